@@ -1,0 +1,59 @@
+# opsreview: `make run` brings the app up with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+# Local runs and tests use development settings unless the caller says otherwise.
+export DEBUG ?= 1
+export PATH := $(BIN):$(PATH)
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format lock browser clean
+
+help:
+	@echo "make run    - install, migrate, seed the demo and start web + Celery worker + beat on :8000"
+	@echo "make test   - install what the tests need and run the whole suite (pytest)"
+	@echo "make lint   - ruff check, ruff format --check, makemigrations --check"
+	@echo "make format - apply ruff's fixes and formatting"
+	@echo "make lock   - re-resolve requirements.lock from pyproject.toml"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "opsreview needs Python 3.12 or newer: run make with PYTHON=/path/to/python3.12")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	python manage.py migrate --noinput
+	python manage.py seed_demo
+	@echo "opsreview on http://127.0.0.1:8000 (Ctrl-C stops web, worker and beat)"
+	honcho start
+
+# Browser tests drive a real Chromium; install Debian's when none is on the machine.
+browser:
+	@[ -n "$$CHROMIUM_PATH" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    else echo "Browser tests need Chromium: install it (e.g. apt-get install chromium) or set CHROMIUM_PATH"; exit 1; fi; }
+
+test: install browser
+	python -m pytest
+
+lint: install
+	ruff check .
+	ruff format --check .
+	python manage.py makemigrations --check --dry-run
+
+format: install
+	ruff check --fix .
+	ruff format .
+
+lock: install
+	python -m pip install --quiet uv
+	UV_PYTHON_DOWNLOADS=never uv pip compile pyproject.toml --group dev --universal --python-version 3.12 --generate-hashes --no-header --quiet -o requirements.lock
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.urls import reverse
+
+# (label, URL name): every area of the product, in the order the navigation shows them.
+NAVIGATION = [
+    ("Incidents", "incidents:incident_list"),
+    ("COEs", "coe:coe_list"),
+    ("Actions", "coe:action_list"),
+    ("Meetings", "meeting_list"),
+    ("Wheel", "wheel:wheel_list"),
+    ("Teams", "team_list"),
+    ("Reports", "coe:report_list"),
+]
+
+
+def site(request):
+    items = []
+    for label, url_name in NAVIGATION:
+        url = reverse(url_name)
+        items.append({"label": label, "url": url, "current": request.path.startswith(url)})
+    return {"site_name": settings.SITE_NAME, "navigation": items}

@@ -1,0 +1,24 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from .models import Team
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "description", "manager", "members", "dashboard_url", "runbook_url"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = get_user_model().objects.filter(is_active=True).order_by("username")
+        self.fields["manager"].queryset = people
+        self.fields["members"].queryset = people
+        self.fields["members"].widget.attrs["size"] = 10
+        if not actor.is_staff:
+            self.fields["manager"].disabled = True
+            self.fields["manager"].help_text = "Only staff can change a team's manager."
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields if name != "members"}

@@ -1,0 +1,102 @@
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from opsreview.urls import urlpatterns
+
+from .factories import DEFAULT_PASSWORD, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# One sample path for every page a signed-in person can open.
+SIGNED_IN_PATHS = {
+    "dashboard": "/",
+    "team_list": "/teams/",
+    "team_detail": "/teams/{slug}/",
+    "team_edit": "/teams/{slug}/edit/",
+    "meeting_list": "/meetings/",
+    "incidents:incident_list": "/incidents/",
+    "coe:coe_list": "/coe/",
+    "coe:action_list": "/actions/",
+    "coe:report_list": "/reports/",
+    "wheel:wheel_list": "/wheel/",
+    "logout": "/accounts/logout/",
+}
+OPEN_PATHS = {"login", "healthz"}
+
+
+def _project_url_names(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            prefix = f"{entry.namespace}:" if entry.namespace else namespace
+            yield from _project_url_names(entry.url_patterns, prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def test_every_project_page_is_listed_as_either_open_or_sign_in_only():
+    names = set(_project_url_names(urlpatterns))
+    assert names == set(SIGNED_IN_PATHS) | OPEN_PATHS
+
+
+@pytest.mark.parametrize("path", [*sorted(SIGNED_IN_PATHS.values()), "/admin/"])
+def test_anonymous_visitors_are_sent_to_sign_in(client, path):
+    team = TeamFactory(slug="front-door")
+    response = client.get(path.format(slug=team.slug))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/") or response["Location"].startswith(
+        "/admin/login/"
+    )
+
+
+def test_login_page_is_open_to_anonymous_visitors(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert b"Sign in" in response.content
+
+
+def test_right_password_signs_in_and_lands_on_dashboard(client):
+    user = UserFactory(username="eli")
+    response = client.post(
+        "/accounts/login/", {"username": "eli", "password": DEFAULT_PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/"
+    assert response.context["user"] == user
+    assert client.session.get("_auth_user_id") == str(user.pk)
+
+
+def test_wrong_password_shows_a_clear_error_and_starts_no_session(client):
+    UserFactory(username="eli")
+    response = client.post("/accounts/login/", {"username": "eli", "password": "nope"})
+    assert response.status_code == 200
+    assert b"Please enter a correct username and password" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_out_ends_the_session(client):
+    client.force_login(UserFactory())
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_navigation_links_every_area(client):
+    client.force_login(UserFactory())
+    html = client.get("/").content.decode()
+    for label, path in [
+        ("Incidents", "/incidents/"),
+        ("COEs", "/coe/"),
+        ("Actions", "/actions/"),
+        ("Meetings", "/meetings/"),
+        ("Wheel", "/wheel/"),
+        ("Teams", "/teams/"),
+        ("Reports", "/reports/"),
+    ]:
+        assert f'<a href="{path}">{label}</a>' in html
+
+
+def test_resolver_knows_the_stable_urls():
+    resolver = get_resolver()
+    for path in ["/", "/incidents/", "/coe/", "/actions/", "/meetings/", "/wheel/", "/reports/"]:
+        assert resolver.resolve(path)
