@@ -1,11 +1,16 @@
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections, transaction
+
+from opsreview.models import Service
+
+from .factories import TeamFactory
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -76,3 +81,30 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
     assert connection.transaction_mode == "IMMEDIATE"
+
+
+def test_concurrent_read_then_write_transactions_wait_instead_of_failing(transactional_db):
+    """Web and worker both write: on SQLite each waits its turn, nothing is 'database is locked'."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite-only tuning; this run uses " + connection.vendor)
+    team = TeamFactory()
+    errors: list[Exception] = []
+
+    def write(worker: int) -> None:
+        try:
+            for i in range(25):
+                with transaction.atomic():
+                    seen = Service.objects.count()  # read first: the lock upgrade case
+                    Service.objects.create(name=f"w{worker}-{i}-{seen}", team=team)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Service.objects.count() == 100
