@@ -1,6 +1,291 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from opsreview.models import Service, Team
+
+from . import forms, selectors, services
+from .gate import ResolutionBlocked, resolution_blockers
+from .models import CallLeader, Incident, Status, TimelineEntry
+
+PAGE_SIZE = 25
+DETAIL = "incidents/incident_detail.html"
+# Refused input: the page (or htmx fragment) comes back with the reason, never a blank 500.
+UNPROCESSABLE = 422
+
+
+def _get_incident(pk: int) -> Incident:
+    incidents = Incident.objects.select_related("call_leader", "declared_by", "changes_gated_by")
+    return get_object_or_404(
+        incidents.prefetch_related(
+            Prefetch("teams", queryset=Team.objects.order_by("name")),
+            Prefetch("services", queryset=Service.objects.order_by("name")),
+            Prefetch("timeline", queryset=TimelineEntry.objects.select_related("author")),
+        ),
+        pk=pk,
+    )
+
+
+def _get_incident_for_work(request: HttpRequest, pk: int) -> Incident:
+    incident = _get_incident(pk)
+    if not incident.can_be_worked_by(request.user):
+        raise PermissionDenied(
+            "Only the call leader, members of engaged teams and staff can change this incident."
+        )
+    return incident
 
 
 def incident_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "incidents/incident_list.html")
+    filters = forms.IncidentFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    incidents = selectors.incident_list(
+        status=criteria.get("status", ""),
+        severity=criteria.get("severity"),
+        team=criteria.get("team"),
+    )
+    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filters": filters, "page": page, "query": query.urlencode()}
+    return render(request, "incidents/incident_list.html", context)
+
+
+def incident_new(request: HttpRequest) -> HttpResponse:
+    form = forms.DeclareForm(request.POST or None, initial={"call_leader": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = services.incident_declare(declared_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Declared {incident}. Mitigate impact first.")
+            return redirect(incident)
+    status = UNPROCESSABLE if form.errors else 200
+    return render(request, "incidents/incident_new.html", {"form": form}, status=status)
+
+
+def _detail_context(request: HttpRequest, incident: Incident, **overrides) -> dict:
+    can_work = incident.can_be_worked_by(request.user)
+    context = {
+        "incident": incident,
+        "can_work": can_work,
+        "can_gate": request.user.is_staff or request.user.pk == incident.call_leader_id,
+        "update_overdue": incident.update_overdue(),
+        "blockers": resolution_blockers(incident) if incident.status == Status.MITIGATED else [],
+        "mitigate_form": forms.MitigateForm(),
+        "resolve_form": forms.ResolveForm(),
+        "reopen_form": forms.ReopenForm(),
+        "timeline_form": forms.TimelineEntryForm(),
+        "engage_form": forms.EngageTeamForm(incident=incident),
+    }
+    return {**context, **overrides}
+
+
+def _render_detail(request: HttpRequest, incident: Incident, *, status: int = 200, **overrides):
+    template = f"{DETAIL}#incident" if request.htmx else DETAIL
+    return render(request, template, _detail_context(request, incident, **overrides), status=status)
+
+
+def _changed(request: HttpRequest, incident: Incident, message: str) -> HttpResponse:
+    if request.htmx:
+        return _render_detail(request, _get_incident(incident.pk))
+    messages.success(request, message)
+    return redirect(incident)
+
+
+@require_GET
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _get_incident(pk))
+
+
+@require_GET
+def incident_header(request: HttpRequest, pk: int) -> HttpResponse:
+    """The header alone, which open incidents poll so the duration and pulse stay current."""
+    incident = _get_incident(pk)
+    context = {"incident": incident, "update_overdue": incident.update_overdue()}
+    return render(request, f"{DETAIL}#header", context)
+
+
+@require_POST
+def incident_mitigate(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _get_incident_for_work(request, pk)
+    form = forms.MitigateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_mitigate(incident=incident, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _changed(request, incident, "Impact mitigated.")
+    return _render_detail(request, incident, status=UNPROCESSABLE, mitigate_form=form)
+
+
+@require_POST
+def incident_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _get_incident_for_work(request, pk)
+    form = forms.ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_resolve(incident=incident, actor=request.user, **form.cleaned_data)
+        except ResolutionBlocked as refusal:
+            form.add_error(None, "Not resolved: finish the short-term items below first.")
+            return _render_detail(
+                request,
+                incident,
+                status=UNPROCESSABLE,
+                resolve_form=form,
+                blockers=refusal.blockers,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _changed(request, incident, "Incident resolved.")
+    return _render_detail(request, incident, status=UNPROCESSABLE, resolve_form=form)
+
+
+@require_POST
+def incident_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _get_incident_for_work(request, pk)
+    form = forms.ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_reopen(incident=incident, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _changed(request, incident, "Incident reopened.")
+    return _render_detail(request, incident, status=UNPROCESSABLE, reopen_form=form)
+
+
+@require_POST
+def incident_engage(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _get_incident_for_work(request, pk)
+    form = forms.EngageTeamForm(request.POST, incident=incident)
+    if form.is_valid():
+        team = form.cleaned_data["team"]
+        try:
+            services.incident_engage_team(incident=incident, team=team, actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _changed(request, incident, f"Engaged {team.name}; its members are emailed.")
+    return _render_detail(request, incident, status=UNPROCESSABLE, engage_form=form)
+
+
+@require_POST
+def incident_gate(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _get_incident(pk)
+    gated = request.POST.get("gated") == "1"
+    try:
+        services.incident_gate_changes(incident=incident, actor=request.user, gated=gated)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _render_detail(request, incident, status=UNPROCESSABLE)
+    message = "Production changes are gated." if gated else "Production changes are allowed again."
+    return _changed(request, incident, message)
+
+
+def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _get_incident_for_work(request, pk)
+    initial = forms.IncidentEditForm.initial_for(incident)
+    form = forms.IncidentEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.incident_update(
+                incident=incident,
+                actor=request.user,
+                changes=form.changes(),
+                services=form.cleaned_data["services"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(incident)
+    status = UNPROCESSABLE if form.errors else 200
+    context = {"incident": incident, "form": form}
+    return render(request, "incidents/incident_edit.html", context, status=status)
+
+
+@require_POST
+def timeline_add(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _get_incident_for_work(request, pk)
+    form = forms.TimelineEntryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.timeline_entry_add(incident=incident, author=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if not request.htmx:
+                return redirect(f"{incident.get_absolute_url()}#timeline")
+            incident = _get_incident(pk)
+            form = forms.TimelineEntryForm()
+    status = UNPROCESSABLE if form.errors else 200
+    if request.htmx:
+        context = _detail_context(request, incident, timeline_form=form)
+        return render(request, f"{DETAIL}#timeline", context, status=status)
+    return _render_detail(request, incident, status=status, timeline_form=form)
+
+
+def _get_entry_for_edit(request: HttpRequest, pk: int, entry_pk: int) -> TimelineEntry:
+    entry = get_object_or_404(
+        TimelineEntry.objects.select_related("incident", "author"), pk=entry_pk, incident_id=pk
+    )
+    if not entry.can_be_edited_by(request.user):
+        raise PermissionDenied("Only the author can edit this timeline entry.")
+    return entry
+
+
+def timeline_edit(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    entry = _get_entry_for_edit(request, pk, entry_pk)
+    initial = {"occurred_at": entry.occurred_at, "text": entry.text}
+    form = forms.TimelineEntryEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.timeline_entry_edit(
+                entry=entry, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if request.htmx:
+                return render(
+                    request, f"{DETAIL}#timeline-entry", {"entry": entry, "user": request.user}
+                )
+            return redirect(f"{entry.incident.get_absolute_url()}#entry-{entry.pk}")
+    status = UNPROCESSABLE if form.errors else 200
+    template = "incidents/timeline_entry_edit.html"
+    if request.htmx:
+        template += "#entry-form"
+    return render(request, template, {"entry": entry, "form": form}, status=status)
+
+
+@require_GET
+def timeline_entry(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    """One entry as shown in the timeline: what "Cancel" on an in-place edit swaps back in."""
+    entry = get_object_or_404(
+        TimelineEntry.objects.select_related("author"), pk=entry_pk, incident_id=pk
+    )
+    return render(request, f"{DETAIL}#timeline-entry", {"entry": entry})
+
+
+@require_GET
+def call_leader_roster(request: HttpRequest) -> HttpResponse:
+    leaders = (
+        CallLeader.objects.select_related("user")
+        .prefetch_related(
+            "shadows",
+            Prefetch(
+                "user__incidents_led",
+                queryset=Incident.objects.order_by("-detected_at"),
+                to_attr="led",
+            ),
+        )
+        .order_by("-is_active", "user__first_name", "user__username")
+    )
+    return render(request, "incidents/call_leader_roster.html", {"leaders": leaders})

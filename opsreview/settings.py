@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opsreview.context_processors.site",
+                "incidents.context_processors.major_incidents",
             ],
         },
     },
@@ -130,7 +131,8 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
-            "TEST": {"NAME": VAR_DIR / "test-opsreview.sqlite3"},
+            # A file (not memory) so tests see WAL and live servers share it; one per test run.
+            "TEST": {"NAME": VAR_DIR / f"test-opsreview-{os.getpid()}.sqlite3"},
         }
     }
 
@@ -264,6 +266,13 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
+}
+
+# Incidents: which severities require a COE, and how often open ones must post an update.
+INCIDENT_COE_SEVERITIES = [int(sev) for sev in envlist("INCIDENT_COE_SEVERITIES", "1,2")]
+INCIDENT_PULSE_MINUTES = {
+    int(sev): int(minutes)
+    for sev, minutes in (pair.split(":") for pair in envlist("INCIDENT_PULSE_MINUTES", "1:30,2:30"))
 }
 
 LOGGING = {

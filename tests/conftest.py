@@ -5,3 +5,14 @@ import pytest
 def fast_password_hashing(settings):
     # Real hashing costs ~100 ms a user; tests check who may sign in, not PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def celery_runs_tasks_in_process():
+    """Tasks run where they are queued, so tests see their effects; real workers have own tests."""
+    from opsreview.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False

@@ -2,6 +2,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from opsreview.urls import urlpatterns
+from tests.incidents.factories import TimelineEntryFactory
 
 from .factories import DEFAULT_PASSWORD, TeamFactory, UserFactory
 
@@ -20,6 +21,19 @@ SIGNED_IN_PATHS = {
     "coe:report_list": "/reports/",
     "wheel:wheel_list": "/wheel/",
     "logout": "/accounts/logout/",
+    "incidents:incident_new": "/incidents/new/",
+    "incidents:call_leader_roster": "/incidents/call-leaders/",
+    "incidents:incident_detail": "/incidents/{incident}/",
+    "incidents:incident_header": "/incidents/{incident}/header/",
+    "incidents:incident_edit": "/incidents/{incident}/edit/",
+    "incidents:incident_mitigate": "/incidents/{incident}/mitigate/",
+    "incidents:incident_resolve": "/incidents/{incident}/resolve/",
+    "incidents:incident_reopen": "/incidents/{incident}/reopen/",
+    "incidents:incident_engage": "/incidents/{incident}/engage/",
+    "incidents:incident_gate": "/incidents/{incident}/gate/",
+    "incidents:timeline_add": "/incidents/{incident}/timeline/",
+    "incidents:timeline_entry": "/incidents/{incident}/timeline/{entry}/",
+    "incidents:timeline_edit": "/incidents/{incident}/timeline/{entry}/edit/",
 }
 OPEN_PATHS = {"login", "healthz"}
 
@@ -43,7 +57,8 @@ def test_every_project_page_is_listed_as_either_open_or_sign_in_only():
 @pytest.mark.parametrize("path", [*sorted(SIGNED_IN_PATHS.values()), "/admin/"])
 def test_anonymous_visitors_are_sent_to_sign_in(client, path):
     team = TeamFactory(slug="front-door")
-    response = client.get(path.format(slug=team.slug))
+    entry = TimelineEntryFactory()
+    response = client.get(path.format(slug=team.slug, incident=entry.incident_id, entry=entry.pk))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/") or response["Location"].startswith(
         "/admin/login/"

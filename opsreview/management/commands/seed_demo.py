@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from incidents.demo import seed_incidents
 from opsreview import demo
 
 
@@ -10,9 +11,11 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         seeded = demo.seed_people_and_teams()
+        incidents = seed_incidents(seeded["users"], seeded["teams"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"BananaStand demo ready: {len(seeded['users'])} users, "
-                f"{len(seeded['teams'])} teams. Demo password: {demo.DEMO_PASSWORD}"
+                f"{len(seeded['teams'])} teams, {len(incidents)} incidents. "
+                f"Demo password: {demo.DEMO_PASSWORD}"
             )
         )

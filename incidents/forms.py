@@ -1,0 +1,138 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from opsreview.models import Service, Team
+
+from .models import SEVERITY_MEANINGS, Incident, Severity, Status
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _moment_field(label: str, help_text: str = "", required: bool = False) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=DATETIME_INPUT,
+        help_text=help_text,
+        error_messages={"invalid": f"Enter the time {label.lower()} as a date and time."},
+    )
+
+
+def _people():
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+SEVERITY_CHOICES = [(sev.value, f"{sev.label}: {SEVERITY_MEANINGS[sev]}") for sev in Severity]
+
+
+class SeverityField(forms.TypedChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=SEVERITY_CHOICES, coerce=int, widget=forms.RadioSelect, **kwargs)
+
+
+class DeclareForm(forms.Form):
+    title = forms.CharField(
+        max_length=200, help_text="What customers see, in a few words: “Banana collection fails”."
+    )
+    severity = SeverityField(initial=Severity.SEV3)
+    call_leader = PersonChoiceField(
+        queryset=_people(),
+        help_text="Sev-1 and Sev-2 incidents are led from the call-leader roster.",
+    )
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Engaged teams' members are emailed straight away.",
+    )
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.select_related("team"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    impact_started_at = _moment_field("Impact started", "Leave empty if it started when detected.")
+    detected_at = _moment_field("Detected", "Leave empty for now.")
+    customer_impact = forms.CharField(
+        label="Customer impact",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Who is affected and how. Markdown.",
+    )
+
+
+class IncidentEditForm(DeclareForm):
+    teams = None  # teams are engaged one at a time, so their members are told
+    impact_started_at = _moment_field("Impact started", required=True)
+    detected_at = _moment_field("Detected", required=True)
+
+    @classmethod
+    def initial_for(cls, incident: Incident) -> dict:
+        return {
+            "title": incident.title,
+            "severity": incident.severity,
+            "call_leader": incident.call_leader_id,
+            "services": list(incident.services.all()),
+            "impact_started_at": incident.impact_started_at,
+            "detected_at": incident.detected_at,
+            "customer_impact": incident.customer_impact,
+        }
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields if name != "services"}
+
+
+class MitigateForm(forms.Form):
+    mitigated_at = _moment_field("Impact mitigated", "Leave empty for now.")
+    note = forms.CharField(
+        label="How", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Rolled back, failed over, throttled…",
+    )  # fmt: skip
+
+
+class ResolveForm(forms.Form):
+    resolved_at = _moment_field("Resolved", "Leave empty for now.")
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why reopen?", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+
+class TimelineEntryForm(forms.Form):
+    occurred_at = _moment_field("Time", "When it happened; leave empty for now.")
+    text = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TimelineEntryEditForm(forms.Form):
+    occurred_at = _moment_field("Time", required=True)
+    text = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EngageTeamForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label="Choose a team")
+
+    def __init__(self, *args, incident: Incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.exclude(incidents=incident)
+
+
+STATUS_FILTER_CHOICES = [("", "Any status"), ("open", "Open"), *Status.choices]
+
+
+class IncidentFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=STATUS_FILTER_CHOICES, required=False)
+    severity = forms.TypedChoiceField(
+        choices=[("", "Any severity"), *Severity.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), required=False, empty_label="Any team", to_field_name="slug"
+    )

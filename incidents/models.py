@@ -1,0 +1,246 @@
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from opsreview.models import Service, Team
+
+
+class Severity(models.IntegerChoices):
+    SEV1 = 1, "Sev-1"
+    SEV2 = 2, "Sev-2"
+    SEV3 = 3, "Sev-3"
+    SEV4 = 4, "Sev-4"
+    SEV5 = 5, "Sev-5"
+
+
+SEVERITY_MEANINGS = {
+    Severity.SEV1: "Critical: many customers cannot use a core service, or data is at risk. "
+    "All hands; a rostered call leader runs the call.",
+    Severity.SEV2: "Major: a core service is unavailable or badly degraded for some customers. "
+    "A rostered call leader runs the call.",
+    Severity.SEV3: "Moderate: a feature is degraded or a workaround exists; customers notice.",
+    Severity.SEV4: "Minor: little or no customer impact; fix within business hours.",
+    Severity.SEV5: "Informational: no customer impact; tracked so it is learned from.",
+}
+
+# Major incidents: led from the call-leader roster and announced on every page.
+MAJOR_SEVERITIES = frozenset({Severity.SEV1, Severity.SEV2})
+
+# Allowance for clocks a little ahead of the server when people type "now".
+CLOCK_SKEW = timedelta(minutes=2)
+
+
+class Status(models.TextChoices):
+    INVESTIGATING = "investigating", "Investigating"
+    MITIGATED = "mitigated", "Mitigated"
+    RESOLVED = "resolved", "Resolved"
+
+
+OPEN_STATUSES = (Status.INVESTIGATING, Status.MITIGATED)
+
+# The order in which an incident's moments happen; clean() holds every incident to it.
+MOMENTS = [
+    ("impact_started_at", "impact started"),
+    ("detected_at", "detected"),
+    ("mitigated_at", "mitigated"),
+    ("resolved_at", "resolved"),
+]
+
+
+class IncidentQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def major(self):
+        return self.filter(severity__in=MAJOR_SEVERITIES)
+
+    def with_last_update(self):
+        return self.annotate(last_update_at=models.Max("timeline__created_at"))
+
+    def open_first(self):
+        """Open incidents first (investigating before mitigated), most severe, newest."""
+        return self.annotate(
+            status_rank=models.Case(
+                models.When(status=Status.INVESTIGATING, then=0),
+                models.When(status=Status.MITIGATED, then=1),
+                default=2,
+            )
+        ).order_by("status_rank", "severity", "-detected_at", "-pk")
+
+
+class Incident(models.Model):
+    """An operational event, from the first moment of impact to resolution."""
+
+    title = models.CharField(max_length=200)
+    severity = models.PositiveSmallIntegerField(choices=Severity)
+    status = models.CharField(max_length=20, choices=Status, default=Status.INVESTIGATING)
+    impact_started_at = models.DateTimeField("impact started")
+    detected_at = models.DateTimeField("detected")
+    mitigated_at = models.DateTimeField("mitigated", null=True, blank=True)
+    resolved_at = models.DateTimeField("resolved", null=True, blank=True)
+    declared_at = models.DateTimeField(default=timezone.now)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    call_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incidents_led"
+    )
+    teams = models.ManyToManyField(Team, related_name="incidents", blank=True)
+    services = models.ManyToManyField(Service, related_name="incidents", blank=True)
+    customer_impact = models.TextField(
+        "customer impact", blank=True, help_text="Who is affected and how. Markdown."
+    )
+    gates_production_changes = models.BooleanField(default=False)
+    changes_gated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changes_gated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-detected_at", "-pk"]
+        indexes = [models.Index(fields=["status", "severity"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:incident_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        now = timezone.now()
+        for field, label in MOMENTS:
+            value = getattr(self, field)
+            if value and value > now + CLOCK_SKEW:
+                errors[field] = f"The time {label} cannot be in the future."
+        previous = None
+        for field, label in MOMENTS:
+            value = getattr(self, field)
+            if value is None or field in errors:
+                continue
+            if previous and value < previous[1]:
+                errors[field] = f"The time {label} cannot be before the time {previous[0]}."
+            else:
+                previous = (label, value)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_major(self) -> bool:
+        return self.severity in MAJOR_SEVERITIES
+
+    @property
+    def requires_coe(self) -> bool:
+        return self.severity in settings.INCIDENT_COE_SEVERITIES
+
+    @property
+    def severity_meaning(self) -> str:
+        return SEVERITY_MEANINGS[self.severity]
+
+    # Derived times. Impact ends when it is mitigated; resolution is when the work is done.
+    @property
+    def time_to_detect(self) -> timedelta:
+        return self.detected_at - self.impact_started_at
+
+    @property
+    def time_to_mitigate(self) -> timedelta | None:
+        return self.mitigated_at - self.detected_at if self.mitigated_at else None
+
+    @property
+    def time_to_resolve(self) -> timedelta | None:
+        return self.resolved_at - self.detected_at if self.resolved_at else None
+
+    @property
+    def impact_duration(self) -> timedelta | None:
+        return self.mitigated_at - self.impact_started_at if self.mitigated_at else None
+
+    def open_for(self, now: datetime | None = None) -> timedelta:
+        end = self.resolved_at or now or timezone.now()
+        return end - self.impact_started_at
+
+    @property
+    def pulse_interval(self) -> timedelta | None:
+        minutes = settings.INCIDENT_PULSE_MINUTES.get(self.severity)
+        return timedelta(minutes=minutes) if minutes else None
+
+    def update_overdue(self, now: datetime | None = None) -> bool:
+        """Open, pulse-checked, and nothing posted to the timeline for longer than its interval.
+
+        Uses `last_update_at` when the queryset annotated it (lists), else asks the database.
+        """
+        if not self.is_open or self.pulse_interval is None:
+            return False
+        last = getattr(self, "last_update_at", None)
+        if last is None:
+            last = self.timeline.aggregate(last=models.Max("created_at"))["last"]
+        last = last or self.declared_at
+        return (now or timezone.now()) - last > self.pulse_interval
+
+    def can_be_worked_by(self, user) -> bool:
+        """The call leader, members of engaged teams and staff run the incident."""
+        if not user.is_active:
+            return False
+        if user.is_staff or user.pk == self.call_leader_id:
+            return True
+        return self.teams.filter(members=user).exists()
+
+
+class TimelineEntry(models.Model):
+    class Kind(models.TextChoices):
+        NOTE = "note", "Note"
+        STATUS = "status", "Status change"
+        EVENT = "event", "Recorded by opsreview"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
+    occurred_at = models.DateTimeField("time", help_text="When it happened, not when it was typed.")
+    text = models.TextField(max_length=5000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.NOTE)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        verbose_name_plural = "timeline entries"
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.text[:60]}"
+
+    def clean(self) -> None:
+        if self.occurred_at and self.occurred_at > timezone.now() + CLOCK_SKEW:
+            raise ValidationError({"occurred_at": "A timeline entry cannot be in the future."})
+
+    def can_be_edited_by(self, user) -> bool:
+        return self.kind == self.Kind.NOTE and user.is_active and user.pk == self.author_id
+
+
+class CallLeader(models.Model):
+    """A person on the roster who may lead major incidents, and the people shadowing them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="call_leader_role"
+    )
+    shadows = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="shadowing",
+        blank=True,
+        help_text="People learning the role by joining this leader's calls.",
+    )
+    is_active = models.BooleanField("on the roster", default=True)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user__first_name", "user__username"]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()

@@ -1,0 +1,89 @@
+"""Reads of incidents that pages (and the weekly ops meeting) share."""
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch, QuerySet
+
+from opsreview.models import Team
+
+from .models import Incident, Severity
+
+
+def incident_list(
+    *, status: str = "", severity: int | None = None, team: Team | None = None
+) -> QuerySet[Incident]:
+    """Open incidents first, then most severe, newest; with what the list shows, in few queries."""
+    incidents = (
+        Incident.objects.select_related("call_leader")
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+        .with_last_update()
+        .open_first()
+    )
+    if status == "open":
+        incidents = incidents.open()
+    elif status:
+        incidents = incidents.filter(status=status)
+    if severity:
+        incidents = incidents.filter(severity=severity)
+    if team:
+        incidents = incidents.filter(teams=team)
+    return incidents
+
+
+def open_major_incidents() -> QuerySet[Incident]:
+    return Incident.objects.open().major().with_last_update().order_by("severity", "detected_at")
+
+
+def _mean(values: list[timedelta]) -> timedelta | None:
+    return (
+        timedelta(seconds=statistics.fmean(v.total_seconds() for v in values)) if values else None
+    )
+
+
+@dataclass
+class IncidentMetrics:
+    """Counts and mean times for a group of incidents over a period."""
+
+    incidents: list[Incident] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.incidents)
+
+    @property
+    def mean_time_to_detect(self) -> timedelta | None:
+        return _mean([i.time_to_detect for i in self.incidents])
+
+    @property
+    def mean_time_to_mitigate(self) -> timedelta | None:
+        return _mean([i.time_to_mitigate for i in self.incidents if i.time_to_mitigate is not None])
+
+    @property
+    def mean_time_to_resolve(self) -> timedelta | None:
+        return _mean([i.time_to_resolve for i in self.incidents if i.time_to_resolve is not None])
+
+
+def _detected_between(start: datetime, end: datetime) -> QuerySet[Incident]:
+    return Incident.objects.filter(detected_at__gte=start, detected_at__lt=end)
+
+
+def incident_metrics_by_team(*, start: datetime, end: datetime) -> dict[Team, IncidentMetrics]:
+    """Per engaged team, the incidents detected in [start, end) and their mean times."""
+    metrics: dict[Team, IncidentMetrics] = defaultdict(IncidentMetrics)
+    for incident in _detected_between(start, end).prefetch_related("teams"):
+        for team in incident.teams.all():
+            metrics[team].incidents.append(incident)
+    return dict(sorted(metrics.items(), key=lambda item: item[0].name))
+
+
+def incident_metrics_by_severity(
+    *, start: datetime, end: datetime
+) -> dict[Severity, IncidentMetrics]:
+    """Per severity (every severity present, even with none), incidents detected in [start, end)."""
+    metrics = {severity: IncidentMetrics() for severity in Severity}
+    for incident in _detected_between(start, end):
+        metrics[Severity(incident.severity)].incidents.append(incident)
+    return metrics

@@ -1,0 +1,342 @@
+"""Every write to an incident: each checks who may, keeps the lifecycle, is on the timeline."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from opsreview import emails
+from opsreview.models import Service, Team
+
+from .gate import ResolutionBlocked, resolution_blockers
+from .models import MAJOR_SEVERITIES, CallLeader, Incident, Severity, Status, TimelineEntry
+
+INCIDENT_EDITABLE_FIELDS = (
+    "title",
+    "severity",
+    "call_leader",
+    "impact_started_at",
+    "detected_at",
+    "customer_impact",
+)
+TIMELINE_TEXT_LIMIT = 5000
+
+
+def _name(user: AbstractBaseUser) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _require_worker(incident: Incident, actor: AbstractBaseUser) -> None:
+    if not incident.can_be_worked_by(actor):
+        raise PermissionDenied(
+            "Only the call leader, members of engaged teams and staff can change this incident."
+        )
+
+
+def _locked(incident: Incident) -> Incident:
+    """The incident's row, locked until the transaction ends, so two changes cannot interleave."""
+    return Incident.objects.select_for_update().get(pk=incident.pk)
+
+
+def _check_call_leader(severity: int, call_leader: AbstractBaseUser) -> None:
+    if (
+        severity in MAJOR_SEVERITIES
+        and not CallLeader.objects.filter(user=call_leader, is_active=True).exists()
+    ):
+        raise ValidationError(
+            {
+                "call_leader": f"{Severity(severity).label} incidents are led by someone on the "
+                f"call-leader roster; {_name(call_leader)} is not on it."
+            }
+        )
+
+
+def _record(
+    incident: Incident,
+    *,
+    author: AbstractBaseUser,
+    text: str,
+    occurred_at: datetime | None = None,
+    kind: str = TimelineEntry.Kind.EVENT,
+) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        incident=incident,
+        author=author,
+        text=text,
+        kind=kind,
+        occurred_at=occurred_at or timezone.now(),
+    )
+
+
+def _clean_text(text: str, *, field: str = "text") -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: "Write what happened."})
+    if len(text) > TIMELINE_TEXT_LIMIT:
+        raise ValidationError(
+            {field: f"Keep an entry under {TIMELINE_TEXT_LIMIT} characters ({len(text)} now)."}
+        )
+    return text
+
+
+@transaction.atomic
+def incident_declare(
+    *,
+    title: str,
+    severity: int,
+    declared_by: AbstractBaseUser,
+    call_leader: AbstractBaseUser | None = None,
+    teams: Iterable[Team] = (),
+    services: Iterable[Service] = (),
+    impact_started_at: datetime | None = None,
+    detected_at: datetime | None = None,
+    customer_impact: str = "",
+) -> Incident:
+    """Open an incident. Anyone signed in may; Sev-1/2 take their call leader from the roster."""
+    now = timezone.now()
+    call_leader = call_leader or declared_by
+    detected_at = detected_at or now
+    incident = Incident(
+        title=(title or "").strip(),
+        severity=severity,
+        declared_by=declared_by,
+        declared_at=now,
+        call_leader=call_leader,
+        detected_at=detected_at,
+        impact_started_at=impact_started_at or detected_at,
+        customer_impact=customer_impact,
+    )
+    incident.full_clean()
+    _check_call_leader(severity, call_leader)
+    incident.save()
+    incident.services.set(services)
+    if incident.impact_started_at < now:
+        _record(
+            incident,
+            author=declared_by,
+            occurred_at=incident.impact_started_at,
+            text="Customer impact started.",
+        )
+    _record(
+        incident,
+        author=declared_by,
+        occurred_at=now,
+        kind=TimelineEntry.Kind.STATUS,
+        text=f"Declared {incident.get_severity_display()} by {_name(declared_by)}; "
+        f"call leader {_name(call_leader)}. Investigating.",
+    )
+    for team in teams:
+        _engage(incident, team=team, actor=declared_by)
+    return incident
+
+
+@transaction.atomic
+def incident_mitigate(
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser,
+    mitigated_at: datetime | None = None,
+    note: str = "",
+) -> Incident:
+    """Investigating → mitigated: customer impact has stopped, even if the cause is not fixed."""
+    _require_worker(incident, actor)
+    incident = _locked(incident)
+    if incident.status != Status.INVESTIGATING:
+        raise ValidationError(f"This incident is already {incident.get_status_display().lower()}.")
+    incident.mitigated_at = mitigated_at or timezone.now()
+    incident.status = Status.MITIGATED
+    incident.full_clean()
+    incident.save(update_fields=["status", "mitigated_at"])
+    text = f"Impact mitigated (recorded by {_name(actor)})."
+    if note.strip():
+        text += f" {_clean_text(note, field='note')}"
+    _record(
+        incident,
+        author=actor,
+        occurred_at=incident.mitigated_at,
+        kind=TimelineEntry.Kind.STATUS,
+        text=text,
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_resolve(
+    *, incident: Incident, actor: AbstractBaseUser, resolved_at: datetime | None = None
+) -> Incident:
+    """Mitigated → resolved, refused while the resolution gate names anything not done.
+
+    Raises ResolutionBlocked listing the blockers (open short-term action items).
+    """
+    _require_worker(incident, actor)
+    incident = _locked(incident)
+    if incident.status == Status.INVESTIGATING:
+        raise ValidationError("Mitigate impact first: record when customer impact stopped.")
+    if incident.status == Status.RESOLVED:
+        raise ValidationError("This incident is already resolved.")
+    blockers = resolution_blockers(incident)
+    if blockers:
+        raise ResolutionBlocked(blockers)
+    incident.resolved_at = resolved_at or timezone.now()
+    incident.status = Status.RESOLVED
+    incident.full_clean()
+    fields = ["status", "resolved_at"]
+    if incident.gates_production_changes:
+        incident.gates_production_changes = False
+        fields.append("gates_production_changes")
+    incident.save(update_fields=fields)
+    text = f"Resolved by {_name(actor)}."
+    if "gates_production_changes" in fields:
+        text += " Production changes are no longer gated."
+    _record(
+        incident,
+        author=actor,
+        occurred_at=incident.resolved_at,
+        kind=TimelineEntry.Kind.STATUS,
+        text=text,
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_reopen(*, incident: Incident, actor: AbstractBaseUser, reason: str) -> Incident:
+    """Mitigated or resolved → investigating, with a reason; earlier times stay on the timeline."""
+    _require_worker(incident, actor)
+    incident = _locked(incident)
+    if incident.status == Status.INVESTIGATING:
+        raise ValidationError("This incident is already being investigated.")
+    reason = _clean_text(reason, field="reason")
+    incident.status = Status.INVESTIGATING
+    incident.mitigated_at = None
+    incident.resolved_at = None
+    incident.save(update_fields=["status", "mitigated_at", "resolved_at"])
+    _record(
+        incident,
+        author=actor,
+        kind=TimelineEntry.Kind.STATUS,
+        text=f"Reopened by {_name(actor)}: {reason}",
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_update(
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser,
+    changes: dict,
+    services: Iterable[Service] | None = None,
+) -> Incident:
+    """Change an incident's details; severity and call-leader changes go on the timeline."""
+    _require_worker(incident, actor)
+    unknown = set(changes) - set(INCIDENT_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    incident = _locked(incident)
+    before = {"severity": incident.get_severity_display(), "call_leader": incident.call_leader}
+    for field, value in changes.items():
+        setattr(incident, field, value.strip() if isinstance(value, str) else value)
+    incident.full_clean()
+    _check_call_leader(incident.severity, incident.call_leader)
+    incident.save(update_fields=list(changes))
+    if services is not None:
+        incident.services.set(services)
+    if incident.get_severity_display() != before["severity"]:
+        _record(
+            incident,
+            author=actor,
+            text=f"Severity changed from {before['severity']} to "
+            f"{incident.get_severity_display()} by {_name(actor)}.",
+        )
+    if incident.call_leader != before["call_leader"]:
+        _record(incident, author=actor, text=f"Call leader is now {_name(incident.call_leader)}.")
+    return incident
+
+
+def _engage(incident: Incident, *, team: Team, actor: AbstractBaseUser) -> None:
+    incident.teams.add(team)
+    _record(incident, author=actor, text=f"Engaged {team.name} ({_name(actor)}).")
+    from .tasks import notify_team_engaged
+
+    transaction.on_commit(
+        lambda: notify_team_engaged.delay(incident_id=incident.pk, team_id=team.pk)
+    )
+
+
+@transaction.atomic
+def incident_engage_team(*, incident: Incident, team: Team, actor: AbstractBaseUser) -> Incident:
+    """Bring a team into the incident; its members are emailed once the change is committed."""
+    _require_worker(incident, actor)
+    if not incident.is_open:
+        raise ValidationError("This incident is resolved; reopen it before engaging more teams.")
+    if incident.teams.filter(pk=team.pk).exists():
+        raise ValidationError({"team": f"{team.name} is already engaged."})
+    _engage(incident, team=team, actor=actor)
+    return incident
+
+
+def incident_notify_team_engaged(*, incident: Incident, team: Team) -> int:
+    """Email each active member of the team that it was engaged; returns how many were sent."""
+    members = team.members.filter(is_active=True).exclude(email="")
+    for member in members:
+        emails.incident_team_engaged(
+            member.email, {"incident": incident, "team": team, "member": member}
+        )
+    return len(members)
+
+
+@transaction.atomic
+def incident_gate_changes(*, incident: Incident, actor: AbstractBaseUser, gated: bool) -> Incident:
+    """Stop (or allow again) production changes during the incident: the call leader's call."""
+    if not (actor.is_active and (actor.is_staff or actor.pk == incident.call_leader_id)):
+        raise PermissionDenied("Only the call leader can gate production changes.")
+    incident = _locked(incident)
+    if gated and not incident.is_open:
+        raise ValidationError("A resolved incident cannot gate production changes.")
+    if incident.gates_production_changes == gated:
+        return incident
+    incident.gates_production_changes = gated
+    incident.changes_gated_by = actor
+    incident.changes_gated_at = timezone.now()
+    incident.save(
+        update_fields=["gates_production_changes", "changes_gated_by", "changes_gated_at"]
+    )
+    text = "Production changes gated" if gated else "Production change gate lifted"
+    _record(incident, author=actor, text=f"{text} by {_name(actor)}.")
+    return incident
+
+
+@transaction.atomic
+def timeline_entry_add(
+    *, incident: Incident, author: AbstractBaseUser, text: str, occurred_at: datetime | None = None
+) -> TimelineEntry:
+    """A note on the timeline, back-dated to when it happened if the author says so."""
+    _require_worker(incident, author)
+    entry = TimelineEntry(
+        incident=incident,
+        author=author,
+        text=_clean_text(text),
+        occurred_at=occurred_at or timezone.now(),
+        kind=TimelineEntry.Kind.NOTE,
+    )
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def timeline_entry_edit(
+    *, entry: TimelineEntry, actor: AbstractBaseUser, text: str, occurred_at: datetime
+) -> TimelineEntry:
+    """Only the author edits their own note; status entries are the record and never change."""
+    if not entry.can_be_edited_by(actor):
+        raise PermissionDenied("Only the author can edit this timeline entry.")
+    entry.text = _clean_text(text)
+    entry.occurred_at = occurred_at
+    entry.edited_at = timezone.now()
+    entry.full_clean()
+    entry.save(update_fields=["text", "occurred_at", "edited_at"])
+    return entry

@@ -1,0 +1,19 @@
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from opsreview.models import Team
+
+from . import services
+from .models import Incident
+
+
+@shared_task(
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def notify_team_engaged(*, incident_id: int, team_id: int) -> int:
+    incident = Incident.objects.select_related("call_leader").get(pk=incident_id)
+    team = Team.objects.get(pk=team_id)
+    return services.incident_notify_team_engaged(incident=incident, team=team)
