@@ -18,6 +18,15 @@ class IncidentAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     raw_id_fields = ["declared_by", "call_leader", "changes_gated_by"]
     filter_horizontal = ["teams", "services"]
+    # The lifecycle belongs to the incident page, where the services keep its rules.
+    readonly_fields = [
+        "status",
+        "mitigated_at",
+        "resolved_at",
+        "gates_production_changes",
+        "changes_gated_by",
+        "changes_gated_at",
+    ]
     inlines = [TimelineEntryInline]
 
 

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from opsreview.models import Team
 
@@ -31,6 +31,18 @@ def incident_list(
     if team:
         incidents = incidents.filter(teams=team)
     return incidents
+
+
+def open_incidents_for_user(user) -> QuerySet[Incident]:
+    """Open incidents the user leads or whose engaged teams they are on: their dashboard's top."""
+    return (
+        Incident.objects.open()
+        .filter(Q(call_leader=user) | Q(teams__members=user))
+        .distinct()
+        .select_related("call_leader")
+        .with_last_update()
+        .open_first()
+    )
 
 
 def open_major_incidents() -> QuerySet[Incident]:

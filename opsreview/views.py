@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from incidents.selectors import open_incidents_for_user
+
 from . import selectors
 from .celery import app as celery_app
 from .forms import TeamForm
@@ -19,7 +21,10 @@ logger = logging.getLogger(__name__)
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = {"my_teams": selectors.teams_for_user(request.user)}
+    context = {
+        "my_teams": selectors.teams_for_user(request.user),
+        "my_incidents": open_incidents_for_user(request.user),
+    }
     if request.user.is_staff:
         context["teams_needing_attention"] = selectors.teams_needing_attention()
     return render(request, "opsreview/dashboard.html", context)

@@ -552,3 +552,15 @@ def test_roster_shows_leaders_their_shadows_and_the_events_they_led(client):
     assert "Cleo Carter" in html
     assert "Sam Shadow" in html
     assert "Gateway outage" in html
+
+
+def test_dashboard_lists_the_open_incidents_i_am_on(client):
+    me = UserFactory()
+    client.force_login(me)
+    IncidentFactory(title="I lead this", call_leader=me)
+    IncidentFactory(title="My team is on it", teams=[TeamFactory(members=[me])])
+    IncidentFactory(title="Someone else's")
+    html = client.get("/").text
+    assert "I lead this" in html
+    assert "My team is on it" in html
+    assert "Someone else&#x27;s" not in html
