@@ -44,7 +44,9 @@ def _locked(incident: Incident) -> Incident:
 def _check_call_leader(severity: int, call_leader: AbstractBaseUser) -> None:
     if (
         severity in MAJOR_SEVERITIES
-        and not CallLeader.objects.filter(user=call_leader, is_active=True).exists()
+        and not CallLeader.objects.filter(
+            user=call_leader, is_active=True, user__is_active=True
+        ).exists()
     ):
         raise ValidationError(
             {
@@ -113,7 +115,7 @@ def incident_declare(
     _check_call_leader(severity, call_leader)
     incident.save()
     incident.services.set(services)
-    if incident.impact_started_at < now:
+    if impact_started_at and impact_started_at < now:
         _record(
             incident,
             author=declared_by,
@@ -186,7 +188,9 @@ def incident_resolve(
     fields = ["status", "resolved_at"]
     if incident.gates_production_changes:
         incident.gates_production_changes = False
-        fields.append("gates_production_changes")
+        incident.changes_gated_by = actor
+        incident.changes_gated_at = incident.resolved_at
+        fields += ["gates_production_changes", "changes_gated_by", "changes_gated_at"]
     incident.save(update_fields=fields)
     text = f"Resolved by {_name(actor)}."
     if "gates_production_changes" in fields:
@@ -236,11 +240,19 @@ def incident_update(
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
     incident = _locked(incident)
-    before = {"severity": incident.get_severity_display(), "call_leader": incident.call_leader}
+    before = {
+        "severity": incident.get_severity_display(),
+        "severity_value": incident.severity,
+        "call_leader": incident.call_leader,
+    }
     for field, value in changes.items():
         setattr(incident, field, value.strip() if isinstance(value, str) else value)
     incident.full_clean()
-    _check_call_leader(incident.severity, incident.call_leader)
+    if (incident.severity, incident.call_leader) != (
+        before["severity_value"],
+        before["call_leader"],
+    ):
+        _check_call_leader(incident.severity, incident.call_leader)
     incident.save(update_fields=list(changes))
     if services is not None:
         incident.services.set(services)
@@ -270,6 +282,7 @@ def _engage(incident: Incident, *, team: Team, actor: AbstractBaseUser) -> None:
 def incident_engage_team(*, incident: Incident, team: Team, actor: AbstractBaseUser) -> Incident:
     """Bring a team into the incident; its members are emailed once the change is committed."""
     _require_worker(incident, actor)
+    incident = _locked(incident)
     if not incident.is_open:
         raise ValidationError("This incident is resolved; reopen it before engaging more teams.")
     if incident.teams.filter(pk=team.pk).exists():
