@@ -1,9 +1,447 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget, trigger_client_event
+
+from incidents.models import Incident
+from opsreview.rendering import render_markdown
+
+from . import forms, selectors, services
+from .findings import coe_findings, section_label
+from .models import (
+    SECTIONS,
+    SECTIONS_BY_KEY,
+    TEXTS,
+    Coe,
+    CoeTemplateSettings,
+    CoeTimelineEntry,
+    ContributingFactor,
+)
+
+PAGE_SIZE = 25
+EDITOR = "coe/coe_detail.html"
+UNPROCESSABLE = 422
+CONFLICT = 409
+CHANGED = "coe-changed"
+QUESTION_TEXTS = SECTIONS_BY_KEY[
+    "questions"
+].texts  # the client event that makes the checklist refresh itself
+
+
+def _get_coe(pk: int) -> Coe:
+    return get_object_or_404(Coe.objects.for_editor(), pk=pk)
+
+
+def _get_coe_for_edit(request: HttpRequest, pk: int) -> Coe:
+    coe = _get_coe(pk)
+    if not coe.is_author_or_team_member(request.user):
+        raise PermissionDenied("Only the COE's authors and its team's members can edit it.")
+    if not coe.is_editable:
+        raise PermissionDenied(
+            f"This COE is {coe.get_status_display().lower()}: it is read-only until changes are "
+            "requested."
+        )
+    return coe
+
+
+# Lists and creation
 
 
 def coe_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "coe/coe_list.html")
+    filters = forms.CoeFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    coes = selectors.coe_list(
+        user=request.user,
+        status=criteria.get("status", ""),
+        team=criteria.get("team"),
+        severity=criteria.get("severity"),
+    )
+    page = Paginator(coes, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filters": filters, "page": page, "query": query.urlencode()}
+    return render(request, "coe/coe_list.html", context)
+
+
+def _initial_for_new(request: HttpRequest) -> dict:
+    initial = {"team": request.user.teams.order_by("name").first()}
+    incident_id = request.GET.get("incident", "")
+    incident = Incident.objects.filter(pk=incident_id).first() if incident_id.isdigit() else None
+    if incident is not None:
+        initial.update(incident=incident, title=incident.title)
+        initial["team"] = incident.teams.order_by("name").first() or initial["team"]
+    return initial
+
+
+def coe_new(request: HttpRequest) -> HttpResponse:
+    form = forms.CoeCreateForm(request.POST or None, initial=_initial_for_new(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            coe = services.coe_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, "Draft started. The checklist on the right says what is missing."
+            )
+            return redirect(coe)
+    status = UNPROCESSABLE if form.errors else 200
+    return render(request, "coe/coe_new.html", {"form": form}, status=status)
+
+
+# The editor
+
+
+def _text_form(coe: Coe, key: str, data=None):
+    text = coe.text(key)
+    form_class = forms.ImpactForm if key == "impact" else forms.TextForm
+    initial = {"body": text.body, "version": text.version}
+    if key == "impact":
+        initial.update(
+            impact_duration_minutes=coe.impact_duration_minutes,
+            customers_affected=coe.customers_affected,
+            requests_affected=coe.requests_affected,
+        )
+    return form_class(data, prefix=key, initial=initial)
+
+
+def _text_part(coe: Coe, key: str, form=None, conflict=None) -> dict:
+    text = coe.text(key)
+    return {
+        "key": key,
+        "text": text,
+        "label": TEXTS[key][0],
+        "prompt": TEXTS[key][1],
+        "form": form or _text_form(coe, key),
+        "html": render_markdown(text.body),
+        "conflict": conflict,
+        "subheading": key in QUESTION_TEXTS,
+    }
+
+
+def _factor_form(factor: ContributingFactor, template: CoeTemplateSettings, data=None):
+    steps = list(factor.steps.all())
+    initial = {"title": factor.title, "category": factor.category, "version": factor.version}
+    for step in steps:
+        initial[f"why_{step.position}"] = step.why
+        initial[f"because_{step.position}"] = step.because
+    rows = max(len(steps) + 1, template.min_why_depth)
+    return forms.FactorForm(data, prefix=f"factor{factor.pk}", initial=initial, rows=rows)
+
+
+def _factor_part(factor, template, form=None, conflict=None) -> dict:
+    return {"factor": factor, "form": form or _factor_form(factor, template), "conflict": conflict}
+
+
+def _checklist(coe: Coe, template: CoeTemplateSettings) -> list[dict]:
+    missing = coe.missing_sections(template)
+    required = set(template.required_sections())
+    return [
+        {
+            "section": section,
+            "required": section.key in required,
+            "missing": missing.get(section.key, []),
+        }
+        for section in SECTIONS
+    ]
+
+
+def _findings(coe: Coe) -> list[dict]:
+    acknowledged = {ack.fingerprint: ack for ack in coe.acknowledgements.all()}
+    return [
+        {
+            "finding": finding,
+            "section": section_label(finding.section),
+            "acknowledgement": acknowledged.get(finding.fingerprint),
+            "form": forms.AcknowledgeForm(initial={"fingerprint": finding.fingerprint}),
+        }
+        for finding in coe_findings(coe)
+    ]
+
+
+def _editor_context(request: HttpRequest, coe: Coe, *, parts=None, factor_parts=None, **extra):
+    template = CoeTemplateSettings.load()
+    parts = parts or {}
+    factor_parts = factor_parts or {}
+    findings = _findings(coe)
+    context = {
+        "coe": coe,
+        "can_edit": coe.can_be_edited_by(request.user),
+        "template_settings": template,
+        "sections": SECTIONS,
+        "parts": {key: parts.get(key) or _text_part(coe, key) for key in TEXTS},
+        "factor_parts": [
+            factor_parts.get(factor.pk) or _factor_part(factor, template)
+            for factor in coe.factors.all()
+        ],
+        "timeline_form": forms.CoeTimelineEntryForm(),
+        "title_form": forms.TitleForm(initial={"title": coe.title}),
+        "checklist": _checklist(coe, template),
+        "findings": findings,
+        "open_findings": sum(1 for item in findings if not item["acknowledgement"]),
+    }
+    return {**context, **extra}
+
+
+def _render_editor(
+    request: HttpRequest, coe: Coe, *, status: int = 200, **overrides
+) -> HttpResponse:
+    return render(request, EDITOR, _editor_context(request, coe, **overrides), status=status)
+
+
+def _changed(response: HttpResponse) -> HttpResponse:
+    return trigger_client_event(response, CHANGED)
+
+
+@require_GET
+def coe_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_editor(request, _get_coe(pk))
+
+
+@require_GET
+def coe_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    coe = _get_coe(pk)
+    return render(request, f"{EDITOR}#checklist", _editor_context(request, coe))
+
+
+@require_POST
+def coe_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Live preview of markdown as it will be shown: rendered and sanitised, nothing saved."""
+    _get_coe_for_edit(request, pk)
+    body = next((value for name, value in request.POST.items() if name.endswith("body")), "")
+    return HttpResponse(render_markdown(body))
+
+
+@require_POST
+def coe_title_save(request: HttpRequest, pk: int) -> HttpResponse:
+    coe = _get_coe_for_edit(request, pk)
+    form = forms.TitleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.coe_update_title(coe=coe, actor=request.user, title=form.cleaned_data["title"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Title saved.")
+            return redirect(coe)
+    return _render_editor(request, coe, status=UNPROCESSABLE, title_form=form)
+
+
+def _save_text(request: HttpRequest, coe: Coe, key: str, form) -> None:
+    data = form.cleaned_data
+    common = {
+        "coe": coe,
+        "actor": request.user,
+        "body": data["body"],
+        "base_version": data["version"],
+    }
+    if key == "impact":
+        services.coe_impact_save(
+            **common,
+            impact_duration_minutes=data["impact_duration_minutes"],
+            customers_affected=data["customers_affected"],
+            requests_affected=data["requests_affected"],
+        )
+    else:
+        services.coe_text_save(key=key, **common)
+
+
+@require_POST
+def coe_text_save(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """Autosave (htmx) or the Save button (plain form) of one markdown part."""
+    coe = _get_coe_for_edit(request, pk)
+    if key not in TEXTS:
+        raise Http404(f"A COE has no section called {key!r}.")
+    form = _text_form(coe, key, request.POST)
+    if not form.is_valid():
+        return _text_refused(request, coe, key, form, status=UNPROCESSABLE)
+    try:
+        _save_text(request, coe, key, form)
+    except services.StaleVersion as stale:
+        conflict = {"mine": form.cleaned_data["body"], "theirs": stale.current}
+        return _text_refused(request, coe, key, form, status=CONFLICT, conflict=conflict)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _text_refused(request, coe, key, form, status=UNPROCESSABLE)
+    coe = _get_coe(pk)
+    if not request.htmx:
+        messages.success(request, f"Saved {TEXTS[key][0].lower()}.")
+        return redirect(f"{coe.get_absolute_url()}#part-{key}")
+    return _changed(render(request, f"{EDITOR}#saved", {"text": coe.text(key)}))
+
+
+def _text_refused(request, coe, key, form, *, status, conflict=None) -> HttpResponse:
+    if request.htmx and conflict:
+        theirs = conflict["theirs"]
+        if request.POST.get(f"{key}-conflict-seen") == str(theirs.version):
+            # Already on screen: keep the notice (and the button being clicked) where it is.
+            return reswap(HttpResponse(status=status), "none")
+        # The writer's text stays in their box; only the notice with the other text goes in.
+        response = render(request, f"{EDITOR}#conflict", {"theirs": theirs}, status=status)
+        return reswap(retarget(response, f"#conflict-{key}"), "innerHTML")
+    if conflict:
+        # The form now carries the writer's text on top of the version saved meanwhile.
+        data = request.POST.copy()
+        data[f"{key}-version"] = conflict["theirs"].version
+        form = _text_form(coe, key, data)
+        form.is_valid()
+    part = _text_part(coe, key, form=form, conflict=conflict)
+    if not request.htmx:
+        return _render_editor(request, coe, status=status, parts={key: part})
+    context = {"part": part, "coe": coe, "can_edit": True}
+    response = render(request, f"{EDITOR}#text-part", context, status=status)
+    return reswap(retarget(response, f"#part-{key}"), "outerHTML")
+
+
+# Timeline
+
+
+def _timeline_response(request: HttpRequest, coe: Coe, *, form=None, status: int = 200):
+    if not request.htmx and status == 200:
+        return redirect(f"{coe.get_absolute_url()}#section-timeline")
+    coe = _get_coe(coe.pk)
+    overrides = {"timeline_form": form} if form is not None else {}
+    if not request.htmx:
+        return _render_editor(request, coe, status=status, **overrides)
+    context = _editor_context(request, coe, **overrides)
+    return _changed(render(request, f"{EDITOR}#timeline", context, status=status))
+
+
+@require_POST
+def coe_timeline_add(request: HttpRequest, pk: int) -> HttpResponse:
+    coe = _get_coe_for_edit(request, pk)
+    form = forms.CoeTimelineEntryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.coe_timeline_entry_add(coe=coe, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _timeline_response(request, coe)
+    return _timeline_response(request, coe, form=form, status=UNPROCESSABLE)
+
+
+@require_POST
+def coe_timeline_delete(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    coe = _get_coe_for_edit(request, pk)
+    entry = get_object_or_404(CoeTimelineEntry, pk=entry_pk, coe=coe)
+    services.coe_timeline_entry_delete(entry=entry, actor=request.user)
+    return _timeline_response(request, coe)
+
+
+@require_POST
+def coe_timeline_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    coe = _get_coe_for_edit(request, pk)
+    copied = services.coe_timeline_copy_from_incident(coe=coe, actor=request.user)
+    if not request.htmx:
+        messages.success(
+            request, f"Copied {copied} entr{'y' if copied == 1 else 'ies'} from the incident."
+        )
+    return _timeline_response(request, coe)
+
+
+# Five whys
+
+
+def _whys_response(request: HttpRequest, coe: Coe, *, status: int = 200, factor_parts=None):
+    if not request.htmx and status == 200:
+        return redirect(f"{coe.get_absolute_url()}#section-five_whys")
+    coe = _get_coe(coe.pk)
+    if not request.htmx:
+        return _render_editor(request, coe, status=status, factor_parts=factor_parts)
+    context = _editor_context(request, coe, factor_parts=factor_parts)
+    return _changed(render(request, f"{EDITOR}#five-whys", context, status=status))
+
+
+@require_POST
+def coe_factor_add(request: HttpRequest, pk: int) -> HttpResponse:
+    coe = _get_coe_for_edit(request, pk)
+    services.factor_add(coe=coe, actor=request.user)
+    return _whys_response(request, coe)
+
+
+def _get_factor(coe: Coe, factor_pk: int) -> ContributingFactor:
+    return get_object_or_404(ContributingFactor, pk=factor_pk, coe=coe)
+
+
+@require_POST
+def coe_factor_save(request: HttpRequest, pk: int, factor_pk: int) -> HttpResponse:
+    coe = _get_coe_for_edit(request, pk)
+    factor = _get_factor(coe, factor_pk)
+    template = CoeTemplateSettings.load()
+    form = _factor_form(factor, template, request.POST)
+    if form.is_valid():
+        try:
+            services.factor_save(
+                factor=factor,
+                actor=request.user,
+                base_version=form.cleaned_data["version"],
+                title=form.cleaned_data["title"],
+                category=form.cleaned_data["category"],
+                steps=form.steps(),
+            )
+        except services.StaleVersion as stale:
+            data = request.POST.copy()
+            data[f"factor{factor.pk}-version"] = stale.current.version
+            form = _factor_form(factor, template, data)
+            form.is_valid()
+            part = _factor_part(stale.current, template, form=form, conflict=stale.current)
+            return _whys_response(request, coe, status=CONFLICT, factor_parts={factor.pk: part})
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _whys_response(request, coe)
+    part = _factor_part(factor, template, form=form)
+    return _whys_response(request, coe, status=UNPROCESSABLE, factor_parts={factor.pk: part})
+
+
+@require_POST
+def coe_factor_delete(request: HttpRequest, pk: int, factor_pk: int) -> HttpResponse:
+    coe = _get_coe_for_edit(request, pk)
+    services.factor_delete(factor=_get_factor(coe, factor_pk), actor=request.user)
+    return _whys_response(request, coe)
+
+
+# Blameless findings and submission
+
+
+@require_POST
+def coe_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    coe = _get_coe_for_edit(request, pk)
+    form = forms.AcknowledgeForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.blameless_acknowledge(coe=coe, actor=request.user, **form.cleaned_data)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+    else:
+        error = "Say why this wording should stay."
+    status = UNPROCESSABLE if error else 200
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+            return _render_editor(request, _get_coe(pk), status=status)
+        return redirect(f"{coe.get_absolute_url()}#checklist")
+    context = _editor_context(request, _get_coe(pk), acknowledge_error=error)
+    return render(request, f"{EDITOR}#checklist", context, status=status)
+
+
+@require_POST
+def coe_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    coe = _get_coe_for_edit(request, pk)
+    try:
+        services.coe_submit(coe=coe, actor=request.user)
+    except services.SubmissionRefused as refusal:
+        return _render_editor(request, coe, status=UNPROCESSABLE, refusal=refusal)
+    messages.success(request, "Submitted for review.")
+    return redirect(coe)
+
+
+# Areas that later work fills
 
 
 def action_list(request: HttpRequest) -> HttpResponse:

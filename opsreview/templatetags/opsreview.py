@@ -54,3 +54,8 @@ def duration(value: timedelta | None) -> str:
 def editable_by(obj, user) -> bool:
     """`{% if entry|editable_by:user %}`: asks the object's own can_be_edited_by rule."""
     return obj.can_be_edited_by(user)
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key)

@@ -17,6 +17,20 @@ SIGNED_IN_PATHS = {
     "meeting_list": "/meetings/",
     "incidents:incident_list": "/incidents/",
     "coe:coe_list": "/coe/",
+    "coe:coe_new": "/coe/new/",
+    "coe:coe_detail": "/coe/{coe}/",
+    "coe:coe_checklist": "/coe/{coe}/checklist/",
+    "coe:coe_preview": "/coe/{coe}/preview/",
+    "coe:coe_title_save": "/coe/{coe}/title/",
+    "coe:coe_text_save": "/coe/{coe}/text/summary/",
+    "coe:coe_timeline_add": "/coe/{coe}/timeline/",
+    "coe:coe_timeline_copy": "/coe/{coe}/timeline/copy/",
+    "coe:coe_timeline_delete": "/coe/{coe}/timeline/1/delete/",
+    "coe:coe_factor_add": "/coe/{coe}/factors/",
+    "coe:coe_factor_save": "/coe/{coe}/factors/1/",
+    "coe:coe_factor_delete": "/coe/{coe}/factors/1/delete/",
+    "coe:coe_acknowledge": "/coe/{coe}/acknowledge/",
+    "coe:coe_submit": "/coe/{coe}/submit/",
     "coe:action_list": "/actions/",
     "coe:report_list": "/reports/",
     "wheel:wheel_list": "/wheel/",
@@ -58,7 +72,9 @@ def test_every_project_page_is_listed_as_either_open_or_sign_in_only():
 def test_anonymous_visitors_are_sent_to_sign_in(client, path):
     team = TeamFactory(slug="front-door")
     entry = TimelineEntryFactory()
-    response = client.get(path.format(slug=team.slug, incident=entry.incident_id, entry=entry.pk))
+    response = client.get(
+        path.format(slug=team.slug, incident=entry.incident_id, entry=entry.pk, coe=1)
+    )
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/") or response["Location"].startswith(
         "/admin/login/"

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from coe.demo import seed_coes
 from incidents.demo import seed_incidents
 from opsreview import demo
 
@@ -12,10 +13,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         seeded = demo.seed_people_and_teams()
         incidents = seed_incidents(seeded["users"], seeded["teams"])
+        coes = seed_coes(seeded["users"], seeded["teams"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"BananaStand demo ready: {len(seeded['users'])} users, "
-                f"{len(seeded['teams'])} teams, {len(incidents)} incidents. "
+                f"{len(seeded['teams'])} teams, {len(incidents)} incidents, {len(coes)} COEs. "
                 f"Demo password: {demo.DEMO_PASSWORD}"
             )
         )

@@ -1,0 +1,41 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import BlamelessAcknowledgement, Coe, CoeTemplateSettings, CoeText
+
+
+@admin.register(CoeTemplateSettings)
+class CoeTemplateSettingsAdmin(admin.ModelAdmin):
+    """One row: which sections a complete COE needs, and how deep the whys go."""
+
+    def has_add_permission(self, request):
+        return not CoeTemplateSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CoeTextInline(admin.StackedInline):
+    model = CoeText
+    extra = 0
+    fields = ["key", "body", "version", "updated_by", "updated_at"]
+    readonly_fields = ["key", "version", "updated_by", "updated_at"]
+    can_delete = False
+
+
+@admin.register(Coe)
+class CoeAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "team", "status", "incident", "created_at"]
+    list_filter = ["status", "team"]
+    list_select_related = ["team", "incident"]
+    search_fields = ["title"]
+    raw_id_fields = ["incident", "created_by"]
+    filter_horizontal = ["authors"]
+    readonly_fields = ["status", "submitted_at"]
+    inlines = [CoeTextInline]
+
+
+@admin.register(BlamelessAcknowledgement)
+class BlamelessAcknowledgementAdmin(admin.ModelAdmin):
+    list_display = ["coe", "phrase", "reason", "acknowledged_by", "acknowledged_at"]
+    list_select_related = ["coe", "acknowledged_by"]

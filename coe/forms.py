@@ -1,0 +1,106 @@
+from django import forms
+
+from incidents.forms import DATETIME_INPUT
+from incidents.models import Incident, Severity
+from opsreview.models import Team
+
+from .models import FactorCategory, Status
+
+MAX_WHY_STEPS = 20
+
+
+class CoeCreateForm(forms.Form):
+    title = forms.CharField(
+        max_length=200, help_text="What happened, e.g. “BananaStand unavailable for 90 minutes”."
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), label="Owning team")
+    incident = forms.ModelChoiceField(
+        queryset=Incident.objects.filter(coe__isnull=True),
+        required=False,
+        help_text="Link the incident this COE is about (one COE per incident).",
+    )
+
+
+class TitleForm(forms.Form):
+    title = forms.CharField(max_length=200)
+
+
+class TextForm(forms.Form):
+    body = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}))
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class ImpactForm(TextForm):
+    impact_duration_minutes = forms.IntegerField(
+        label="Impact duration (minutes)", min_value=0, max_value=10_000_000, required=False
+    )
+    customers_affected = forms.IntegerField(min_value=0, required=False)
+    requests_affected = forms.IntegerField(min_value=0, required=False)
+
+
+class CoeTimelineEntryForm(forms.Form):
+    occurred_at = forms.DateTimeField(
+        label="Time", widget=DATETIME_INPUT, error_messages={"invalid": "Enter a date and time."}
+    )
+    text = forms.CharField(label="What happened", max_length=5000)
+
+
+class FactorForm(forms.Form):
+    """A factor and its chain: why_1/because_1 … up to MAX_WHY_STEPS pairs."""
+
+    title = forms.CharField(max_length=200, required=False, label="Factor")
+    category = forms.ChoiceField(choices=FactorCategory.choices)
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, rows: int = 5, **kwargs):
+        super().__init__(*args, **kwargs)
+        rows = min(max(rows, self._posted_rows()), MAX_WHY_STEPS)
+        for n in range(1, rows + 1):
+            self.fields[f"why_{n}"] = forms.CharField(
+                label=f"Why {n}",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 1}),
+            )
+            self.fields[f"because_{n}"] = forms.CharField(
+                label=f"Because {n}",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 1}),
+            )
+
+    def _posted_rows(self) -> int:
+        if not self.data:
+            return 0
+        numbers = [
+            int(name.split("_")[1])
+            for name in self.data
+            if name.startswith("why_") and name[4:].isdigit()
+        ]
+        return max(numbers, default=0)
+
+    def step_pairs(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        count = sum(1 for name in self.fields if name.startswith("why_"))
+        return [(self[f"why_{n}"], self[f"because_{n}"]) for n in range(1, count + 1)]
+
+    def steps(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        return [(data[why.name], data[because.name]) for why, because in self.step_pairs()]
+
+
+class AcknowledgeForm(forms.Form):
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=500)
+    reason = forms.CharField(label="Why keep it?", max_length=2000)
+
+
+class CoeFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), required=False, empty_label="Any team", to_field_name="slug"
+    )
+    severity = forms.TypedChoiceField(
+        choices=[("", "Any severity"), *Severity.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )

@@ -1,0 +1,290 @@
+"""Every write to a COE. Each checks who may, keeps the lifecycle, and never loses an edit."""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.models import Incident
+from opsreview.models import Team
+
+from .blameless import Finding
+from .findings import coe_findings, unacknowledged_findings
+from .models import (
+    TEXT_LIMIT_BYTES,
+    TEXTS,
+    BlamelessAcknowledgement,
+    Coe,
+    CoeTemplateSettings,
+    CoeText,
+    CoeTimelineEntry,
+    ContributingFactor,
+    FactorCategory,
+    Status,
+    WhyStep,
+)
+
+TITLE_LIMIT = 200
+STEP_TEXT_LIMIT = 2000
+
+
+class StaleVersion(Exception):
+    """A save based on a version someone else has since replaced; carries what is saved now."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__("This was changed by someone else since you opened it.")
+
+
+class SubmissionRefused(ValidationError):
+    def __init__(self, missing: dict[str, list[str]], findings: list[Finding]):
+        self.missing = missing
+        self.findings = findings
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} section{'s' if len(missing) != 1 else ''} incomplete")
+        if findings:
+            parts.append(
+                f"{len(findings)} blameless finding{'s' if len(findings) != 1 else ''} to resolve "
+                "or acknowledge"
+            )
+        super().__init__(f"Not submitted: {' and '.join(parts)}.")
+
+
+def _require_editor(coe: Coe, actor: AbstractBaseUser) -> None:
+    if not coe.is_author_or_team_member(actor):
+        raise PermissionDenied("Only the COE's authors and its team's members can edit it.")
+    if not coe.is_editable:
+        raise ValidationError(
+            f"This COE is {coe.get_status_display().lower()}; it can be edited as a draft or when "
+            "changes are requested."
+        )
+
+
+def _clean_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "Give the COE a title."})
+    if len(title) > TITLE_LIMIT:
+        raise ValidationError({"title": f"Keep the title under {TITLE_LIMIT} characters."})
+    return title
+
+
+def _check_size(text: str, field: str) -> None:
+    size = len(text.encode("utf-8"))
+    if size > TEXT_LIMIT_BYTES:
+        raise ValidationError(
+            {field: f"This section is {size / 1_000_000:.1f} MB; a section can hold at most 1 MB."}
+        )
+
+
+@transaction.atomic
+def coe_create(
+    *,
+    title: str,
+    team: Team,
+    actor: AbstractBaseUser,
+    incident: Incident | None = None,
+    authors: Iterable[AbstractBaseUser] = (),
+) -> Coe:
+    """Start a draft. One COE per incident; its impact duration comes from the incident."""
+    if incident is not None and Coe.objects.filter(incident=incident).exists():
+        raise ValidationError({"incident": "This incident already has a COE."})
+    coe = Coe(title=_clean_title(title), team=team, incident=incident, created_by=actor)
+    if incident is not None and incident.impact_duration is not None:
+        coe.impact_duration_minutes = round(incident.impact_duration.total_seconds() / 60)
+    coe.full_clean()
+    coe._history_user = actor
+    coe.save()
+    coe.authors.set({actor, *authors})
+    CoeText.objects.bulk_create(CoeText(coe=coe, key=key) for key in TEXTS)
+    return coe
+
+
+@transaction.atomic
+def coe_update_title(*, coe: Coe, actor: AbstractBaseUser, title: str) -> Coe:
+    _require_editor(coe, actor)
+    coe.title = _clean_title(title)
+    coe._history_user = actor
+    coe.save(update_fields=["title"])
+    return coe
+
+
+@transaction.atomic
+def coe_text_save(
+    *, coe: Coe, key: str, body: str, base_version: int, actor: AbstractBaseUser
+) -> CoeText:
+    """Save one markdown part, refused (StaleVersion) if someone saved it after `base_version`.
+
+    The writer then sees both texts and merges: never a silent overwrite.
+    """
+    _require_editor(coe, actor)
+    if key not in TEXTS:
+        raise ValidationError(f"A COE has no section called {key!r}.")
+    _check_size(body, "body")
+    text = CoeText.objects.select_for_update().get(coe=coe, key=key)
+    if text.body == body:
+        return text  # nothing to save and nothing to lose, whatever the version
+    if text.version != base_version:
+        raise StaleVersion(text)
+    text.body = body
+    text.version += 1
+    text.updated_by = actor
+    text.updated_at = timezone.now()
+    text._history_user = actor
+    text.save(update_fields=["body", "version", "updated_by", "updated_at"])
+    return text
+
+
+@transaction.atomic
+def coe_impact_save(
+    *,
+    coe: Coe,
+    actor: AbstractBaseUser,
+    body: str,
+    base_version: int,
+    impact_duration_minutes: int | None,
+    customers_affected: int | None,
+    requests_affected: int | None,
+) -> CoeText:
+    """The impact section: its text (versioned) and the numbers that go with it."""
+    text = coe_text_save(coe=coe, key="impact", body=body, base_version=base_version, actor=actor)
+    coe.impact_duration_minutes = impact_duration_minutes
+    coe.customers_affected = customers_affected
+    coe.requests_affected = requests_affected
+    coe._history_user = actor
+    coe.save(update_fields=["impact_duration_minutes", "customers_affected", "requests_affected"])
+    return text
+
+
+@transaction.atomic
+def coe_timeline_entry_add(
+    *, coe: Coe, actor: AbstractBaseUser, occurred_at: datetime, text: str
+) -> CoeTimelineEntry:
+    _require_editor(coe, actor)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write what happened."})
+    entry = CoeTimelineEntry(coe=coe, occurred_at=occurred_at, text=text)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def coe_timeline_entry_delete(*, entry: CoeTimelineEntry, actor: AbstractBaseUser) -> None:
+    _require_editor(entry.coe, actor)
+    entry.delete()
+
+
+@transaction.atomic
+def coe_timeline_copy_from_incident(*, coe: Coe, actor: AbstractBaseUser) -> int:
+    """Copy the linked incident's timeline; entries already copied are not copied twice."""
+    _require_editor(coe, actor)
+    if coe.incident is None:
+        raise ValidationError("This COE is not linked to an incident.")
+    existing = set(coe.timeline_entries.values_list("occurred_at", "text"))
+    new = [
+        CoeTimelineEntry(coe=coe, occurred_at=entry.occurred_at, text=entry.text)
+        for entry in coe.incident.timeline.all()
+        if (entry.occurred_at, entry.text) not in existing
+    ]
+    CoeTimelineEntry.objects.bulk_create(new)
+    return len(new)
+
+
+def _clean_steps(steps: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    cleaned = [(why.strip(), because.strip()) for why, because in steps]
+    cleaned = [(why, because) for why, because in cleaned if why or because]
+    for why, because in cleaned:
+        if len(why) > STEP_TEXT_LIMIT or len(because) > STEP_TEXT_LIMIT:
+            raise ValidationError(f"Keep each why and because under {STEP_TEXT_LIMIT} characters.")
+    return cleaned
+
+
+@transaction.atomic
+def factor_add(
+    *, coe: Coe, actor: AbstractBaseUser, title: str = "", category: str = FactorCategory.OTHER
+) -> ContributingFactor:
+    _require_editor(coe, actor)
+    factor = ContributingFactor(coe=coe, title=(title or "").strip(), category=category)
+    factor.full_clean()
+    factor._history_user = actor
+    factor.save()
+    return factor
+
+
+@transaction.atomic
+def factor_save(
+    *,
+    factor: ContributingFactor,
+    actor: AbstractBaseUser,
+    base_version: int,
+    title: str,
+    category: str,
+    steps: Sequence[tuple[str, str]],
+) -> ContributingFactor:
+    """Replace a factor's chain of why → because, refused (StaleVersion) if saved meanwhile."""
+    _require_editor(factor.coe, actor)
+    locked = ContributingFactor.objects.select_for_update().get(pk=factor.pk)
+    if locked.version != base_version:
+        raise StaleVersion(locked)
+    locked.title = (title or "").strip()
+    locked.category = category
+    locked.full_clean()
+    locked.version += 1
+    locked._history_user = actor
+    locked.save(update_fields=["title", "category", "version"])
+    locked.steps.all().delete()
+    WhyStep.objects.bulk_create(
+        WhyStep(factor=locked, position=position, why=why, because=because)
+        for position, (why, because) in enumerate(_clean_steps(steps), start=1)
+    )
+    return locked
+
+
+@transaction.atomic
+def factor_delete(*, factor: ContributingFactor, actor: AbstractBaseUser) -> None:
+    _require_editor(factor.coe, actor)
+    factor.delete()
+
+
+@transaction.atomic
+def blameless_acknowledge(
+    *, coe: Coe, actor: AbstractBaseUser, fingerprint: str, reason: str
+) -> BlamelessAcknowledgement:
+    """Keep flagged wording on purpose, saying why; only findings the COE has now qualify."""
+    _require_editor(coe, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this wording should stay."})
+    finding = next((f for f in coe_findings(coe) if f.fingerprint == fingerprint), None)
+    if finding is None:
+        raise ValidationError("That wording is no longer in the COE; nothing to acknowledge.")
+    acknowledgement, _ = BlamelessAcknowledgement.objects.update_or_create(
+        coe=coe,
+        fingerprint=fingerprint,
+        defaults={"phrase": finding.phrase, "reason": reason, "acknowledged_by": actor},
+    )
+    return acknowledgement
+
+
+@transaction.atomic
+def coe_submit(*, coe: Coe, actor: AbstractBaseUser) -> Coe:
+    """Draft (or changes requested) → in review, refused until every required section is
+    complete and every blameless finding is resolved or acknowledged. Nothing changes on refusal.
+    """
+    coe = Coe.objects.for_editor().select_for_update(of=("self",)).get(pk=coe.pk)
+    _require_editor(coe, actor)  # on the locked row: a stale copy must not submit twice
+    missing = coe.missing_sections(CoeTemplateSettings.load())
+    findings = unacknowledged_findings(coe)
+    if missing or findings:
+        raise SubmissionRefused(missing, findings)
+    coe.status = Status.IN_REVIEW
+    coe.submitted_at = timezone.now()
+    coe._history_user = actor
+    coe.save(update_fields=["status", "submitted_at"])
+    return coe
