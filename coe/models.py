@@ -81,7 +81,7 @@ TEXTS = {
 TEXT_LIMIT_BYTES = 1_000_000
 
 # [ \t], not \s: a bare "-" must not borrow the next line as its text.
-LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\S", re.MULTILINE)
+LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?![-*_ \t]*$)\S", re.MULTILINE)
 
 
 class CoeTemplateSettings(models.Model):
@@ -212,7 +212,8 @@ class Coe(models.Model):
         count, needed = len(self.timeline_entries.all()), template.min_timeline_entries
         if count >= needed:
             return []
-        return [f"Add at least {needed} timeline entries ({count} so far)."]
+        noun = "entry" if needed == 1 else "entries"
+        return [f"Add at least {needed} timeline {noun} ({count} so far)."]
 
     def _missing_metrics(self, template) -> list[str]:
         return self._missing_text("metrics", "Add the metrics that show impact and recovery.")

@@ -77,7 +77,7 @@ def _check_size(text: str, field: str) -> None:
     size = len(text.encode("utf-8"))
     if size > TEXT_LIMIT_BYTES:
         raise ValidationError(
-            {field: f"This section is {size / 1_000_000:.1f} MB; a section can hold at most 1 MB."}
+            {field: f"This section is {size:,} bytes; a section can hold at most 1 MB."}
         )
 
 
