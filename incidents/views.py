@@ -19,7 +19,9 @@ UNPROCESSABLE = 422
 
 
 def _get_incident(pk: int) -> Incident:
-    incidents = Incident.objects.select_related("call_leader", "declared_by", "changes_gated_by")
+    incidents = Incident.objects.select_related(
+        "call_leader", "declared_by", "changes_gated_by", "coe"
+    )
     return get_object_or_404(
         incidents.prefetch_related(
             Prefetch("teams", queryset=Team.objects.order_by("name")),

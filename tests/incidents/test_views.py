@@ -564,3 +564,14 @@ def test_dashboard_lists_the_open_incidents_i_am_on(client):
     assert "I lead this" in html
     assert "My team is on it" in html
     assert "Someone else&#x27;s" not in html
+
+
+def test_incident_page_links_its_coe_or_offers_to_start_one(client, leader):
+    from coe.services import coe_create
+
+    incident = IncidentFactory(severity=Severity.SEV2, call_leader=leader)
+    html = client.get(f"/incidents/{incident.pk}/").text
+    assert "A Sev-2 needs a COE." in html
+    assert f'href="/coe/new/?incident={incident.pk}"' in html
+    coe = coe_create(title="Gateway outage", team=TeamFactory(), actor=leader, incident=incident)
+    assert f'href="/coe/{coe.pk}/"' in client.get(f"/incidents/{incident.pk}/").text
