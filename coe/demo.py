@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
+from django.utils import timezone
+
 from incidents.demo import GATEWAY_OUTAGE, LIMIT_EXCEEDED
 from incidents.models import Incident
 
 from . import services
-from .models import Coe, CoeText, FactorCategory
+from .models import Coe, CoeText, FactorCategory, ItemStatus, Term
 
 GATEWAY_TEXTS = {
     "summary": (
@@ -47,10 +49,8 @@ GATEWAY_TEXTS = {
         "change reached production."
     ),
     "corrective_actions": (
-        "- Add an end-to-end collection test to the gateway deployment pipeline\n"
-        "- Retain the last 20 gateway configuration versions and add one-click rollback\n"
-        "- Add a 1-minute synthetic collection canary with a paging alarm\n"
-        "- Show gateway configuration changes on every service dashboard"
+        "We considered freezing gateway changes for a month and ruled it out: the gap is "
+        "testing, not the rate of change."
     ),
     "related": "- Incident: BananaStand unavailable: API Gateway misconfiguration",
 }
@@ -81,6 +81,86 @@ DRAFT_WHYS = [
     ("Why were they over the limit?", "The shared pool was exhausted."),
     ("Why was the pool exhausted?", "One customer's client retried without backoff."),
 ]
+
+
+# title, term, owner, team, days from today until due, final status
+GATEWAY_ITEMS = [
+    (
+        "Restore the previous gateway configuration",
+        Term.SHORT,
+        "callleader",
+        "front-door",
+        -9,
+        ItemStatus.DONE,
+    ),
+    (
+        "Add an end-to-end collection test to the gateway deployment pipeline",
+        Term.MEDIUM,
+        "engineer",
+        "front-door",
+        -10,
+        ItemStatus.IN_PROGRESS,
+    ),
+    (
+        "Show gateway configuration changes on every service dashboard",
+        Term.MEDIUM,
+        "callleader",
+        "banana-requesthandler",
+        -3,
+        ItemStatus.OPEN,
+    ),
+    (
+        "Retain the last 20 gateway configuration versions with one-click rollback",
+        Term.MEDIUM,
+        "engineer",
+        "front-door",
+        4,
+        ItemStatus.OPEN,
+    ),
+    (
+        "Run a synthetic collection canary across all of BananaStand's infrastructure",
+        Term.LONG,
+        "engineer",
+        "banana-orchestrator",
+        150,
+        ItemStatus.OPEN,
+    ),
+]
+INCIDENT_ITEMS = [
+    (
+        "Ask the large customer to add backoff to their client's retries",
+        Term.SHORT,
+        "callleader",
+        "banana-distributor",
+        1,
+        ItemStatus.DONE,
+    ),
+]
+DRAFT_ITEMS = [
+    ("Give each customer a bounded share of the distribution pool", Term.MEDIUM, "callleader",
+     "banana-distributor", 20, ItemStatus.OPEN),
+]  # fmt: skip
+
+
+def _items(*, coe, incident, users, teams, items) -> None:
+    today = timezone.localdate()
+    for title, term, owner, team, due_in, status in items:
+        actor = users["callleader"]
+        item = services.action_item_create(
+            actor=actor,
+            title=title,
+            owner=users[owner],
+            team=teams[team],
+            term=term,
+            coe=coe,
+            incident=incident,
+            due_date=today + timedelta(days=due_in),
+            confirm_past_due=True,
+        )
+        if status == ItemStatus.IN_PROGRESS:
+            services.action_item_start(item=item, actor=actor)
+        elif status == ItemStatus.DONE:
+            services.action_item_complete(item=item, actor=actor)
 
 
 def _write(coe: Coe, author, texts: dict[str, str]) -> None:
@@ -121,6 +201,7 @@ def _gateway_coe(users, teams) -> Coe:
         category=factor.category,
         steps=GATEWAY_WHYS,
     )
+    _items(coe=coe, incident=None, users=users, teams=teams, items=GATEWAY_ITEMS)
     return services.coe_submit(coe=coe, actor=author)
 
 
@@ -151,6 +232,8 @@ def _draft_coe(users, teams) -> Coe:
         category=factor.category,
         steps=DRAFT_WHYS,
     )
+    _items(coe=None, incident=incident, users=users, teams=teams, items=INCIDENT_ITEMS)
+    _items(coe=coe, incident=None, users=users, teams=teams, items=DRAFT_ITEMS)
     return coe
 
 

@@ -1,4 +1,3 @@
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -8,6 +7,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from incidents.models import Incident
+from opsreview.fields import WebURLField
 from opsreview.models import Team
 
 
@@ -57,7 +57,7 @@ SECTIONS = (
     Section("lessons", "Lessons learned", "What did we learn that others should know?",
             ("lessons",)),
     Section("corrective_actions", "Corrective actions",
-            "What we will do so this cannot happen again: one item per line.",
+            "What we will do so this cannot happen again: each an item with an owner and a date.",
             ("corrective_actions",)),
     Section("related", "Related items", "Links to other COEs, incidents and tickets.",
             ("related",)),
@@ -73,15 +73,12 @@ TEXTS = {
     "diagnosis": ("Diagnosis", "How was the cause found? What slowed the diagnosis?"),
     "mitigation": ("Mitigation", "How was it mitigated? How could it be mitigated faster?"),
     "lessons": ("Lessons learned", "What did we learn that others should know?"),
-    "corrective_actions": ("Corrective actions", "One action per list item: `- Add a canary …`"),
+    "corrective_actions": ("Notes", "Optional: context for the items, e.g. what was ruled out."),
     "related": ("Related items", "Links to other COEs, incidents, tickets."),
 }
 
 # 1 MB of text a section: far beyond any real COE, small enough to keep pages fast.
 TEXT_LIMIT_BYTES = 1_000_000
-
-# [ \t], not \s: a bare "-" must not borrow the next line as its text.
-LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?![-*_ \t]*$)\S", re.MULTILINE)
 
 
 class CoeTemplateSettings(models.Model):
@@ -127,6 +124,9 @@ class CoeQuerySet(models.QuerySet):
                 "factors", queryset=ContributingFactor.objects.prefetch_related("steps")
             ),
             "acknowledgements__acknowledged_by",
+            models.Prefetch(
+                "action_items", queryset=ActionItem.objects.select_related("owner", "team")
+            ),
         )
 
 
@@ -246,21 +246,28 @@ class Coe(models.Model):
         return self._missing_text("lessons", "Write down the lessons learned.")
 
     def _missing_corrective_actions(self, template) -> list[str]:
-        count = self.corrective_action_count
+        items = [item for item in self.action_items.all() if item.status != ItemStatus.WONT_DO]
         needed = template.min_corrective_actions
-        if count >= needed:
-            return []
-        return [
-            f"List at least {needed} corrective action{'s' if needed != 1 else ''}, "
-            f"one per list item ({count} so far)."
-        ]
+        gaps = []
+        if len(items) < needed:
+            gaps.append(
+                f"Add at least {needed} corrective action item{'s' if needed != 1 else ''} "
+                f"({len(items)} so far)."
+            )
+        lasting = any(item.term in (Term.MEDIUM, Term.LONG) for item in items)
+        if self.incident is not None and self.incident.is_major and not lasting:
+            gaps.append(
+                f"A {self.incident.get_severity_display()} COE needs at least one medium- or "
+                "long-term item: short-term fixes alone rarely prevent a recurrence."
+            )
+        return gaps
 
     def _missing_related(self, template) -> list[str]:
         return self._missing_text("related", "Link related COEs, incidents or tickets.")
 
     @property
     def corrective_action_count(self) -> int:
-        return len(LIST_ITEM.findall(self.text("corrective_actions").body))
+        return sum(1 for item in self.action_items.all() if item.status != ItemStatus.WONT_DO)
 
 
 class CoeText(models.Model):
@@ -370,3 +377,148 @@ class BlamelessAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phrase[:40]}: {self.reason[:40]}"
+
+
+class Term(models.TextChoices):
+    SHORT = "short", "Short term"
+    MEDIUM = "medium", "Medium term"
+    LONG = "long", "Long term"
+
+
+TERM_MEANINGS = {
+    Term.SHORT: "Done before the incident is resolved; due within days.",
+    Term.MEDIUM: "Tracked and reported weekly; due within weeks.",
+    Term.LONG: "Funded work, reported monthly; due within months.",
+}
+
+
+class ItemStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    WONT_DO = "wont_do", "Won't do"
+
+
+OPEN_ITEM_STATUSES = (ItemStatus.OPEN, ItemStatus.IN_PROGRESS)
+
+
+class Priority(models.IntegerChoices):
+    P1 = 1, "P1: urgent"
+    P2 = 2, "P2: high"
+    P3 = 3, "P3: normal"
+    P4 = 4, "P4: low"
+
+
+class ItemCategory(models.TextChoices):
+    TECHNICAL = "technical", "Technical"
+    PROCESS = "process", "Process"
+    DOCUMENTATION = "documentation", "Documentation"
+    ORGANISATIONAL = "organisational", "Organisational"
+    OTHER = "other", "Other"
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_ITEM_STATUSES)
+
+    def overdue(self, on=None):
+        """Due date passed (due today is not overdue) and neither done nor won't-do."""
+        return self.open().filter(due_date__lt=on or timezone.localdate())
+
+    def due_between(self, start, end):
+        """Open items due from start to end, both included."""
+        return self.open().filter(due_date__gte=start, due_date__lte=end)
+
+    def with_overdue_flag(self, on=None):
+        today = on or timezone.localdate()
+        return self.annotate(
+            overdue_rank=models.Case(
+                models.When(status__in=OPEN_ITEM_STATUSES, due_date__lt=today, then=0),
+                default=1,
+            )
+        )
+
+
+class ActionItem(models.Model):
+    """Something that will be done, by whom and when: from a COE, an incident or an ops meeting."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_items"
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="action_items")
+    term = models.CharField(max_length=10, choices=Term)
+    priority = models.PositiveSmallIntegerField(choices=Priority, default=Priority.P3)
+    category = models.CharField(max_length=20, choices=ItemCategory, default=ItemCategory.TECHNICAL)
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=ItemStatus, default=ItemStatus.OPEN)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    wont_do_reason = models.TextField("reason for not doing it", blank=True)
+    ticket_url = WebURLField("ticket URL", blank=True)
+    coe = models.ForeignKey(
+        Coe, on_delete=models.PROTECT, null=True, blank=True, related_name="action_items"
+    )
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, null=True, blank=True, related_name="action_items"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["status", "due_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(coe__isnull=False) | models.Q(incident__isnull=False),
+                name="action_item_has_a_source",
+                violation_error_message="An action item comes from a COE or an incident.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ItemStatus.WONT_DO) | ~models.Q(wont_do_reason=""),
+                name="wont_do_has_a_reason",
+                violation_error_message="Say why it won't be done.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("coe:action_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ITEM_STATUSES
+
+    def is_overdue(self, on=None) -> bool:
+        return self.is_open and self.due_date < (on or timezone.localdate())
+
+    def days_overdue(self, on=None) -> int:
+        return max(((on or timezone.localdate()) - self.due_date).days, 0) if self.is_open else 0
+
+    @property
+    def source(self):
+        return self.coe or self.incident
+
+    def can_be_changed_by(self, user, *, team_ids=None, authored_coe_ids=None) -> bool:
+        """Owner, members of the item's team, the COE's authors and staff change an item.
+
+        Lists pass the user's team and authored-COE ids, looked up once for every row.
+        """
+        if not user.is_active:
+            return False
+        if user.is_staff or user.pk == self.owner_id:
+            return True
+        if team_ids is None:
+            team_ids = set(user.teams.values_list("pk", flat=True))
+        if self.team_id in team_ids:
+            return True
+        if authored_coe_ids is None:
+            authored_coe_ids = set(user.coes_authored.values_list("pk", flat=True))
+        return self.coe_id in authored_coe_ids

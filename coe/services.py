@@ -1,8 +1,9 @@
 """Every write to a COE. Each checks who may, keeps the lifecycle, and never loses an edit."""
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +17,7 @@ from .findings import coe_findings, unacknowledged_findings
 from .models import (
     TEXT_LIMIT_BYTES,
     TEXTS,
+    ActionItem,
     BlamelessAcknowledgement,
     Coe,
     CoeTemplateSettings,
@@ -23,6 +25,7 @@ from .models import (
     CoeTimelineEntry,
     ContributingFactor,
     FactorCategory,
+    ItemStatus,
     Status,
     WhyStep,
 )
@@ -287,4 +290,190 @@ def coe_submit(*, coe: Coe, actor: AbstractBaseUser) -> Coe:
     coe.submitted_at = timezone.now()
     coe._history_user = actor
     coe.save(update_fields=["status", "submitted_at"])
+    return coe
+
+
+# Action items
+
+ITEM_EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "owner",
+    "team",
+    "term",
+    "priority",
+    "category",
+    "due_date",
+    "ticket_url",
+)
+
+
+def default_due_date(term: str, *, today: date | None = None) -> date:
+    """Creation day plus the term's default (settings.ACTION_ITEM_DUE_DAYS)."""
+    return (today or timezone.localdate()) + timedelta(days=settings.ACTION_ITEM_DUE_DAYS[term])
+
+
+def _require_item_changer(item: ActionItem, actor: AbstractBaseUser) -> None:
+    if not item.can_be_changed_by(actor):
+        raise PermissionDenied(
+            "Only the owner, the item's team, the COE's authors and staff can change this item."
+        )
+
+
+def _require_item_creator(*, coe: Coe | None, incident: Incident | None, actor) -> None:
+    if actor.is_active and actor.is_staff:
+        return
+    if coe is not None and coe.is_author_or_team_member(actor):
+        return
+    if incident is not None and incident.can_be_worked_by(actor):
+        return
+    raise PermissionDenied("Only the people working on the COE or incident can add its items.")
+
+
+def _check_owner(owner: AbstractBaseUser) -> None:
+    if not owner.is_active:
+        raise ValidationError(
+            {"owner": f"{owner.get_username()} is not active; choose another owner."}
+        )
+
+
+def _save_item(item: ActionItem, actor: AbstractBaseUser, fields: list[str] | None = None) -> None:
+    item._history_user = actor
+    item.save(update_fields=fields)
+
+
+@transaction.atomic
+def action_item_create(
+    *,
+    actor: AbstractBaseUser,
+    title: str,
+    owner: AbstractBaseUser,
+    team: Team,
+    term: str,
+    coe: Coe | None = None,
+    incident: Incident | None = None,
+    due_date: date | None = None,
+    confirm_past_due: bool = False,
+    **details,
+) -> ActionItem:
+    """Add an item to a COE or an incident. Its due date defaults by term; a date already
+    past is refused unless the writer confirms it on purpose.
+    """
+    _require_item_creator(coe=coe, incident=incident, actor=actor)
+    _check_owner(owner)
+    due_date = due_date or default_due_date(term)
+    if due_date < timezone.localdate() and not confirm_past_due:
+        raise ValidationError(
+            {"due_date": "This date is already past. Confirm it if that is on purpose."}
+        )
+    item = ActionItem(
+        title=(title or "").strip(),
+        owner=owner,
+        team=team,
+        term=term,
+        due_date=due_date,
+        coe=coe,
+        incident=incident,
+        created_by=actor,
+        **details,
+    )
+    item.full_clean()
+    _save_item(item, actor)
+    if coe is not None:
+        coe_reopen_if_items_open(coe=coe)
+    return item
+
+
+@transaction.atomic
+def action_item_update(*, item: ActionItem, actor: AbstractBaseUser, changes: dict) -> ActionItem:
+    _require_item_changer(item, actor)
+    unknown = set(changes) - set(ITEM_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    if "owner" in changes and changes["owner"] != item.owner:
+        _check_owner(changes["owner"])
+    for field, value in changes.items():
+        setattr(item, field, value.strip() if isinstance(value, str) else value)
+    item.full_clean()
+    _save_item(item, actor, list(changes))
+    return item
+
+
+def _locked_item(item: ActionItem) -> ActionItem:
+    return ActionItem.objects.select_for_update().select_related("coe").get(pk=item.pk)
+
+
+@transaction.atomic
+def action_item_start(*, item: ActionItem, actor: AbstractBaseUser) -> ActionItem:
+    _require_item_changer(item, actor)
+    item = _locked_item(item)
+    if item.status != ItemStatus.OPEN:
+        raise ValidationError(f"This item is {item.get_status_display().lower()}, not open.")
+    item.status = ItemStatus.IN_PROGRESS
+    _save_item(item, actor, ["status"])
+    return item
+
+
+@transaction.atomic
+def action_item_complete(*, item: ActionItem, actor: AbstractBaseUser) -> ActionItem:
+    """Done. An approved COE whose items are now all done or won't-do closes."""
+    _require_item_changer(item, actor)
+    item = _locked_item(item)
+    if not item.is_open:
+        raise ValidationError(f"This item is already {item.get_status_display().lower()}.")
+    item.status = ItemStatus.DONE
+    item.completed_at = timezone.now()
+    _save_item(item, actor, ["status", "completed_at"])
+    if item.coe is not None:
+        coe_close_if_done(coe=item.coe)
+    return item
+
+
+@transaction.atomic
+def action_item_wont_do(*, item: ActionItem, actor: AbstractBaseUser, reason: str) -> ActionItem:
+    """Decided against, with the reason on record; counts as finished for closing a COE."""
+    _require_item_changer(item, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this item won't be done."})
+    item = _locked_item(item)
+    if not item.is_open:
+        raise ValidationError(f"This item is already {item.get_status_display().lower()}.")
+    item.status = ItemStatus.WONT_DO
+    item.wont_do_reason = reason
+    item.completed_at = timezone.now()
+    _save_item(item, actor, ["status", "wont_do_reason", "completed_at"])
+    if item.coe is not None:
+        coe_close_if_done(coe=item.coe)
+    return item
+
+
+@transaction.atomic
+def action_item_reopen(*, item: ActionItem, actor: AbstractBaseUser) -> ActionItem:
+    """Back to open; a closed COE it belongs to is approved-but-not-closed again."""
+    _require_item_changer(item, actor)
+    item = _locked_item(item)
+    if item.is_open:
+        raise ValidationError("This item is already open.")
+    item.status = ItemStatus.OPEN
+    item.completed_at = None
+    item.wont_do_reason = ""
+    _save_item(item, actor, ["status", "completed_at", "wont_do_reason"])
+    if item.coe is not None:
+        coe_reopen_if_items_open(coe=item.coe)
+    return item
+
+
+def coe_close_if_done(*, coe: Coe) -> Coe:
+    """Closed = approved and every action item done or won't-do."""
+    if coe.status == Status.APPROVED and not coe.action_items.open().exists():
+        coe.status = Status.CLOSED
+        coe.save(update_fields=["status"])
+    return coe
+
+
+def coe_reopen_if_items_open(*, coe: Coe) -> Coe:
+    if coe.status == Status.CLOSED and coe.action_items.open().exists():
+        coe.status = Status.APPROVED
+        coe.save(update_fields=["status"])
     return coe

@@ -27,6 +27,12 @@ urlpatterns = [
     ),
     path("coe/<int:pk>/acknowledge/", views.coe_acknowledge, name="coe_acknowledge"),
     path("coe/<int:pk>/submit/", views.coe_submit, name="coe_submit"),
+    path("coe/<int:pk>/actions/", views.coe_action_add, name="coe_action_add"),
     path("actions/", views.action_list, name="action_list"),
+    path("actions/<int:pk>/", views.action_detail, name="action_detail"),
+    path("actions/<int:pk>/start/", views.action_start, name="action_start"),
+    path("actions/<int:pk>/complete/", views.action_complete, name="action_complete"),
+    path("actions/<int:pk>/wont-do/", views.action_wont_do, name="action_wont_do"),
+    path("actions/<int:pk>/reopen/", views.action_reopen, name="action_reopen"),
     path("reports/", views.report_list, name="report_list"),
 ]

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
@@ -15,6 +16,7 @@ from .models import (
     SECTIONS,
     SECTIONS_BY_KEY,
     TEXTS,
+    ActionItem,
     Coe,
     CoeTemplateSettings,
     CoeTimelineEntry,
@@ -180,6 +182,11 @@ def _editor_context(request: HttpRequest, coe: Coe, *, parts=None, factor_parts=
         "timeline_form": forms.CoeTimelineEntryForm(),
         "title_form": forms.TitleForm(initial={"title": coe.title}),
         "checklist": _checklist(coe, template),
+        "items": selectors.mark_changeable(coe.action_items.all(), request.user),
+        "can_add_items": request.user.is_staff or coe.is_author_or_team_member(request.user),
+        "item_form": forms.ActionItemForm(
+            initial={"team": coe.team_id, "owner": request.user.pk}, prefix="item"
+        ),
         "findings": findings,
         "open_findings": sum(1 for item in findings if not item["acknowledgement"]),
     }
@@ -441,11 +448,163 @@ def coe_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(coe)
 
 
-# Areas that later work fills
+# Action items
+
+
+ITEM_FRAGMENT = "coe/action_item.html"
+ITEM_CHANGED = "action-item-changed"  # the incident page and the COE checklist refresh on it
 
 
 def action_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "coe/action_list.html")
+    filters = forms.ActionFilterForm(request.GET or None)
+    criteria = dict(filters.cleaned_data) if filters.is_valid() else {}
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        criteria["owner"] = request.user
+    items = selectors.action_item_list(**criteria)
+    page = Paginator(items, PAGE_SIZE * 2).get_page(request.GET.get("page"))
+    selectors.mark_changeable(page.object_list, request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filters": filters,
+        "page": page,
+        "query": query.urlencode(),
+        "mine": mine,
+        "overdue": selectors.overdue_counts(),
+    }
+    return render(request, "coe/action_list.html", context)
+
+
+def _get_item(pk: int) -> ActionItem:
+    return get_object_or_404(
+        ActionItem.objects.select_related("owner", "team", "coe", "incident", "created_by"), pk=pk
+    )
+
+
+def _get_item_for_change(request: HttpRequest, pk: int) -> ActionItem:
+    item = _get_item(pk)
+    if not item.can_be_changed_by(request.user):
+        raise PermissionDenied(
+            "Only the owner, the item's team, the COE's authors and staff can change this item."
+        )
+    return item
+
+
+def _item_history(item: ActionItem) -> list[dict]:
+    """Who changed what, newest first, from the item's history records."""
+    records = list(item.history.select_related("history_user").order_by("-history_date"))
+    history = []
+    for record, previous in zip(records, [*records[1:], None], strict=True):
+        changes = record.diff_against(previous).changes if previous else []
+        history.append({"record": record, "changes": changes})
+    return history
+
+
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _get_item(pk)
+    can_change = item.can_be_changed_by(request.user)
+    form = forms.ActionItemEditForm(
+        request.POST or None, initial=forms.ActionItemEditForm.initial_for(item)
+    )
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied(
+                "Only the owner, the item's team, the COE's authors and staff can change this item."
+            )
+        if form.is_valid():
+            try:
+                services.action_item_update(
+                    item=item, actor=request.user, changes=form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Saved.")
+                return redirect(item)
+    item.can_change = can_change
+    context = {"item": item, "form": form, "history": _item_history(item)}
+    return render(
+        request, "coe/action_detail.html", context, status=UNPROCESSABLE if form.errors else 200
+    )
+
+
+def _item_changed(request: HttpRequest, item: ActionItem, message: str) -> HttpResponse:
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(_safe_next(request) or item.get_absolute_url())
+    item = _get_item(item.pk)
+    selectors.mark_changeable([item], request.user)
+    response = render(request, ITEM_FRAGMENT, {"item": item})
+    return trigger_client_event(trigger_client_event(response, ITEM_CHANGED), CHANGED)
+
+
+def _item_refused(request: HttpRequest, item: ActionItem, error: str) -> HttpResponse:
+    if not request.htmx:
+        messages.error(request, error)
+        return redirect(_safe_next(request) or item.get_absolute_url())
+    selectors.mark_changeable([item], request.user)
+    return render(request, ITEM_FRAGMENT, {"item": item, "error": error}, status=UNPROCESSABLE)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return target if target and allowed else ""
+
+
+def _status_change(service, done_message: str):
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        item = _get_item_for_change(request, pk)
+        try:
+            service(item=item, actor=request.user)
+        except ValidationError as error:
+            return _item_refused(request, item, " ".join(error.messages))
+        return _item_changed(request, item, done_message)
+
+    return view
+
+
+action_start = _status_change(services.action_item_start, "Started.")
+action_complete = _status_change(services.action_item_complete, "Done. Thank you.")
+action_reopen = _status_change(services.action_item_reopen, "Reopened.")
+
+
+@require_POST
+def action_wont_do(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _get_item_for_change(request, pk)
+    form = forms.WontDoForm(request.POST)
+    if not form.is_valid():
+        return _item_refused(request, item, "Say why this item won't be done.")
+    try:
+        services.action_item_wont_do(item=item, actor=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        return _item_refused(request, item, " ".join(error.messages))
+    return _item_changed(request, item, "Marked as won't do.")
+
+
+@require_POST
+def coe_action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    coe = _get_coe(pk)
+    form = forms.ActionItemForm(request.POST, prefix="item")
+    if form.is_valid():
+        try:
+            services.action_item_create(actor=request.user, coe=coe, **form.item_fields())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if not request.htmx:
+                messages.success(request, "Action item added.")
+                return redirect(f"{coe.get_absolute_url()}#section-corrective_actions")
+            form = None
+    status = UNPROCESSABLE if form is not None else 200
+    coe = _get_coe(pk)
+    overrides = {"item_form": form} if form is not None else {}
+    if not request.htmx:
+        return _render_editor(request, coe, status=status, **overrides)
+    context = _editor_context(request, coe, **overrides)
+    return _changed(render(request, f"{EDITOR}#corrective-actions", context, status=status))
 
 
 def report_list(request: HttpRequest) -> HttpResponse:

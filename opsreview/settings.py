@@ -275,6 +275,14 @@ INCIDENT_PULSE_MINUTES = {
     for sev, minutes in (pair.split(":") for pair in envlist("INCIDENT_PULSE_MINUTES", "1:30,2:30"))
 }
 
+# Action items: default due date by term, in days from creation (the writer can change it).
+ACTION_ITEM_DUE_DAYS = {
+    term: int(days)
+    for term, days in (
+        pair.split(":") for pair in envlist("ACTION_ITEM_DUE_DAYS", "short:3,medium:28,long:182")
+    )
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from coe.selectors import action_item_list, items_needing_attention, mark_changeable
 from incidents.selectors import open_incidents_for_user
 
 from . import selectors
@@ -24,6 +25,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "my_teams": selectors.teams_for_user(request.user),
         "my_incidents": open_incidents_for_user(request.user),
+        "my_items": items_needing_attention(request.user),
     }
     if request.user.is_staff:
         context["teams_needing_attention"] = selectors.teams_needing_attention()
@@ -36,7 +38,14 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_object_or_404(selectors.team_detail(slug))
-    context = {"team": team, "can_edit": team.can_be_edited_by(request.user)}
+    items = action_item_list(team=team)
+    context = {
+        "team": team,
+        "can_edit": team.can_be_edited_by(request.user),
+        "items": mark_changeable(items[:50], request.user),
+        "item_count": items.count(),
+        "overdue_count": items.overdue().count(),
+    }
     return render(request, "opsreview/team_detail.html", context)
 
 

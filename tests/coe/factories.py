@@ -10,8 +10,9 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from coe.models import Coe, CoeText, FactorCategory
+from coe.models import ActionItem, Coe, CoeText, FactorCategory, Term
 from coe.services import (
+    action_item_create,
     coe_create,
     coe_impact_save,
     coe_text_save,
@@ -28,7 +29,6 @@ COMPLETE_TEXTS = {
     "diagnosis": "Gateway logs showed every checkout route answering 502 after the change.",
     "mitigation": "Rolling back to the previous gateway configuration restored checkout.",
     "lessons": "A configuration change can take down checkout as surely as a code change.",
-    "corrective_actions": "- Add a canary\n- Retain config versions",
 }
 COMPLETE_IMPACT = "Customers in the EU could not complete checkout; baskets were kept."
 
@@ -104,7 +104,15 @@ def fill_every_section(coe: Coe) -> Coe:
         text="Previous gateway configuration restored; checkout back to baseline.",
     )
     add_factor(coe)
+    add_item(coe, term=Term.MEDIUM)
     return coe
+
+
+def add_item(coe: Coe, *, term=Term.MEDIUM, actor=None, **fields) -> ActionItem:
+    """A corrective action item on the COE, owned by its creator, due by the term's default."""
+    actor = actor or coe.created_by
+    fields = {"title": "Add a canary stage for gateway configuration", "owner": actor} | fields
+    return action_item_create(actor=actor, team=coe.team, term=term, coe=coe, **fields)
 
 
 class CoeFactory(factory.Factory):

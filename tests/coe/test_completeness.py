@@ -2,10 +2,19 @@
 
 import pytest
 
-from coe.models import SECTIONS, CoeTemplateSettings
-from coe.services import coe_timeline_entry_delete, factor_delete
+from coe.models import SECTIONS, CoeTemplateSettings, Term
+from coe.services import action_item_wont_do, coe_timeline_entry_delete, factor_delete
+from tests.incidents.factories import IncidentFactory
 
-from .factories import FIVE_WHYS, CoeFactory, add_factor, complete_coe, save_impact, save_text
+from .factories import (
+    FIVE_WHYS,
+    CoeFactory,
+    add_factor,
+    add_item,
+    complete_coe,
+    save_impact,
+    save_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +33,13 @@ REQUIRED_BY_DEFAULT = [
 def _without_factors(coe):
     for factor in coe.factors.all():
         factor_delete(factor=factor, actor=coe.created_by)
+    return coe
+
+
+def _without_items(coe):
+    """Items are never deleted; deciding against them is how a COE drops one."""
+    for item in coe.action_items.all():
+        action_item_wont_do(item=item, actor=coe.created_by, reason="Superseded")
     return coe
 
 
@@ -105,8 +121,8 @@ EMPTIED = {
     ),
     "lessons": (_empty_text("lessons"), ["Write down the lessons learned."]),
     "corrective_actions": (
-        _empty_text("corrective_actions"),
-        ["List at least 1 corrective action, one per list item (0 so far)."],
+        _without_items,
+        ["Add at least 1 corrective action item (0 so far)."],
     ),
 }
 
@@ -254,7 +270,6 @@ def test_the_template_settings_change_what_is_missing():
     add_factor(coe, steps=FIVE_WHYS[:3])
     coe_timeline_entry_delete(entry=coe.timeline_entries.first(), actor=coe.created_by)
     save_text(coe, "metrics", "")
-    save_text(coe, "corrective_actions", "- Add a canary")
     assert list(coe.missing_sections()) == ["timeline", "metrics", "five_whys"]
 
     CoeTemplateSettings.objects.filter(pk=CoeTemplateSettings.load().pk).update(
@@ -266,7 +281,7 @@ def test_the_template_settings_change_what_is_missing():
     )
 
     assert coe.missing_sections() == {
-        "corrective_actions": ["List at least 2 corrective actions, one per list item (1 so far)."],
+        "corrective_actions": ["Add at least 2 corrective action items (1 so far)."],
         "related": ["Link related COEs, incidents or tickets."],
     }
 
@@ -287,40 +302,48 @@ def test_the_template_settings_are_one_row():
     assert CoeTemplateSettings.objects.count() == 1
 
 
-# Corrective actions are counted as markdown list items
+# Corrective actions are action items
 
 
-@pytest.mark.parametrize(
-    ("body", "count"),
-    [
-        pytest.param("- Add a canary\n- Retain config versions", 2, id="dashes"),
-        pytest.param("* Add a canary\n+ Retain config versions", 2, id="stars_and_pluses"),
-        pytest.param("1. Add a canary\n2. Retain config versions", 2, id="numbered"),
-        pytest.param("1) Add a canary", 1, id="numbered_with_parenthesis"),
-        pytest.param("Add a canary\nRetain config versions", 0, id="plain_lines"),
-        pytest.param(
-            "We agreed to:\n\n- Add a canary\n\nThe rest can wait.\n- Retain config versions",
-            2,
-            id="plain_lines_between_items",
-        ),
-        pytest.param("-Add a canary\n1.Retain config versions", 0, id="no_space_after_marker"),
-        pytest.param("- \nAdd a canary", 0, id="empty_item_then_a_plain_line"),
-        pytest.param("- Add a canary\n* * *\n- - -", 1, id="horizontal_rules_are_not_items"),
-    ],
-)
-def test_corrective_actions_count_markdown_list_items_only(body, count):
-    coe = CoeFactory()
-
-    save_text(coe, "corrective_actions", body)
-
-    assert coe.corrective_action_count == count
-
-
-def test_plain_lines_of_corrective_actions_do_not_complete_the_section():
+def test_items_decided_against_do_not_count_as_corrective_actions():
     coe = complete_coe()
+    add_item(coe, title="Retain config versions")
+    assert coe.corrective_action_count == 2
 
-    save_text(coe, "corrective_actions", "Add a canary\nRetain config versions")
+    action_item_wont_do(item=coe.action_items.first(), actor=coe.created_by, reason="Duplicate")
+
+    assert coe.corrective_action_count == 1
+    assert coe.missing_sections() == {}
+
+
+def test_notes_alone_do_not_complete_the_corrective_actions():
+    coe = _without_items(complete_coe())
+
+    save_text(coe, "corrective_actions", "- Add a canary\n- Retain config versions")
 
     assert coe.missing_sections() == {
-        "corrective_actions": ["List at least 1 corrective action, one per list item (0 so far)."]
+        "corrective_actions": ["Add at least 1 corrective action item (0 so far)."]
     }
+
+
+@pytest.mark.parametrize("severity", [1, 2])
+def test_a_major_incident_coe_needs_a_medium_or_long_term_item(severity):
+    coe = _without_items(complete_coe(incident=IncidentFactory(severity=severity)))
+    add_item(coe, term=Term.SHORT)
+
+    assert coe.missing_sections() == {
+        "corrective_actions": [
+            f"A Sev-{severity} COE needs at least one medium- or long-term item: short-term "
+            "fixes alone rarely prevent a recurrence."
+        ]
+    }
+
+    add_item(coe, term=Term.LONG, title="Fund a configuration service")
+    assert coe.missing_sections() == {}
+
+
+def test_short_term_items_are_enough_for_a_sev3_coe():
+    coe = _without_items(complete_coe(incident=IncidentFactory(severity=3)))
+    add_item(coe, term=Term.SHORT)
+
+    assert coe.missing_sections() == {}
