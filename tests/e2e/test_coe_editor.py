@@ -72,11 +72,11 @@ def test_write_a_coe_while_the_checklist_shrinks_then_submit(demo, sign_in, live
     _write(page, "diagnosis", "CDN logs showed access denied from the bucket.")
     _write(page, "mitigation", "Reverted the policy; a policy pipeline would make it one click.")
     _write(page, "lessons", "Storage policies need the same review as code.")
-    _write(
-        page,
-        "corrective_actions",
-        "- Build a reviewed pipeline for bucket policies\n- Add a 403 alarm",
-    )
+    actions = page.locator("#corrective-actions")
+    actions.get_by_text("Add an action item").click()
+    actions.get_by_label("Title").fill("Build a reviewed pipeline for bucket policies")
+    actions.get_by_role("button", name="Add item").click()
+    expect(page.locator("#corrective-actions")).to_contain_text("Build a reviewed pipeline")
 
     page.get_by_role("button", name="Add a contributing factor").click()
     factor = page.locator(".factor").first
