@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from opsreview.urls import urlpatterns
 from tests.incidents.factories import TimelineEntryFactory
+from tests.wheel.factories import WheelFactory
 
 from .factories import DEFAULT_PASSWORD, TeamFactory, UserFactory
 
@@ -55,6 +56,17 @@ SIGNED_IN_PATHS = {
     "incidents:timeline_add": "/incidents/{incident}/timeline/",
     "incidents:timeline_entry": "/incidents/{incident}/timeline/{entry}/",
     "incidents:timeline_edit": "/incidents/{incident}/timeline/{entry}/edit/",
+    "wheel:wheel_create": "/wheel/new/",
+    "wheel:wheel_detail": "/wheel/{wheel}/",
+    "wheel:wheel_edit": "/wheel/{wheel}/edit/",
+    "wheel:wheel_spin": "/wheel/{wheel}/spin/",
+    "wheel:wheel_choose": "/wheel/{wheel}/spins/1/choose/",
+    "wheel:wheel_rig": "/wheel/{wheel}/rig/",
+    "wheel:wheel_unrig": "/wheel/{wheel}/rig/cancel/",
+    "wheel:wheel_reset": "/wheel/{wheel}/reset/",
+    "wheel:participant_add": "/wheel/{wheel}/participants/",
+    "wheel:participant_edit": "/wheel/{wheel}/participants/1/",
+    "wheel:participant_delete": "/wheel/{wheel}/participants/1/delete/",
 }
 OPEN_PATHS = {"login", "healthz"}
 
@@ -79,8 +91,11 @@ def test_every_project_page_is_listed_as_either_open_or_sign_in_only():
 def test_anonymous_visitors_are_sent_to_sign_in(client, path):
     team = TeamFactory(slug="front-door")
     entry = TimelineEntryFactory()
+    wheel = WheelFactory(slug="ops")
     response = client.get(
-        path.format(slug=team.slug, incident=entry.incident_id, entry=entry.pk, coe=1)
+        path.format(
+            slug=team.slug, incident=entry.incident_id, entry=entry.pk, coe=1, wheel=wheel.slug
+        )
     )
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/") or response["Location"].startswith(

@@ -4,6 +4,7 @@ from django.db import transaction
 from coe.demo import seed_coes
 from incidents.demo import seed_incidents
 from opsreview import demo
+from wheel.demo import seed_wheel
 
 
 class Command(BaseCommand):
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         seeded = demo.seed_people_and_teams()
         incidents = seed_incidents(seeded["users"], seeded["teams"])
         coes = seed_coes(seeded["users"], seeded["teams"])
+        seed_wheel(seeded["teams"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"BananaStand demo ready: {len(seeded['users'])} users, "

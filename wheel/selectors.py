@@ -1,0 +1,70 @@
+"""Reads of wheels that pages (and the weekly ops meeting) share."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Max, QuerySet
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from opsreview.models import Team
+
+from . import selection
+from .models import LogEntry, Participant, Rig, Spin, Wheel
+
+HISTORY_LENGTH = 12
+LOG_LENGTH = 50
+
+
+def wheel_list() -> QuerySet[Wheel]:
+    """Every wheel with its participant count and when it last spun."""
+    return Wheel.objects.annotate(
+        participant_count=Count("participants", distinct=True),
+        last_spun_at=Max("spins__spun_at"),
+    )
+
+
+def participants_with_odds(wheel: Wheel) -> list[Participant]:
+    """The wheel's participants in wheel order, each with `probability` = wᵢ / Σw."""
+    participants = list(wheel.participants.select_related("team").order_by("pk"))
+    odds = selection.probabilities([p.weight for p in participants])
+    for participant, probability in zip(participants, odds, strict=True):
+        participant.probability = probability
+        participant.chance = format_chance(probability)
+        participant.last_chosen = format_ago(participant.last_selected_at)
+    return participants
+
+
+def format_ago(moment: datetime | None) -> str:
+    """“3 days ago”, or “just now” inside a minute (where timesince would say “0 minutes”)."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment)} ago"
+
+
+def format_chance(probability: float) -> str:
+    """18.2%, never a rounded-away 0% for someone who can still come up."""
+    if probability == 0:
+        return "0%"
+    if probability < 0.001:
+        return "<0.1%"
+    return f"{probability:.1%}"
+
+
+def recent_spins(wheel: Wheel, limit: int = HISTORY_LENGTH) -> list[Spin]:
+    return list(
+        wheel.spins.select_related("spun_by", "chosen_by", "rig", "participant__team")[:limit]
+    )
+
+
+def active_rig(wheel: Wheel) -> Rig | None:
+    return wheel.rigs.filter(cleared_at__isnull=True).select_related("rigged_by").first()
+
+
+def audit_log(wheel: Wheel, limit: int = LOG_LENGTH) -> QuerySet[LogEntry]:
+    return wheel.log.select_related("actor")[:limit]
+
+
+def teams_not_on_wheel(wheel: Wheel) -> QuerySet[Team]:
+    return Team.objects.exclude(wheel_places__wheel=wheel).order_by("name")
