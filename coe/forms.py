@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from incidents.forms import DATETIME_INPUT
 from incidents.models import Incident, Severity
@@ -11,9 +12,11 @@ from .models import (
     ItemCategory,
     ItemStatus,
     Priority,
+    ReportKind,
     Status,
     Term,
 )
+from .reports import month_start, week_period, week_start
 from .services import ITEM_EDITABLE_FIELDS
 
 MAX_WHY_STEPS = 20
@@ -198,3 +201,24 @@ class ActionFilterForm(forms.Form):
     status = forms.ChoiceField(choices=ITEM_STATUS_FILTERS, required=False)
     overdue = forms.BooleanField(required=False, label="Overdue only")
     due_before = forms.DateField(required=False, widget=ItemDateInput(), label="Due before")
+
+
+class ReportPreviewForm(forms.Form):
+    recipient = PersonChoiceField(queryset=_active_people(), label="Manager")
+    kind = forms.ChoiceField(choices=ReportKind.choices, initial=ReportKind.WEEKLY)
+    period = forms.CharField(
+        max_length=10,
+        help_text="2026-W48 for a week, 2026-11 for a month.",
+        initial=lambda: week_period(timezone.localdate()),
+    )
+
+    def clean(self):
+        data = super().clean()
+        kind, period = data.get("kind"), data.get("period", "")
+        parse = week_start if kind == ReportKind.WEEKLY else month_start
+        try:
+            parse(period)
+        except ValueError:
+            example = "2026-W48" if kind == ReportKind.WEEKLY else "2026-11"
+            self.add_error("period", f"Write the period like {example}.")
+        return data

@@ -98,13 +98,14 @@ def overdue_counts(*, on: date | None = None) -> dict:
 
 
 def items_needing_attention(user: AbstractBaseUser, *, on: date | None = None) -> dict:
-    """The signed-in person's overdue items and those due in the coming week."""
+    """The signed-in person's overdue items and those due in the next 7 days (today included),
+    the same window as the weekly report."""
     today = on or timezone.localdate()
     mine = ActionItem.objects.filter(owner=user).select_related("team", "coe", "incident", "owner")
     return {
         "overdue": mark_changeable(mine.overdue(on=today).order_by("due_date"), user),
         "due_this_week": mark_changeable(
-            mine.due_between(today, today + timedelta(days=7)).order_by("due_date"), user
+            mine.due_between(today, today + timedelta(days=6)).order_by("due_date"), user
         ),
     }
 

@@ -7,9 +7,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from incidents.models import Incident
+from opsreview import emails
 from opsreview.models import Team
 
 from .blameless import Finding
@@ -24,11 +26,15 @@ from .models import (
     CoeText,
     CoeTimelineEntry,
     ContributingFactor,
+    DeliveryStatus,
     FactorCategory,
     ItemStatus,
+    ReportDelivery,
+    ReportKind,
     Status,
     WhyStep,
 )
+from .reports import build_report, report_context
 
 TITLE_LIMIT = 200
 STEP_TEXT_LIMIT = 2000
@@ -390,6 +396,7 @@ def action_item_update(*, item: ActionItem, actor: AbstractBaseUser, changes: di
     unknown = set(changes) - set(ITEM_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    item = _locked_item(item)  # the history record copies every field, so start from the row
     if "owner" in changes and changes["owner"] != item.owner:
         _check_owner(changes["owner"])
     for field, value in changes.items():
@@ -400,7 +407,8 @@ def action_item_update(*, item: ActionItem, actor: AbstractBaseUser, changes: di
 
 
 def _locked_item(item: ActionItem) -> ActionItem:
-    return ActionItem.objects.select_for_update().select_related("coe").get(pk=item.pk)
+    # Only the item's row: PostgreSQL cannot lock the nullable side of the outer join to coe.
+    return ActionItem.objects.select_for_update(of=("self",)).select_related("coe").get(pk=item.pk)
 
 
 @transaction.atomic
@@ -464,16 +472,88 @@ def action_item_reopen(*, item: ActionItem, actor: AbstractBaseUser) -> ActionIt
     return item
 
 
+def _lock_status(coe: Coe) -> None:
+    """Re-read the status under a lock: the caller's copy may predate another item's change."""
+    coe.status = (
+        Coe.objects.select_for_update(no_key=True).values_list("status", flat=True).get(pk=coe.pk)
+    )
+
+
+@transaction.atomic
 def coe_close_if_done(*, coe: Coe) -> Coe:
     """Closed = approved and every action item done or won't-do."""
+    _lock_status(coe)
     if coe.status == Status.APPROVED and not coe.action_items.open().exists():
         coe.status = Status.CLOSED
         coe.save(update_fields=["status"])
     return coe
 
 
+@transaction.atomic
 def coe_reopen_if_items_open(*, coe: Coe) -> Coe:
+    _lock_status(coe)
     if coe.status == Status.CLOSED and coe.action_items.open().exists():
         coe.status = Status.APPROVED
         coe.save(update_fields=["status"])
     return coe
+
+
+# Reports
+
+# A claim older than this belongs to a worker that died before sending; it may be taken over.
+STALE_CLAIM = timedelta(minutes=30)
+REPORT_TEMPLATES = {ReportKind.WEEKLY: "weekly-report", ReportKind.MONTHLY: "monthly-report"}
+
+
+def report_claim(*, recipient, kind: str, period: str) -> ReportDelivery | None:
+    """Insert-or-take-over: the delivery row is ours only if we created it, or if it failed or
+    was abandoned and our conditional update won. Everyone else gets None and sends nothing.
+    """
+    now = timezone.now()
+    delivery, created = ReportDelivery.objects.get_or_create(
+        recipient=recipient, kind=kind, period=period, defaults={"claimed_at": now}
+    )
+    if created:
+        return delivery
+    retryable = Q(status=DeliveryStatus.FAILED) | Q(
+        status=DeliveryStatus.CLAIMED, claimed_at__lt=now - STALE_CLAIM
+    )
+    taken = ReportDelivery.objects.filter(retryable, pk=delivery.pk).update(
+        status=DeliveryStatus.CLAIMED, claimed_at=now, attempts=F("attempts") + 1, error=""
+    )
+    return ReportDelivery.objects.get(pk=delivery.pk) if taken else None
+
+
+def report_deliver(*, recipient, kind: str, period: str) -> str:
+    """Build, claim and send one report. Returns "sent", "nothing" (nothing to report),
+    "already" (sent or being sent elsewhere), "no address" or "inactive". A failed send is
+    recorded on the delivery and raised again, so the task retries and the retry takes the
+    claim over.
+    """
+    if not recipient.is_active:
+        return "inactive"
+    report = build_report(recipient, kind=kind, period=period)
+    if report.is_empty and not settings.REPORT_SEND_ALL_CLEAR:
+        return "nothing"
+    delivery = report_claim(recipient=recipient, kind=kind, period=period)
+    if delivery is None:
+        return "already"
+    deliveries = ReportDelivery.objects.filter(pk=delivery.pk)
+    if not recipient.email:
+        deliveries.update(status=DeliveryStatus.FAILED, error="The recipient has no email address.")
+        return "no address"
+    try:
+        email = emails.send(REPORT_TEMPLATES[kind], [recipient.email], report_context(report))
+    except Exception as error:
+        deliveries.update(
+            status=DeliveryStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        raise
+    deliveries.update(
+        status=DeliveryStatus.SENT,
+        sent_at=timezone.now(),
+        subject=email.subject[:300],
+        overdue_count=report.overdue_count,
+        item_count=report.item_count,
+    )
+    return "sent"

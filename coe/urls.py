@@ -35,4 +35,10 @@ urlpatterns = [
     path("actions/<int:pk>/wont-do/", views.action_wont_do, name="action_wont_do"),
     path("actions/<int:pk>/reopen/", views.action_reopen, name="action_reopen"),
     path("reports/", views.report_list, name="report_list"),
+    path("reports/preview/", views.report_preview, name="report_preview"),
+    path("reports/preview/html/", views.report_preview_html, name="report_preview_html"),
+    path("reports/send/", views.report_send_now, name="report_send_now"),
+    path("reports/outbox/", views.outbox_list, name="outbox_list"),
+    path("reports/outbox/<int:pk>/", views.outbox_detail, name="outbox_detail"),
+    path("reports/outbox/<int:pk>/html/", views.outbox_html, name="outbox_html"),
 ]

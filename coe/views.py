@@ -1,16 +1,22 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.csp import CSP
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from incidents.models import Incident
+from opsreview import emails
+from opsreview.models import OutboxMessage
 from opsreview.rendering import render_markdown
 
-from . import forms, selectors, services
+from . import forms, selectors, services, tasks
 from .findings import coe_findings, section_label
 from .models import (
     SECTIONS,
@@ -21,7 +27,11 @@ from .models import (
     CoeTemplateSettings,
     CoeTimelineEntry,
     ContributingFactor,
+    DeliveryStatus,
+    ReportDelivery,
+    ReportKind,
 )
+from .reports import build_report, report_context
 
 PAGE_SIZE = 25
 EDITOR = "coe/coe_detail.html"
@@ -607,5 +617,97 @@ def coe_action_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _changed(render(request, f"{EDITOR}#corrective-actions", context, status=status))
 
 
+# Reports
+
+# Email HTML carries inline styles, as mail clients need; it is shown in a sandboxed frame.
+EMAIL_HTML_POLICY = {
+    "default-src": [CSP.NONE],
+    "style-src": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "frame-ancestors": [CSP.SELF],
+}
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not request.user.is_staff:
+        raise PermissionDenied("Only staff can see other people's reports.")
+
+
 def report_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "coe/report_list.html")
+    deliveries = ReportDelivery.objects.select_related("recipient")
+    if not request.user.is_staff:
+        deliveries = deliveries.filter(recipient=request.user)
+    page = Paginator(deliveries, PAGE_SIZE * 2).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "preview_form": forms.ReportPreviewForm(),
+        "failed_count": deliveries.filter(status=DeliveryStatus.FAILED).count(),
+    }
+    return render(request, "coe/report_list.html", context)
+
+
+def _preview(request: HttpRequest):
+    _staff_only(request)
+    form = forms.ReportPreviewForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    report = build_report(data["recipient"], kind=data["kind"], period=data["period"])
+    return form, emails.render(services.REPORT_TEMPLATES[data["kind"]], report_context(report))
+
+
+@require_GET
+def report_preview(request: HttpRequest) -> HttpResponse:
+    """A manager's report for any period, exactly as it would be sent."""
+    form, email = _preview(request)
+    context = {"preview_form": form, "email": email, "query": request.GET.urlencode()}
+    return render(
+        request, "coe/report_preview.html", context, status=200 if email else UNPROCESSABLE
+    )
+
+
+@require_GET
+@csp_override(EMAIL_HTML_POLICY)
+@xframe_options_sameorigin
+def report_preview_html(request: HttpRequest) -> HttpResponse:
+    _form, email = _preview(request)
+    if email is None:
+        raise Http404("No such report.")
+    return HttpResponse(email.html)
+
+
+@require_POST
+def report_send_now(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    kind = request.POST.get("kind", ReportKind.WEEKLY)
+    if kind not in ReportKind.values:
+        raise Http404("No such report.")
+    task = tasks.send_weekly_reports if kind == ReportKind.WEEKLY else tasks.send_monthly_reports
+    task.delay()
+    messages.success(
+        request,
+        "Queued: each manager with something to report gets this period's email once. "
+        "Locally, read them in the outbox.",
+    )
+    return redirect("coe:report_list")
+
+
+def outbox_list(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    page = Paginator(OutboxMessage.objects.all(), PAGE_SIZE * 2).get_page(request.GET.get("page"))
+    local = settings.EMAIL_TRANSPORT == "outbox"
+    return render(request, "coe/outbox_list.html", {"page": page, "local": local})
+
+
+def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff_only(request)
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    return render(request, "coe/outbox_detail.html", {"message": message})
+
+
+@require_GET
+@csp_override(EMAIL_HTML_POLICY)
+@xframe_options_sameorigin
+def outbox_html(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff_only(request)
+    return HttpResponse(get_object_or_404(OutboxMessage, pk=pk).html_body)

@@ -54,3 +54,25 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OutboxMessage(models.Model):
+    """An email kept in the database instead of sent: the local default, readable at
+    /reports/outbox/ by staff, and shared by every process (web, workers, tests)."""
+
+    subject = models.CharField(max_length=998)
+    from_email = models.CharField(max_length=320)
+    to = models.JSONField(default=list)
+    text_body = models.TextField(blank=True)
+    html_body = models.TextField(blank=True)
+    message_id = models.CharField(max_length=998, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def get_absolute_url(self) -> str:
+        return reverse("coe:outbox_detail", args=[self.pk])

@@ -184,18 +184,38 @@ STORAGES = {
     },
 }
 
-# Email: kept as files under var/mail when DEBUG is on; SMTP by default in production.
-EMAIL_TRANSPORT = os.environ.get("EMAIL_TRANSPORT", "file" if DEBUG else "smtp")
+# Email: kept in the database (readable at /reports/outbox/) when DEBUG is on; SMTP by default
+# in production, or Amazon SES (EMAIL_TRANSPORT=ses: django-anymail's SES v2 backend on boto3,
+# with AWS credentials from boto3's usual chain: environment, profile, or instance/task role).
+EMAIL_TRANSPORT = os.environ.get("EMAIL_TRANSPORT", "outbox" if DEBUG else "smtp")
+AWS_SES_REGION_NAME = os.environ.get("AWS_SES_REGION_NAME", "us-east-1")
+AWS_SES_ENDPOINT_URL = os.environ.get("AWS_SES_ENDPOINT_URL") or None
+AWS_SES_CONFIGURATION_SET = os.environ.get("AWS_SES_CONFIGURATION_SET") or None
+
+
+def ses_mail_options(
+    region: str, endpoint_url: str | None = None, configuration_set: str | None = None
+) -> dict:
+    """MAILERS OPTIONS for anymail's Amazon SES backend (its keyword arguments)."""
+    client_params = {"region_name": region}
+    if endpoint_url:
+        client_params["endpoint_url"] = endpoint_url
+    return {"client_params": client_params, "configuration_set_name": configuration_set}
+
+
 MAIL_BACKENDS = {
+    "outbox": "opsreview.mail.OutboxBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
+    "ses": "anymail.backends.amazon_ses.EmailBackend",
 }
 if EMAIL_TRANSPORT not in MAIL_BACKENDS:
     raise ImproperlyConfigured(
         f"EMAIL_TRANSPORT={EMAIL_TRANSPORT!r}: use one of {', '.join(MAIL_BACKENDS)}."
     )
 MAIL_OPTIONS = {
+    "outbox": {},
     "file": {"file_path": os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))},
     "smtp": {
         "host": os.environ.get("EMAIL_HOST", "localhost"),
@@ -206,6 +226,7 @@ MAIL_OPTIONS = {
         "timeout": envint("EMAIL_TIMEOUT", 30),
     },
     "console": {},
+    "ses": ses_mail_options(AWS_SES_REGION_NAME, AWS_SES_ENDPOINT_URL, AWS_SES_CONFIGURATION_SET),
 }
 MAILERS = {
     "default": {
@@ -215,33 +236,53 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "opsreview <opsreview@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-AWS_SES_REGION_NAME = os.environ.get("AWS_SES_REGION_NAME", "us-east-1")
-AWS_SES_REGION_ENDPOINT = os.environ.get(
-    "AWS_SES_REGION_ENDPOINT", f"email.{AWS_SES_REGION_NAME}.amazonaws.com"
-)
-AWS_SES_CONFIGURATION_SET = os.environ.get("AWS_SES_CONFIGURATION_SET") or None
 
 # Celery: a filesystem broker under var/ needs no server; Redis or RabbitMQ by URL.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     BROKER_DIR = VAR_DIR / "broker"
-    for folder in ("queue", "processed"):
+    for folder in ("queue", "processed", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
     # The filesystem transport has no fanout exchange for remote control.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# The reports' schedules, as crontab fields "minute hour day-of-month month day-of-week",
+# in TIME_ZONE. One beat process runs them; delivery records make each email go out once.
+REPORT_WEEKLY_CRON = os.environ.get("REPORT_WEEKLY_CRON", "0 9 * * mon")
+REPORT_MONTHLY_CRON = os.environ.get("REPORT_MONTHLY_CRON", "0 9 1 * *")
+REPORT_SEND_ALL_CLEAR = envbool("REPORT_SEND_ALL_CLEAR", False)
+
+
+def crontab_schedule(spec: str):
+    from celery.schedules import crontab
+
+    minute, hour, day_of_month, month_of_year, day_of_week = spec.split()
+    return crontab(minute, hour, day_of_week, day_of_month, month_of_year)
+
+
+CELERY_BEAT_SCHEDULE = {
+    "weekly-overdue-report": {
+        "task": "coe.tasks.send_weekly_reports",
+        "schedule": crontab_schedule(REPORT_WEEKLY_CRON),
+    },
+    "monthly-long-term-report": {
+        "task": "coe.tasks.send_monthly_reports",
+        "schedule": crontab_schedule(REPORT_MONTHLY_CRON),
+    },
+}
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies, redirects and HSTS by default.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)

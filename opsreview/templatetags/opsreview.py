@@ -59,3 +59,9 @@ def editable_by(obj, user) -> bool:
 @register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key)
+
+
+@register.filter
+def days_overdue_on(item, on) -> int:
+    """`{{ item|days_overdue_on:report.on }}`: days overdue as of the report's day."""
+    return item.days_overdue(on)

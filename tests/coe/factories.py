@@ -140,3 +140,33 @@ class CoeFactory(factory.Factory):
 def complete_coe(**kwargs) -> Coe:
     """A COE ready to submit: nothing missing, nothing to acknowledge."""
     return CoeFactory(complete=True, **kwargs)
+
+
+def team_item(
+    team,
+    *,
+    due_date,
+    term=Term.MEDIUM,
+    title="Add a canary stage for gateway configuration",
+    owner=None,
+    incident=None,
+    **fields,
+) -> ActionItem:
+    """An item of `team` due on `due_date` (a past date confirmed on purpose), from a fresh COE
+    of the team created by its owner, or from `incident` when given, raised by its call leader.
+    """
+    if incident is not None:
+        actor = incident.call_leader
+        return action_item_create(
+            actor=actor,
+            title=title,
+            owner=owner or actor,
+            team=team,
+            term=term,
+            incident=incident,
+            due_date=due_date,
+            confirm_past_due=True,
+            **fields,
+        )
+    coe = CoeFactory(team=team, actor=owner or UserFactory())
+    return add_item(coe, term=term, title=title, due_date=due_date, confirm_past_due=True, **fields)

@@ -55,6 +55,7 @@ def test_pages_load_without_content_security_policy_violations(demo, sign_in, pa
     violations = []
     page.on("console", lambda msg: violations.append(msg.text) if msg.type == "error" else None)
     sign_in("admin")
+    expect(page.get_by_test_id("signed-in-user")).to_be_visible()
     page.reload()
     page.wait_for_load_state("networkidle")
     assert page.evaluate("typeof window.htmx") == "object"

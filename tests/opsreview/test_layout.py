@@ -45,5 +45,5 @@ def test_stylesheet_defines_the_normal_and_projector_themes():
 
     css = Path(finders.find("css/opsreview.css")).read_text()
     assert ":root {" in css
-    assert ".theme-projector {" in css
+    assert ".theme-projector, :root:has(> body.theme-projector) {" in css
     assert "--font-size: 28px;" in css

@@ -1,0 +1,155 @@
+"""How long building every manager's weekly report takes, and how many SQL queries it needs.
+
+    .venv/bin/python benchmarks/reports.py                      # 1,000 managers, 10,000 teams
+    .venv/bin/python benchmarks/reports.py --items 10000,100000 # the item counts to compare
+
+It builds a throwaway organisation in a fresh SQLite database under a temporary folder (never
+the app's own database), then, for each item count, builds and renders every manager's email
+exactly as the weekly task does (without sending) and prints the time and the queries: total,
+and per manager (min/median/max). Queries per manager must not grow with the number of items.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def setup_django(var_dir: str) -> None:
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="opsreview.settings", DEBUG="1", VAR_DIR=var_dir, DATABASE_URL=""
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def build_organisation(managers: int, teams: int) -> list:
+    from django.contrib.auth import get_user_model
+
+    from incidents.models import Incident, Severity
+    from opsreview.models import Team
+
+    User = get_user_model()
+    people = User.objects.bulk_create(
+        User(username=f"manager{n}", email=f"manager{n}@example.com", first_name=f"M{n}")
+        for n in range(managers)
+    )
+    Team.objects.bulk_create(
+        Team(name=f"Team {n}", slug=f"team-{n}", manager=people[n % managers]) for n in range(teams)
+    )
+    from django.utils import timezone
+
+    Incident.objects.create(
+        title="Benchmark incident",
+        severity=Severity.SEV3,
+        impact_started_at=timezone.now(),
+        detected_at=timezone.now(),
+        declared_by=people[0],
+        call_leader=people[0],
+    )
+    return people
+
+
+def add_items(count: int, rng: random.Random) -> None:
+    from django.utils import timezone
+
+    from coe.models import ActionItem, ItemStatus, Term
+    from incidents.models import Incident
+    from opsreview.models import Team
+
+    incident = Incident.objects.get()
+    team_ids = list(Team.objects.values_list("pk", "manager_id"))
+    today = timezone.localdate()
+    statuses = [ItemStatus.OPEN] * 6 + [ItemStatus.IN_PROGRESS] * 2 + [ItemStatus.DONE] * 2
+    batch = []
+    for n in range(count):
+        team_id, manager_id = team_ids[n % len(team_ids)]
+        batch.append(
+            ActionItem(
+                title=f"Corrective action {n}",
+                owner_id=manager_id,
+                team_id=team_id,
+                term=rng.choice(Term.values),
+                due_date=today + timedelta(days=rng.randint(-60, 60)),
+                status=rng.choice(statuses),
+                incident=incident,
+                created_by_id=manager_id,
+            )
+        )
+        if len(batch) == 5000:
+            ActionItem.objects.bulk_create(batch)
+            batch = []
+    ActionItem.objects.bulk_create(batch)
+
+
+def measure(people: list) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from coe.models import ActionItem, ReportKind
+    from coe.reports import build_report, report_context, week_period
+    from coe.services import REPORT_TEMPLATES
+    from opsreview import emails
+
+    period = week_period(timezone.localdate())
+    per_manager, emails_built = [], 0
+    started = time.perf_counter()
+    for person in people:
+        with CaptureQueriesContext(connection) as queries:
+            report = build_report(person, kind=ReportKind.WEEKLY, period=period)
+            if not report.is_empty:
+                emails.render(REPORT_TEMPLATES[ReportKind.WEEKLY], report_context(report))
+                emails_built += 1
+        per_manager.append(len(queries.captured_queries))
+    elapsed = time.perf_counter() - started
+    return {
+        "items": ActionItem.objects.count(),
+        "emails": emails_built,
+        "seconds": elapsed,
+        "queries": sum(per_manager),
+        "min": min(per_manager),
+        "median": statistics.median(per_manager),
+        "max": max(per_manager),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--managers", type=int, default=1000)
+    parser.add_argument("--teams", type=int, default=10_000)
+    parser.add_argument("--items", default="10000,100000", help="cumulative item counts")
+    parser.add_argument("--seed", type=int, default=48)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory() as var_dir:
+        setup_django(var_dir)
+        people = build_organisation(args.managers, args.teams)
+        print(f"{args.managers} managers, {args.teams} teams; building every weekly report")
+        print(
+            f"{'items':>8} {'emails':>7} {'seconds':>8} {'queries':>8}  per manager min/median/max"
+        )
+        have = 0
+        for target in (int(n) for n in args.items.split(",")):
+            add_items(target - have, rng)
+            have = target
+            result = measure(people)
+            print(
+                f"{result['items']:>8} {result['emails']:>7} {result['seconds']:>8.1f} "
+                f"{result['queries']:>8}  {result['min']}/{result['median']}/{result['max']}"
+            )
+
+
+if __name__ == "__main__":
+    main()
