@@ -13,6 +13,7 @@ from .models import (
     ItemStatus,
     Priority,
     ReportKind,
+    ReviewDecision,
     Status,
     Term,
 )
@@ -222,3 +223,13 @@ class ReportPreviewForm(forms.Form):
             example = "2026-W48" if kind == ReportKind.WEEKLY else "2026-11"
             self.add_error("period", f"Write the period like {example}.")
         return data
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=ReviewDecision.choices)
+    comment = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What is good, what is missing; required to request changes.",
+    )

@@ -124,6 +124,7 @@ class CoeQuerySet(models.QuerySet):
                 "factors", queryset=ContributingFactor.objects.prefetch_related("steps")
             ),
             "acknowledgements__acknowledged_by",
+            "reviews__reviewer",
             models.Prefetch(
                 "action_items", queryset=ActionItem.objects.select_related("owner", "team")
             ),
@@ -564,3 +565,26 @@ class ReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period} to {self.recipient}"
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVE = "approve", "Approved"
+    REQUEST_CHANGES = "request_changes", "Changes requested"
+
+
+class CoeReview(models.Model):
+    """A reviewer's ("bar raiser's") decision on a COE in review, with what they asked for."""
+
+    coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(max_length=20, choices=ReviewDecision)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} by {self.reviewer}"

@@ -22,6 +22,7 @@ from .models import (
     ActionItem,
     BlamelessAcknowledgement,
     Coe,
+    CoeReview,
     CoeTemplateSettings,
     CoeText,
     CoeTimelineEntry,
@@ -31,6 +32,7 @@ from .models import (
     ItemStatus,
     ReportDelivery,
     ReportKind,
+    ReviewDecision,
     Status,
     WhyStep,
 )
@@ -297,6 +299,33 @@ def coe_submit(*, coe: Coe, actor: AbstractBaseUser) -> Coe:
     coe._history_user = actor
     coe.save(update_fields=["status", "submitted_at"])
     return coe
+
+
+@transaction.atomic
+def coe_review(*, coe: Coe, actor: AbstractBaseUser, decision: str, comment: str = "") -> Coe:
+    """In review → approved, or → changes requested (which needs a comment saying what).
+
+    Reviewers are not its authors: a bar raiser brings a pair of eyes the COE has not had.
+    An approved COE whose items are all finished closes at once.
+    """
+    if not actor.is_active:
+        raise PermissionDenied("Inactive accounts cannot review.")
+    coe = Coe.objects.select_for_update().get(pk=coe.pk)
+    if coe.authors.filter(pk=actor.pk).exists():
+        raise PermissionDenied("Authors cannot review their own COE; ask a bar raiser.")
+    if coe.status != Status.IN_REVIEW:
+        raise ValidationError(f"This COE is {coe.get_status_display().lower()}, not in review.")
+    comment = (comment or "").strip()
+    if decision == ReviewDecision.REQUEST_CHANGES and not comment:
+        raise ValidationError({"comment": "Say what should change."})
+    if decision not in ReviewDecision.values:
+        raise ValidationError({"decision": "Approve or request changes."})
+    CoeReview.objects.create(coe=coe, reviewer=actor, decision=decision, comment=comment)
+    approved = decision == ReviewDecision.APPROVE
+    coe.status = Status.APPROVED if approved else Status.CHANGES_REQUESTED
+    coe._history_user = actor
+    coe.save(update_fields=["status"])
+    return coe_close_if_done(coe=coe) if approved else coe
 
 
 # Action items

@@ -30,6 +30,7 @@ from .models import (
     DeliveryStatus,
     ReportDelivery,
     ReportKind,
+    Status,
 )
 from .reports import build_report, report_context
 
@@ -199,6 +200,10 @@ def _editor_context(request: HttpRequest, coe: Coe, *, parts=None, factor_parts=
         ),
         "findings": findings,
         "open_findings": sum(1 for item in findings if not item["acknowledgement"]),
+        "can_review": coe.status == Status.IN_REVIEW
+        and request.user.is_active
+        and not any(author.pk == request.user.pk for author in coe.authors.all()),
+        "review_form": forms.ReviewForm(),
     }
     return {**context, **extra}
 
@@ -456,6 +461,23 @@ def coe_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_editor(request, coe, status=UNPROCESSABLE, refusal=refusal)
     messages.success(request, "Submitted for review.")
     return redirect(coe)
+
+
+@require_POST
+def coe_review(request: HttpRequest, pk: int) -> HttpResponse:
+    coe = _get_coe(pk)
+    form = forms.ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            coe = services.coe_review(coe=coe, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Review recorded: the COE is {coe.get_status_display().lower()}."
+            )
+            return redirect(coe)
+    return _render_editor(request, _get_coe(pk), status=UNPROCESSABLE, review_form=form)
 
 
 # Action items

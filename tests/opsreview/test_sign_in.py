@@ -32,6 +32,7 @@ SIGNED_IN_PATHS = {
     "coe:coe_factor_delete": "/coe/{coe}/factors/1/delete/",
     "coe:coe_acknowledge": "/coe/{coe}/acknowledge/",
     "coe:coe_submit": "/coe/{coe}/submit/",
+    "coe:coe_review": "/coe/{coe}/review/",
     "coe:coe_action_add": "/coe/{coe}/actions/",
     "coe:action_detail": "/actions/1/",
     "coe:action_start": "/actions/1/start/",
