@@ -28,6 +28,7 @@ urlpatterns = [
     path("coe/<int:pk>/acknowledge/", views.coe_acknowledge, name="coe_acknowledge"),
     path("coe/<int:pk>/submit/", views.coe_submit, name="coe_submit"),
     path("coe/<int:pk>/review/", views.coe_review, name="coe_review"),
+    path("coe/<int:pk>/history/", views.coe_history, name="coe_history"),
     path("coe/<int:pk>/actions/", views.coe_action_add, name="coe_action_add"),
     path("actions/", views.action_list, name="action_list"),
     path("actions/<int:pk>/", views.action_detail, name="action_detail"),

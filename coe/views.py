@@ -1,3 +1,5 @@
+import difflib
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +27,7 @@ from .models import (
     ActionItem,
     Coe,
     CoeTemplateSettings,
+    CoeText,
     CoeTimelineEntry,
     ContributingFactor,
     DeliveryStatus,
@@ -461,6 +464,32 @@ def coe_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_editor(request, coe, status=UNPROCESSABLE, refusal=refusal)
     messages.success(request, "Submitted for review.")
     return redirect(coe)
+
+
+HISTORY_LIMIT = 200
+
+
+def _text_changes(coe: Coe) -> list[dict]:
+    """Every saved version of every section, newest first, as a diff against the one before."""
+    records = CoeText.history.filter(coe_id=coe.pk).select_related("history_user")
+    previous: dict[str, str] = {}
+    changes = []
+    for record in records.order_by("history_date", "history_id"):
+        before = previous.get(record.key, "")
+        previous[record.key] = record.body
+        if record.body == before:
+            continue
+        diff = difflib.unified_diff(before.splitlines(), record.body.splitlines(), lineterm="", n=1)
+        changes.append({"record": record, "label": TEXTS[record.key][0], "lines": list(diff)[2:]})
+    return changes[::-1][:HISTORY_LIMIT]
+
+
+@require_GET
+def coe_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who changed which section when, and what: each save as a diff."""
+    coe = get_object_or_404(Coe.objects.select_related("team"), pk=pk)
+    context = {"coe": coe, "changes": _text_changes(coe), "limit": HISTORY_LIMIT}
+    return render(request, "coe/coe_history.html", context)
 
 
 @require_POST

@@ -406,3 +406,22 @@ def test_a_conflict_already_on_screen_is_not_redrawn(client, coe):
     assert response.status_code == 409
     assert response["HX-Reswap"] == "none"
     assert _body(coe, "summary") == "Theirs"
+
+
+def test_history_shows_who_changed_which_section_as_a_diff(client, coe, author):
+    other = UserFactory(first_name="Cleo", last_name="Carter")
+    coe.authors.add(other)
+    services.coe_text_save(
+        coe=coe, key="summary", body="Line one\nLine two", base_version=0, actor=author
+    )
+    services.coe_text_save(
+        coe=coe, key="summary", body="Line one\nLine 2", base_version=1, actor=other
+    )
+    client.force_login(UserFactory())  # anyone signed in can read how a COE came to be
+    response = client.get(f"/coe/{coe.pk}/history/")
+    changes = response.context["changes"]
+    assert [c["record"].history_user for c in changes] == [other, author]
+    assert "-Line two" in changes[0]["lines"]
+    assert "+Line 2" in changes[0]["lines"]
+    assert '<span class="diff-added">+Line 2</span>' in response.text
+    assert "Cleo Carter" in response.text

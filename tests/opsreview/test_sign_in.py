@@ -33,6 +33,7 @@ SIGNED_IN_PATHS = {
     "coe:coe_acknowledge": "/coe/{coe}/acknowledge/",
     "coe:coe_submit": "/coe/{coe}/submit/",
     "coe:coe_review": "/coe/{coe}/review/",
+    "coe:coe_history": "/coe/{coe}/history/",
     "coe:coe_action_add": "/coe/{coe}/actions/",
     "coe:action_detail": "/actions/1/",
     "coe:action_start": "/actions/1/start/",
