@@ -4,7 +4,7 @@ from django.utils import timezone
 from incidents.forms import DATETIME_INPUT
 from incidents.models import Incident, Severity
 from opsreview.fields import WebURLFormField
-from opsreview.models import Team
+from opsreview.models import Service, Team
 
 from .models import (
     TERM_MEANINGS,
@@ -108,6 +108,7 @@ class AcknowledgeForm(forms.Form):
 
 
 class CoeFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
     team = forms.ModelChoiceField(
         queryset=Team.objects.all(), required=False, empty_label="Any team", to_field_name="slug"
@@ -117,6 +118,12 @@ class CoeFilterForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
+    )
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.all(), required=False, empty_label="Any service"
+    )
+    category = forms.ChoiceField(
+        choices=[("", "Any factor category"), *FactorCategory.choices], required=False
     )
 
 

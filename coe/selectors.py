@@ -5,19 +5,25 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from opsreview.models import Team
+from opsreview.models import Service, Team
 
-from .models import ActionItem, Coe, Status, Term
+from .models import ActionItem, Coe, CoeText, Status, Term
 
 
 def coe_list(
     *,
     user: AbstractBaseUser,
+    q: str = "",
     status: str = "",
     team: Team | None = None,
     severity: int | None = None,
+    service: Service | None = None,
+    category: str = "",
 ) -> QuerySet[Coe]:
-    """The signed-in person's own drafts first, then everything else, newest first."""
+    """The signed-in person's own drafts first, then everything else, newest first.
+
+    `q` finds words in the title or any section; the rest narrow by what the COE is about.
+    """
     authored = Coe.authors.through.objects.filter(coe=OuterRef("pk"), user=user)
     coes = (
         Coe.objects.select_related("team", "incident")
@@ -35,7 +41,14 @@ def coe_list(
         coes = coes.filter(team=team)
     if severity:
         coes = coes.filter(incident__severity=severity)
-    return coes
+    if service:
+        coes = coes.filter(incident__services=service)
+    if category:
+        coes = coes.filter(factors__category=category)
+    if q.strip():
+        matching = CoeText.objects.filter(coe=OuterRef("pk"), body__icontains=q.strip())
+        coes = coes.filter(Q(title__icontains=q.strip()) | Exists(matching))
+    return coes.distinct()
 
 
 def mark_changeable(items: Iterable[ActionItem], user: AbstractBaseUser) -> list[ActionItem]:

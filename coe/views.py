@@ -68,13 +68,8 @@ def _get_coe_for_edit(request: HttpRequest, pk: int) -> Coe:
 
 def coe_list(request: HttpRequest) -> HttpResponse:
     filters = forms.CoeFilterForm(request.GET or None)
-    criteria = filters.cleaned_data if filters.is_valid() else {}
-    coes = selectors.coe_list(
-        user=request.user,
-        status=criteria.get("status", ""),
-        team=criteria.get("team"),
-        severity=criteria.get("severity"),
-    )
+    criteria = {k: v for k, v in filters.cleaned_data.items() if v} if filters.is_valid() else {}
+    coes = selectors.coe_list(user=request.user, **criteria)
     page = Paginator(coes, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -425,3 +425,39 @@ def test_history_shows_who_changed_which_section_as_a_diff(client, coe, author):
     assert "+Line 2" in changes[0]["lines"]
     assert '<span class="diff-added">+Line 2</span>' in response.text
     assert "Cleo Carter" in response.text
+
+
+def test_search_finds_coes_by_words_in_any_section(client, author):
+    gateway = services.coe_create(title="Gateway outage", team=TeamFactory(), actor=author)
+    services.coe_text_save(
+        coe=gateway,
+        key="lessons",
+        body="Test configuration end to end.",
+        base_version=0,
+        actor=author,
+    )
+    services.coe_create(title="Storage latency", team=TeamFactory(), actor=author)
+    titles = [c.title for c in client.get("/coe/?q=END TO END").context["page"].object_list]
+    assert titles == ["Gateway outage"]
+    titles = [c.title for c in client.get("/coe/?q=latency").context["page"].object_list]
+    assert titles == ["Storage latency"]
+
+
+def test_coes_are_found_by_service_and_contributing_factor_category(client, author):
+    from tests.opsreview.factories import ServiceFactory
+
+    gateway = ServiceFactory(name="BananaStand API Gateway")
+    incident = IncidentFactory()
+    incident.services.set([gateway])
+    about_gateway = services.coe_create(
+        title="Gateway outage", team=TeamFactory(), actor=author, incident=incident
+    )
+    services.factor_add(coe=about_gateway, actor=author, category="configuration")
+    services.coe_create(title="Other", team=TeamFactory(), actor=author)
+
+    def titles(query):
+        return [c.title for c in client.get(f"/coe/?{query}").context["page"].object_list]
+
+    assert titles(f"service={gateway.pk}") == ["Gateway outage"]
+    assert titles("category=configuration") == ["Gateway outage"]
+    assert titles("category=capacity") == []
