@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from opsreview.fields import ModelMultipleChoiceField
 from opsreview.models import Service, Team
 
 from .models import SEVERITY_MEANINGS, Incident, Severity, Status
@@ -44,13 +45,13 @@ class DeclareForm(forms.Form):
         queryset=_people(),
         help_text="Sev-1 and Sev-2 incidents are led from the call-leader roster.",
     )
-    teams = forms.ModelMultipleChoiceField(
+    teams = ModelMultipleChoiceField(
         queryset=Team.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Engaged teams' members are emailed straight away.",
     )
-    services = forms.ModelMultipleChoiceField(
+    services = ModelMultipleChoiceField(
         queryset=Service.objects.select_related("team"),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -26,3 +26,23 @@ class WebURLField(models.URLField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": WebURLFormField, **kwargs})
+
+
+# The largest key a 64-bit integer column holds; larger ones are no row, not a crash.
+MAX_KEY = 2**63 - 1
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses keys no integer column can hold with a form error, before the database sees
+    them (SQLite raises OverflowError for them in `pk__in`, which would be a 500)."""
+
+    def _check_values(self, value):
+        for key in value:
+            text = str(key).strip()
+            if text.lstrip("-").isdigit() and abs(int(text)) > MAX_KEY:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": text},
+                )
+        return super()._check_values(value)

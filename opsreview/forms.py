@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from .fields import ModelMultipleChoiceField
 from .models import Team
 
 
@@ -9,6 +10,7 @@ class TeamForm(forms.ModelForm):
         model = Team
         fields = ["name", "description", "manager", "members", "dashboard_url", "runbook_url"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"members": ModelMultipleChoiceField}
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.text import slugify
 
-from opsreview.fields import WebURLFormField
+from opsreview.fields import ModelMultipleChoiceField, WebURLFormField
 from opsreview.models import Team
 
 from .models import Participant, Wheel
@@ -33,7 +33,7 @@ class WheelForm(forms.ModelForm):
 
 
 class WheelCreateForm(WheelForm):
-    teams = forms.ModelMultipleChoiceField(
+    teams = ModelMultipleChoiceField(
         queryset=Team.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
