@@ -63,3 +63,21 @@ def test_no_page_or_write_path_answers_with_a_server_error(client, demo_paths, u
             if response.status_code >= 500:
                 failures.append(f"{method.upper()} {path}: {response.status_code}")
     assert failures == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/incidents/99999999999999999999999/",
+        "/coe/99999999999999999999999/",
+        "/actions/99999999999999999999999/",
+        "/incidents/1/timeline/99999999999999999999999/edit/",
+        "/reports/outbox/99999999999999999999999/",
+        "/wheel/no-such-wheel/",
+    ],
+)
+def test_ids_beyond_any_row_are_not_found(client, path):
+    from tests.opsreview.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(path).status_code == 404
