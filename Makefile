@@ -1,5 +1,8 @@
 # opsreview: `make run` brings the app up with demo data; `make test` runs the whole suite.
-PYTHON ?= python3
+# The first Python 3.12+ on the PATH (PYTHON=/path/to/python overrides).
+PYTHON ?= $(shell for candidate in python3 python3.14 python3.13 python3.12; do \
+	$$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$candidate; break; }; \
+	done)
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
 # Local runs and tests use development settings unless the caller says otherwise.
@@ -17,6 +20,7 @@ help:
 	@echo "make lock   - re-resolve requirements.lock from pyproject.toml"
 
 $(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "opsreview needs Python 3.12 or newer: install it, or run make with PYTHON=/path/to/python3.12"; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "opsreview needs Python 3.12 or newer: run make with PYTHON=/path/to/python3.12")'
 	$(PYTHON) -m venv $(VENV)
 
