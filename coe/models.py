@@ -175,6 +175,10 @@ class Coe(models.Model):
         """Authors and members of the owning team edit a COE while it is a draft."""
         return self.is_editable and self.is_author_or_team_member(user)
 
+    def is_independent_reviewer(self, user) -> bool:
+        """A bar raiser is an active person who did not write the COE."""
+        return user.is_active and not any(author.pk == user.pk for author in self.authors.all())
+
     def is_author_or_team_member(self, user) -> bool:
         if not user.is_active:
             return False

@@ -308,11 +308,9 @@ def coe_review(*, coe: Coe, actor: AbstractBaseUser, decision: str, comment: str
     Reviewers are not its authors: a bar raiser brings a pair of eyes the COE has not had.
     An approved COE whose items are all finished closes at once.
     """
-    if not actor.is_active:
-        raise PermissionDenied("Inactive accounts cannot review.")
     coe = Coe.objects.select_for_update().get(pk=coe.pk)
-    if coe.authors.filter(pk=actor.pk).exists():
-        raise PermissionDenied("Authors cannot review their own COE; ask a bar raiser.")
+    if not coe.is_independent_reviewer(actor):
+        raise PermissionDenied("A COE is reviewed by an active person who is not its author.")
     if coe.status != Status.IN_REVIEW:
         raise ValidationError(f"This COE is {coe.get_status_display().lower()}, not in review.")
     comment = (comment or "").strip()

@@ -198,9 +198,7 @@ def _editor_context(request: HttpRequest, coe: Coe, *, parts=None, factor_parts=
         ),
         "findings": findings,
         "open_findings": sum(1 for item in findings if not item["acknowledgement"]),
-        "can_review": coe.status == Status.IN_REVIEW
-        and request.user.is_active
-        and not any(author.pk == request.user.pk for author in coe.authors.all()),
+        "can_review": coe.status == Status.IN_REVIEW and coe.is_independent_reviewer(request.user),
         "review_form": forms.ReviewForm(),
     }
     return {**context, **extra}

@@ -186,6 +186,10 @@ class Incident(models.Model):
         last = last or self.declared_at
         return (now or timezone.now()) - last > self.pulse_interval
 
+    def can_gate_changes(self, user) -> bool:
+        """Gating production changes is the call leader's call (or staff's)."""
+        return user.is_active and (user.is_staff or user.pk == self.call_leader_id)
+
     def can_be_worked_by(self, user) -> bool:
         """The call leader, members of engaged teams and staff run the incident."""
         if not user.is_active:

@@ -304,7 +304,7 @@ def incident_notify_team_engaged(*, incident: Incident, team: Team) -> int:
 @transaction.atomic
 def incident_gate_changes(*, incident: Incident, actor: AbstractBaseUser, gated: bool) -> Incident:
     """Stop (or allow again) production changes during the incident: the call leader's call."""
-    if not (actor.is_active and (actor.is_staff or actor.pk == incident.call_leader_id)):
+    if not incident.can_gate_changes(actor):
         raise PermissionDenied("Only the call leader can gate production changes.")
     incident = _locked(incident)
     if gated and not incident.is_open:

@@ -82,7 +82,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **overrides) -> di
         "item_form": ShortTermItemForm(
             initial={"owner": request.user.pk, "team": _first_team_id(incident)}, prefix="item"
         ),
-        "can_gate": request.user.is_staff or request.user.pk == incident.call_leader_id,
+        "can_gate": incident.can_gate_changes(request.user),
         "update_overdue": incident.update_overdue(),
         "blockers": resolution_blockers(incident) if incident.status == Status.MITIGATED else [],
         "mitigate_form": forms.MitigateForm(),
