@@ -5,6 +5,7 @@ from incidents.forms import DATETIME_INPUT
 from incidents.models import Incident, Severity
 from opsreview.fields import WebURLFormField
 from opsreview.models import Service, Team
+from opsreview.people import PersonChoiceField, active_people
 
 from .models import (
     TERM_MEANINGS,
@@ -134,20 +135,9 @@ class ItemDateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
-
-
-def _active_people():
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
-
-
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=200)
-    owner = PersonChoiceField(queryset=_active_people())
+    owner = PersonChoiceField(queryset=active_people())
     team = forms.ModelChoiceField(queryset=Team.objects.all())
     term = forms.ChoiceField(
         choices=[(term.value, f"{term.label}: {TERM_MEANINGS[term]}") for term in Term],
@@ -204,7 +194,7 @@ class ActionFilterForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.all(), required=False, empty_label="Any team", to_field_name="slug"
     )
-    owner = PersonChoiceField(queryset=_active_people(), required=False, empty_label="Anyone")
+    owner = PersonChoiceField(queryset=active_people(), required=False, empty_label="Anyone")
     term = forms.ChoiceField(choices=[("", "Any term"), *Term.choices], required=False)
     status = forms.ChoiceField(choices=ITEM_STATUS_FILTERS, required=False)
     overdue = forms.BooleanField(required=False, label="Overdue only")
@@ -212,7 +202,7 @@ class ActionFilterForm(forms.Form):
 
 
 class ReportPreviewForm(forms.Form):
-    recipient = PersonChoiceField(queryset=_active_people(), label="Manager")
+    recipient = PersonChoiceField(queryset=active_people(), label="Manager")
     kind = forms.ChoiceField(choices=ReportKind.choices, initial=ReportKind.WEEKLY)
     period = forms.CharField(
         max_length=10,

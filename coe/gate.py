@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from incidents.gate import ResolutionBlocker
 from incidents.models import Incident
+from opsreview.people import display_name
 
 from .models import ActionItem, Term
 
@@ -21,7 +22,7 @@ def open_short_term_items(incident: Incident) -> list[ResolutionBlocker]:
             title=item.title,
             url=item.get_absolute_url(),
             reason=f"short-term, {item.get_status_display().lower()}, "
-            f"owner {item.owner.get_full_name() or item.owner.get_username()}",
+            f"owner {display_name(item.owner)}",
         )
         for item in items
     ]

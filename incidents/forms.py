@@ -1,8 +1,8 @@
 from django import forms
-from django.contrib.auth import get_user_model
 
 from opsreview.fields import ModelMultipleChoiceField
 from opsreview.models import Service, Team
+from opsreview.people import PersonChoiceField, active_people
 
 from .models import SEVERITY_MEANINGS, Incident, Severity, Status
 
@@ -19,15 +19,6 @@ def _moment_field(label: str, help_text: str = "", required: bool = False) -> fo
     )
 
 
-def _people():
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.get_full_name() or obj.get_username()
-
-
 SEVERITY_CHOICES = [(sev.value, f"{sev.label}: {SEVERITY_MEANINGS[sev]}") for sev in Severity]
 
 
@@ -42,7 +33,7 @@ class DeclareForm(forms.Form):
     )
     severity = SeverityField(initial=Severity.SEV3)
     call_leader = PersonChoiceField(
-        queryset=_people(),
+        queryset=active_people(),
         help_text="Sev-1 and Sev-2 incidents are led from the call-leader roster.",
     )
     teams = ModelMultipleChoiceField(

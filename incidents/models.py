@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from opsreview.models import Service, Team
+from opsreview.people import display_name
 
 
 class Severity(models.IntegerChoices):
@@ -247,4 +248,4 @@ class CallLeader(models.Model):
         ordering = ["user__first_name", "user__username"]
 
     def __str__(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return display_name(self.user)

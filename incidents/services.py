@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from opsreview import emails
 from opsreview.models import Service, Team
+from opsreview.people import display_name
 
 from .gate import ResolutionBlocked, resolution_blockers
 from .models import MAJOR_SEVERITIES, CallLeader, Incident, Severity, Status, TimelineEntry
@@ -23,10 +24,6 @@ INCIDENT_EDITABLE_FIELDS = (
     "customer_impact",
 )
 TIMELINE_TEXT_LIMIT = 5000
-
-
-def _name(user: AbstractBaseUser) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _require_worker(incident: Incident, actor: AbstractBaseUser) -> None:
@@ -51,7 +48,7 @@ def _check_call_leader(severity: int, call_leader: AbstractBaseUser) -> None:
         raise ValidationError(
             {
                 "call_leader": f"{Severity(severity).label} incidents are led by someone on the "
-                f"call-leader roster; {_name(call_leader)} is not on it."
+                f"call-leader roster; {display_name(call_leader)} is not on it."
             }
         )
 
@@ -127,8 +124,8 @@ def incident_declare(
         author=declared_by,
         occurred_at=now,
         kind=TimelineEntry.Kind.STATUS,
-        text=f"Declared {incident.get_severity_display()} by {_name(declared_by)}; "
-        f"call leader {_name(call_leader)}. Investigating.",
+        text=f"Declared {incident.get_severity_display()} by {display_name(declared_by)}; "
+        f"call leader {display_name(call_leader)}. Investigating.",
     )
     for team in teams:
         _engage(incident, team=team, actor=declared_by)
@@ -152,7 +149,7 @@ def incident_mitigate(
     incident.status = Status.MITIGATED
     incident.full_clean()
     incident.save(update_fields=["status", "mitigated_at"])
-    text = f"Impact mitigated (recorded by {_name(actor)})."
+    text = f"Impact mitigated (recorded by {display_name(actor)})."
     if note.strip():
         text += f" {_clean_text(note, field='note')}"
     _record(
@@ -192,7 +189,7 @@ def incident_resolve(
         incident.changes_gated_at = incident.resolved_at
         fields += ["gates_production_changes", "changes_gated_by", "changes_gated_at"]
     incident.save(update_fields=fields)
-    text = f"Resolved by {_name(actor)}."
+    text = f"Resolved by {display_name(actor)}."
     if "gates_production_changes" in fields:
         text += " Production changes are no longer gated."
     _record(
@@ -221,7 +218,7 @@ def incident_reopen(*, incident: Incident, actor: AbstractBaseUser, reason: str)
         incident,
         author=actor,
         kind=TimelineEntry.Kind.STATUS,
-        text=f"Reopened by {_name(actor)}: {reason}",
+        text=f"Reopened by {display_name(actor)}: {reason}",
     )
     return incident
 
@@ -261,16 +258,18 @@ def incident_update(
             incident,
             author=actor,
             text=f"Severity changed from {before['severity']} to "
-            f"{incident.get_severity_display()} by {_name(actor)}.",
+            f"{incident.get_severity_display()} by {display_name(actor)}.",
         )
     if incident.call_leader != before["call_leader"]:
-        _record(incident, author=actor, text=f"Call leader is now {_name(incident.call_leader)}.")
+        _record(
+            incident, author=actor, text=f"Call leader is now {display_name(incident.call_leader)}."
+        )
     return incident
 
 
 def _engage(incident: Incident, *, team: Team, actor: AbstractBaseUser) -> None:
     incident.teams.add(team)
-    _record(incident, author=actor, text=f"Engaged {team.name} ({_name(actor)}).")
+    _record(incident, author=actor, text=f"Engaged {team.name} ({display_name(actor)}).")
     from .tasks import notify_team_engaged
 
     transaction.on_commit(
@@ -318,7 +317,7 @@ def incident_gate_changes(*, incident: Incident, actor: AbstractBaseUser, gated:
         update_fields=["gates_production_changes", "changes_gated_by", "changes_gated_at"]
     )
     text = "Production changes gated" if gated else "Production change gate lifted"
-    _record(incident, author=actor, text=f"{text} by {_name(actor)}.")
+    _record(incident, author=actor, text=f"{text} by {display_name(actor)}.")
     return incident
 
 

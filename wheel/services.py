@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from opsreview.models import Team
+from opsreview.people import display_name
 
 from . import selection
 from .models import LogEntry, Participant, Rig, Spin, Wheel, can_administer_wheels
@@ -20,10 +21,6 @@ WHEEL_EDITABLE_FIELDS = ("name", "slug", *WHEEL_SETTINGS)
 
 # The wheel's own source of randomness; tests pass a seeded random.Random instead.
 _system_random = random.SystemRandom()
-
-
-def _name(user: AbstractBaseUser) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _weight(value: float) -> str:
@@ -85,7 +82,7 @@ def wheel_create(
     wheel = Wheel(name=(name or "").strip(), slug=slug, **settings)
     wheel.full_clean()
     wheel.save()
-    _log(wheel, actor=actor, kind=LogEntry.Kind.CREATED, text=f"Created by {_name(actor)}.")
+    _log(wheel, actor=actor, kind=LogEntry.Kind.CREATED, text=f"Created by {display_name(actor)}.")
     for team in teams:
         participant_add(wheel=wheel, actor=actor, team=team)
     return wheel
@@ -107,7 +104,12 @@ def wheel_update(*, wheel: Wheel, actor: AbstractBaseUser, changes: dict) -> Whe
         return wheel
     wheel.save(update_fields=changed)
     labels = ", ".join(str(Wheel._meta.get_field(field).verbose_name) for field in changed)
-    _log(wheel, actor=actor, kind=LogEntry.Kind.SETTINGS, text=f"{_name(actor)} changed {labels}.")
+    _log(
+        wheel,
+        actor=actor,
+        kind=LogEntry.Kind.SETTINGS,
+        text=f"{display_name(actor)} changed {labels}.",
+    )
     if not wheel.allow_rigging and _clear_rig(wheel, Rig.Cleared.CANCELLED):
         _log(
             wheel,
@@ -128,7 +130,7 @@ def wheel_reset(*, wheel: Wheel, actor: AbstractBaseUser) -> Wheel:
         wheel,
         actor=actor,
         kind=LogEntry.Kind.RESET,
-        text=f"{_name(actor)} reset all {len(participants)} weights to 1.",
+        text=f"{display_name(actor)} reset all {len(participants)} weights to 1.",
     )
     return wheel
 
@@ -171,7 +173,7 @@ def participant_add(
         wheel,
         actor=actor,
         kind=LogEntry.Kind.ADDED,
-        text=f"{_name(actor)} added {participant.display_name} at weight 1.",
+        text=f"{display_name(actor)} added {participant.display_name} at weight 1.",
     )
     return participant
 
@@ -213,7 +215,7 @@ def participant_update(
             wheel,
             actor=actor,
             kind=LogEntry.Kind.EDITED,
-            text=f"{_name(actor)} {'; '.join(changes)}.",
+            text=f"{display_name(actor)} {'; '.join(changes)}.",
         )
     return participant
 
@@ -238,7 +240,7 @@ def participant_delete(*, participant: Participant, actor: AbstractBaseUser) -> 
         wheel,
         actor=actor,
         kind=LogEntry.Kind.REMOVED,
-        text=f"{_name(actor)} removed {leaving.display_name}.",
+        text=f"{display_name(actor)} removed {leaving.display_name}.",
     )
     return wheel
 
@@ -339,11 +341,12 @@ def wheel_rig(
     rig.full_clean(validate_constraints=False)
     rig.save()
     visibility = "hidden" if hidden else "visible"
+    who, whom = display_name(actor), participant.display_name
     _log(
         wheel,
         actor=actor,
         kind=LogEntry.Kind.RIGGED,
-        text=f"{_name(actor)} rigged the next spin for {participant.display_name} ({visibility})"
+        text=f"{who} rigged the next spin for {whom} ({visibility})"
         + (f": {reason}" if reason else "."),
     )
     return rig
@@ -360,6 +363,6 @@ def wheel_unrig(*, wheel: Wheel, actor: AbstractBaseUser) -> Rig | None:
             wheel,
             actor=actor,
             kind=LogEntry.Kind.UNRIGGED,
-            text=f"{_name(actor)} cancelled the rig for {rig.participant_name}.",
+            text=f"{display_name(actor)} cancelled the rig for {rig.participant_name}.",
         )
     return rig

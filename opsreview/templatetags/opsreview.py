@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
+from opsreview.people import display_name
 from opsreview.rendering import render_markdown
 
 register = template.Library()
@@ -65,3 +66,9 @@ def get_item(mapping: dict, key):
 def days_overdue_on(item, on) -> int:
     """`{{ item|days_overdue_on:report.on }}`: days overdue as of the report's day."""
     return item.days_overdue(on)
+
+
+@register.filter
+def person(user) -> str:
+    """`{{ item.owner|person }}`: the one way a person is named on every page and email."""
+    return display_name(user) if user else ""

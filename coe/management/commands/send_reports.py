@@ -5,6 +5,7 @@ from django.utils import timezone
 from coe import services
 from coe.models import ReportKind
 from coe.reports import build_report, current_period, month_start, report_recipients, week_start
+from opsreview.people import display_name
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         period = current_period(kind, start)
         failures = 0
         for recipient in report_recipients(kind):
-            name = recipient.get_full_name() or recipient.get_username()
+            name = display_name(recipient)
             if dry_run:
                 report = build_report(recipient, kind=kind, period=period)
                 self.stdout.write(f"{name} <{recipient.email or 'no address'}>: {_summary(report)}")

@@ -1,0 +1,17 @@
+"""How a person is named and chosen everywhere: full name if known, else username."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+
+def display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def active_people():
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return display_name(obj)
