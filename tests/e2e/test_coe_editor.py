@@ -127,3 +127,36 @@ def test_two_writers_on_one_section_get_a_conflict_and_lose_nothing(demo, browse
     expect(second.locator("#status-metrics")).to_contain_text("Saved at")
     assert CoeText.objects.get(coe=coe, key="metrics").body == merged
     assert re.search(r"\d", second.locator("#version-metrics").get_attribute("value"))
+
+
+def test_a_save_that_fails_says_so_and_leaving_with_unsaved_text_asks_first(
+    demo, sign_in, live_server
+):
+    coe = Coe.objects.get(status=Status.DRAFT)
+    page = sign_in("callleader")
+    page.goto(f"{live_server.url}/coe/{coe.pk}/")
+    page.route("**/text/metrics/", lambda route: route.fulfill(status=503, body="down"))
+    box = page.locator("textarea[name='metrics-body']")
+    box.fill("p99 latency 9 s during the event")
+    box.blur()
+    status = page.locator("#status-metrics")
+    expect(status).to_contain_text("Not saved: the server did not answer.")
+    expect(box).to_have_value("p99 latency 9 s during the event")
+
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert CoeText.objects.get(coe=coe, key="metrics").body == ""
+
+
+def test_once_saved_the_page_can_be_left_without_a_question(demo, sign_in, live_server):
+    coe = Coe.objects.get(status=Status.DRAFT)
+    page = sign_in("callleader")
+    page.goto(f"{live_server.url}/coe/{coe.pk}/")
+    _write(page, "metrics", "Error rate 40% at the peak.")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.goto(f"{live_server.url}/coe/")
+    assert dialogs == []
