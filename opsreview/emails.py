@@ -5,23 +5,30 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 
 
 @dataclass(frozen=True)
 class RenderedEmail:
-    subject: str
-    text: str
+    subject: str  # plain text: a page that shows it escapes it
+    text: str  # plain text, likewise
     html: str
+
+
+def render_text(template_name: str, context: dict) -> str:
+    """A plain-text template, unescaped, returned as a plain str (never marked safe for HTML)."""
+    template = get_template(template_name).template
+    return str.__str__(template.render(Context(context, autoescape=False)))
 
 
 def render(name: str, context: dict) -> RenderedEmail:
     """The email exactly as it is sent; previews use this too."""
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"emails/{name}-subject.txt", context)
+    subject = render_text(f"emails/{name}-subject.txt", context)
     return RenderedEmail(
         subject=" ".join(subject.split()),
-        text=render_to_string(f"emails/{name}-body-text.txt", context),
+        text=render_text(f"emails/{name}-body-text.txt", context),
         html=render_to_string(f"emails/{name}-body-html.html", context),
     )
 

@@ -1,3 +1,4 @@
+import json
 import re
 from pathlib import Path
 
@@ -21,11 +22,22 @@ def test_pages_carry_a_nonce_based_content_security_policy(client):
     )
 
 
-def test_htmx_requests_carry_the_csrf_token_from_the_body(client):
+def test_no_page_lends_the_csrf_token_to_every_htmx_request(client):
+    # A body-wide header would hand the token to markup injected anywhere in the page.
     client.force_login(UserFactory())
     response = client.get("/")
-    token = response.context["csrf_token"]
-    assert f'hx-headers=\'{{"X-CSRFToken": "{token}"}}\'' in response.text
+    assert "hx-headers" not in response.text
+    assert "X-CSRFToken" not in response.text
+
+
+def test_htmx_cannot_be_driven_from_page_content(client):
+    client.force_login(UserFactory())
+    response = client.get("/")
+    config = json.loads(re.search(r'name="htmx-config" content=\'([^\']+)\'', response.text)[1])
+    assert config["selfRequestsOnly"] is True
+    assert config["allowScriptTags"] is False
+    assert config["allowEval"] is False
+    assert config["historyCacheSize"] == 0  # pages with people's text are never kept locally
 
 
 def test_page_shows_the_signed_in_user(client):
