@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from incidents.models import Incident
 from opsreview.fields import WebURLField
 from opsreview.models import Team
+from opsreview.stored_markdown import MARKDOWN_MAX_CHARS, RenderedHTMLField, StoresRenderedMarkdown
 
 
 class Status(models.TextChoices):
@@ -76,9 +77,6 @@ TEXTS = {
     "corrective_actions": ("Notes", "Optional: context for the items, e.g. what was ruled out."),
     "related": ("Related items", "Links to other COEs, incidents, tickets."),
 }
-
-# 1 MB of text a section: far beyond any real COE, small enough to keep pages fast.
-TEXT_LIMIT_BYTES = 1_000_000
 
 
 class CoeTemplateSettings(models.Model):
@@ -275,20 +273,25 @@ class Coe(models.Model):
         return sum(1 for item in self.action_items.all() if item.status != ItemStatus.WONT_DO)
 
 
-class CoeText(models.Model):
+class CoeText(StoresRenderedMarkdown):
     """One markdown part of a COE. `version` grows with every save, so no edit is lost."""
+
+    markdown_fields = ("body",)
 
     coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="texts")
     key = models.CharField(
         max_length=30, choices=[(key, label) for key, (label, _) in TEXTS.items()]
     )
-    body = models.TextField(blank=True)
+    body = models.TextField(blank=True, max_length=MARKDOWN_MAX_CHARS)
+    body_html = RenderedHTMLField()
     version = models.PositiveIntegerField(default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        excluded_fields=StoresRenderedMarkdown.rendered_field_names_for("body")
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["coe", "key"], name="one_text_per_coe_key")]
@@ -444,11 +447,14 @@ class ActionItemQuerySet(models.QuerySet):
         )
 
 
-class ActionItem(models.Model):
+class ActionItem(StoresRenderedMarkdown):
     """Something that will be done, by whom and when: from a COE, an incident or an ops meeting."""
 
+    markdown_fields = ("description",)
+
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, max_length=MARKDOWN_MAX_CHARS, help_text="Markdown.")
+    description_html = RenderedHTMLField()
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_items"
     )
@@ -471,7 +477,9 @@ class ActionItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        excluded_fields=StoresRenderedMarkdown.rendered_field_names_for("description")
+    )
 
     objects = ActionItemQuerySet.as_manager()
 
@@ -576,15 +584,18 @@ class ReviewDecision(models.TextChoices):
     REQUEST_CHANGES = "request_changes", "Changes requested"
 
 
-class CoeReview(models.Model):
+class CoeReview(StoresRenderedMarkdown):
     """A reviewer's ("bar raiser's") decision on a COE in review, with what they asked for."""
+
+    markdown_fields = ("comment",)
 
     coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decision = models.CharField(max_length=20, choices=ReviewDecision)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=MARKDOWN_MAX_CHARS)
+    comment_html = RenderedHTMLField()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -13,11 +13,11 @@ from django.utils import timezone
 from incidents.models import Incident
 from opsreview import emails
 from opsreview.models import Team
+from opsreview.stored_markdown import MARKDOWN_MAX_CHARS
 
 from .blameless import Finding
 from .findings import coe_findings, unacknowledged_findings
 from .models import (
-    TEXT_LIMIT_BYTES,
     TEXTS,
     ActionItem,
     BlamelessAcknowledgement,
@@ -85,10 +85,12 @@ def _clean_title(title: str) -> str:
 
 
 def _check_size(text: str, field: str) -> None:
-    size = len(text.encode("utf-8"))
-    if size > TEXT_LIMIT_BYTES:
+    if len(text) > MARKDOWN_MAX_CHARS:
         raise ValidationError(
-            {field: f"This section is {size:,} bytes; a section can hold at most 1 MB."}
+            {
+                field: f"This section is {len(text):,} characters long; a section can hold at "
+                f"most {MARKDOWN_MAX_CHARS:,} characters."
+            }
         )
 
 
@@ -111,7 +113,10 @@ def coe_create(
     coe._history_user = actor
     coe.save()
     coe.authors.set({actor, *authors})
-    CoeText.objects.bulk_create(CoeText(coe=coe, key=key) for key in TEXTS)
+    texts = [CoeText(coe=coe, key=key) for key in TEXTS]
+    for text in texts:
+        text.render_stored_markdown()  # bulk_create does not call save()
+    CoeText.objects.bulk_create(texts)
     return coe
 
 
@@ -318,7 +323,9 @@ def coe_review(*, coe: Coe, actor: AbstractBaseUser, decision: str, comment: str
         raise ValidationError({"comment": "Say what should change."})
     if decision not in ReviewDecision.values:
         raise ValidationError({"decision": "Approve or request changes."})
-    CoeReview.objects.create(coe=coe, reviewer=actor, decision=decision, comment=comment)
+    review = CoeReview(coe=coe, reviewer=actor, decision=decision, comment=comment)
+    review.full_clean()
+    review.save()
     approved = decision == ReviewDecision.APPROVE
     coe.status = Status.APPROVED if approved else Status.CHANGES_REQUESTED
     coe._history_user = actor

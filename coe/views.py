@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.csp import CSP
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
@@ -17,6 +18,7 @@ from incidents.models import Incident
 from opsreview import emails
 from opsreview.models import OutboxMessage
 from opsreview.rendering import render_markdown
+from opsreview.stored_markdown import MARKDOWN_MAX_CHARS
 
 from . import forms, selectors, services, tasks
 from .findings import coe_findings, section_label
@@ -127,7 +129,7 @@ def _text_part(coe: Coe, key: str, form=None, conflict=None) -> dict:
         "label": TEXTS[key][0],
         "prompt": TEXTS[key][1],
         "form": form or _text_form(coe, key),
-        "html": render_markdown(text.body),
+        "html": text.body_html,
         "conflict": conflict,
         "subheading": key in QUESTION_TEXTS,
     }
@@ -230,6 +232,13 @@ def coe_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Live preview of markdown as it will be shown: rendered and sanitised, nothing saved."""
     _get_coe_for_edit(request, pk)
     body = next((value for name, value in request.POST.items() if name.endswith("body")), "")
+    if len(body) > MARKDOWN_MAX_CHARS:
+        message = (
+            f"Too long to preview: a section can hold at most {MARKDOWN_MAX_CHARS:,} characters."
+        )
+        return HttpResponse(
+            format_html('<p class="field-error">{}</p>', message), status=UNPROCESSABLE
+        )
     return HttpResponse(render_markdown(body))
 
 

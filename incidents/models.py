@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from opsreview.models import Service, Team
 from opsreview.people import display_name
+from opsreview.stored_markdown import MARKDOWN_MAX_CHARS, RenderedHTMLField, StoresRenderedMarkdown
 
 
 class Severity(models.IntegerChoices):
@@ -73,8 +74,10 @@ class IncidentQuerySet(models.QuerySet):
         ).order_by("status_rank", "severity", "-detected_at", "-pk")
 
 
-class Incident(models.Model):
+class Incident(StoresRenderedMarkdown):
     """An operational event, from the first moment of impact to resolution."""
+
+    markdown_fields = ("customer_impact",)
 
     title = models.CharField(max_length=200)
     severity = models.PositiveSmallIntegerField(choices=Severity)
@@ -93,8 +96,12 @@ class Incident(models.Model):
     teams = models.ManyToManyField(Team, related_name="incidents", blank=True)
     services = models.ManyToManyField(Service, related_name="incidents", blank=True)
     customer_impact = models.TextField(
-        "customer impact", blank=True, help_text="Who is affected and how. Markdown."
+        "customer impact",
+        blank=True,
+        max_length=MARKDOWN_MAX_CHARS,
+        help_text="Who is affected and how. Markdown.",
     )
+    customer_impact_html = RenderedHTMLField()
     gates_production_changes = models.BooleanField(default=False)
     changes_gated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

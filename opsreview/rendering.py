@@ -4,6 +4,9 @@ import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
+# Bump it whenever the HTML produced for the same text can change (stored HTML is then re-rendered).
+RENDER_POLICY = 2
+
 MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br"]
 
 ALLOWED_TAGS = {

@@ -5,14 +5,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from opsreview.people import display_name
-from opsreview.rendering import render_markdown
 
 register = template.Library()
-
-
-@register.filter
-def markdown(text: str):
-    return render_markdown(text)
 
 
 @register.simple_tag

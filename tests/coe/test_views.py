@@ -191,11 +191,11 @@ def test_stale_plain_save_shows_the_conflict_view_with_both_texts(client, coe):
     assert _body(coe, "lessons") == "Mine and theirs"
 
 
-def test_a_section_over_1_mb_is_refused_with_a_message(client, coe):
-    data = {"summary-body": "x" * 1_000_001, "summary-version": 0}
+def test_a_section_over_100_000_characters_is_refused_with_a_message(client, coe):
+    data = {"summary-body": "x" * 100_001, "summary-version": 0}
     response = client.post(f"/coe/{coe.pk}/text/summary/", data, **HTMX)
     assert response.status_code == 422
-    assert "a section can hold at most 1 MB" in response.text
+    assert "a section can hold at most 100,000" in response.text
     assert _body(coe, "summary") == ""
 
 
