@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 from incidents.models import Incident
 from opsreview.fields import WebURLField
 from opsreview.models import Team
-from opsreview.stored_markdown import MARKDOWN_MAX_CHARS, RenderedHTMLField, StoresRenderedMarkdown
+from opsreview.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
 
 
 class Status(models.TextChoices):
@@ -282,7 +282,7 @@ class CoeText(StoresRenderedMarkdown):
     key = models.CharField(
         max_length=30, choices=[(key, label) for key, (label, _) in TEXTS.items()]
     )
-    body = models.TextField(blank=True, max_length=MARKDOWN_MAX_CHARS)
+    body = MarkdownField(blank=True)
     body_html = RenderedHTMLField()
     version = models.PositiveIntegerField(default=0)
     updated_by = models.ForeignKey(
@@ -453,7 +453,7 @@ class ActionItem(StoresRenderedMarkdown):
     markdown_fields = ("description",)
 
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, max_length=MARKDOWN_MAX_CHARS, help_text="Markdown.")
+    description = MarkdownField(blank=True, help_text="Markdown.")
     description_html = RenderedHTMLField()
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_items"
@@ -594,7 +594,7 @@ class CoeReview(StoresRenderedMarkdown):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decision = models.CharField(max_length=20, choices=ReviewDecision)
-    comment = models.TextField(blank=True, max_length=MARKDOWN_MAX_CHARS)
+    comment = MarkdownField(blank=True)
     comment_html = RenderedHTMLField()
     created_at = models.DateTimeField(default=timezone.now)
 

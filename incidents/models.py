@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from opsreview.models import Service, Team
 from opsreview.people import display_name
-from opsreview.stored_markdown import MARKDOWN_MAX_CHARS, RenderedHTMLField, StoresRenderedMarkdown
+from opsreview.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
 
 
 class Severity(models.IntegerChoices):
@@ -95,10 +95,9 @@ class Incident(StoresRenderedMarkdown):
     )
     teams = models.ManyToManyField(Team, related_name="incidents", blank=True)
     services = models.ManyToManyField(Service, related_name="incidents", blank=True)
-    customer_impact = models.TextField(
+    customer_impact = MarkdownField(
         "customer impact",
         blank=True,
-        max_length=MARKDOWN_MAX_CHARS,
         help_text="Who is affected and how. Markdown.",
     )
     customer_impact_html = RenderedHTMLField()

@@ -6,6 +6,7 @@ re-rendered after every `migrate` (and by `manage.py render_markdown`).
 """
 
 from django.apps import apps
+from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
 from django.utils.safestring import mark_safe
 
@@ -13,6 +14,15 @@ from .rendering import RENDER_POLICY, render_markdown
 
 # Far beyond any real COE section, and small enough that rendering stays fast (benchmarks/).
 MARKDOWN_MAX_CHARS = 100_000
+
+
+class MarkdownField(models.TextField):
+    """Text people write in markdown, limited so rendering it stays fast."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", MARKDOWN_MAX_CHARS)
+        super().__init__(*args, **kwargs)
+        self.validators.append(MaxLengthValidator(self.max_length))
 
 
 class RenderedHTMLField(models.TextField):
