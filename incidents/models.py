@@ -101,6 +101,8 @@ class Incident(StoresRenderedMarkdown):
         help_text="Who is affected and how. Markdown.",
     )
     customer_impact_html = RenderedHTMLField()
+    # One per declaration form: a form sent twice declares one incident, not two.
+    declaration_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     gates_production_changes = models.BooleanField(default=False)
     changes_gated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -193,9 +195,13 @@ class Incident(StoresRenderedMarkdown):
         last = last or self.declared_at
         return (now or timezone.now()) - last > self.pulse_interval
 
-    def can_gate_changes(self, user) -> bool:
-        """Gating production changes is the call leader's call (or staff's)."""
+    def can_make_leader_calls(self, user) -> bool:
+        """The call leader's calls (gating changes, lowering the severity, handing over the
+        lead) are theirs or staff's, never any engaged team member's."""
         return user.is_active and (user.is_staff or user.pk == self.call_leader_id)
+
+    def can_gate_changes(self, user) -> bool:
+        return self.can_make_leader_calls(user)
 
     def can_be_worked_by(self, user) -> bool:
         """The call leader, members of engaged teams and staff run the incident."""

@@ -2,10 +2,11 @@
 
 from collections.abc import Iterable
 from datetime import datetime
+from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from opsreview import emails
@@ -70,6 +71,14 @@ def _record(
     )
 
 
+class AlreadyDeclared(ValidationError):
+    """The same declaration form was sent again: the incident it declared is `incident`."""
+
+    def __init__(self, incident: Incident):
+        self.incident = incident
+        super().__init__(f"This incident was already declared: {incident}.")
+
+
 def _clean_text(text: str, *, field: str = "text") -> str:
     text = (text or "").strip()
     if not text:
@@ -93,8 +102,15 @@ def incident_declare(
     impact_started_at: datetime | None = None,
     detected_at: datetime | None = None,
     customer_impact: str = "",
+    declaration_key: UUID | None = None,
 ) -> Incident:
-    """Open an incident. Anyone signed in may; Sev-1/2 take their call leader from the roster."""
+    """Open an incident. Anyone signed in may; Sev-1/2 take their call leader from the roster.
+
+    A declaration key makes a repeated form (a double click, a retry) declare one incident:
+    the repeat raises AlreadyDeclared naming it, and nobody is emailed twice.
+    """
+    if declaration_key and (done := Incident.objects.filter(declaration_key=declaration_key)):
+        raise AlreadyDeclared(done.get())
     now = timezone.now()
     call_leader = call_leader or declared_by
     detected_at = detected_at or now
@@ -107,10 +123,15 @@ def incident_declare(
         detected_at=detected_at,
         impact_started_at=impact_started_at or detected_at,
         customer_impact=customer_impact,
+        declaration_key=declaration_key,
     )
-    incident.full_clean()
+    incident.full_clean(validate_unique=False)
     _check_call_leader(severity, call_leader)
-    incident.save()
+    try:
+        with transaction.atomic():
+            incident.save()
+    except IntegrityError:  # the same form, declared by a concurrent request a moment ago
+        raise AlreadyDeclared(Incident.objects.get(declaration_key=declaration_key)) from None
     incident.services.set(services)
     if impact_started_at and impact_started_at < now:
         _record(
@@ -242,6 +263,7 @@ def incident_update(
         "severity_value": incident.severity,
         "call_leader": incident.call_leader,
     }
+    _require_leader_for_leader_calls(incident, actor, changes)
     for field, value in changes.items():
         setattr(incident, field, value.strip() if isinstance(value, str) else value)
     incident.full_clean()
@@ -262,9 +284,23 @@ def incident_update(
         )
     if incident.call_leader != before["call_leader"]:
         _record(
-            incident, author=actor, text=f"Call leader is now {display_name(incident.call_leader)}."
+            incident,
+            author=actor,
+            text=f"Call leader is now {display_name(incident.call_leader)} "
+            f"(was {display_name(before['call_leader'])}; changed by {display_name(actor)}).",
         )
     return incident
+
+
+def _require_leader_for_leader_calls(incident: Incident, actor, changes: dict) -> None:
+    """Anyone working the incident may raise its severity; only the call leader or staff may
+    lower it or hand the lead to someone else."""
+    lowers = "severity" in changes and int(changes["severity"]) > incident.severity
+    hands_over = "call_leader" in changes and changes["call_leader"] != incident.call_leader
+    if (lowers or hands_over) and not incident.can_make_leader_calls(actor):
+        raise PermissionDenied(
+            "Only the call leader or staff can lower the severity or change the call leader."
+        )
 
 
 def _engage(incident: Incident, *, team: Team, actor: AbstractBaseUser) -> None:

@@ -64,6 +64,11 @@ def incident_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             incident = services.incident_declare(declared_by=request.user, **form.cleaned_data)
+        except services.AlreadyDeclared as repeat:
+            messages.info(
+                request, "This form was sent twice; the incident was declared once. Here it is."
+            )
+            return redirect(repeat.incident)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -207,6 +212,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _get_incident_for_work(request, pk)
     initial = forms.IncidentEditForm.initial_for(incident)
     form = forms.IncidentEditForm(request.POST or None, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.incident_update(
@@ -217,10 +223,14 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
+        except PermissionDenied as denied:
+            form.add_error(None, str(denied))
+            status = 403
         else:
             messages.success(request, "Saved.")
             return redirect(incident)
-    status = UNPROCESSABLE if form.errors else 200
+    if form.errors and status == 200:
+        status = UNPROCESSABLE
     context = {"incident": incident, "form": form}
     return render(request, "incidents/incident_edit.html", context, status=status)
 

@@ -388,7 +388,8 @@ def test_update_records_a_call_leader_change_on_the_timeline_by_the_actor():
     assert incident.call_leader == successor
     [entry] = _entries(incident)
     assert entry.author == actor
-    assert entry.text == "Call leader is now Sam Successor."
+    leader = actor.get_full_name()
+    assert entry.text == f"Call leader is now Sam Successor (was {leader}; changed by {leader})."
 
 
 def test_update_of_other_details_writes_nothing_on_the_timeline():

@@ -41,7 +41,7 @@ def _add_a_note(incident, actor):
 
 
 def _update_details(incident, actor):
-    incident_update(incident=incident, actor=actor, changes={"severity": 4, "title": "EU only"})
+    incident_update(incident=incident, actor=actor, changes={"severity": 3, "title": "EU only"})
 
 
 def _engage_a_team(incident, actor):
@@ -53,7 +53,7 @@ WORK = {
     "resolve": ({"mitigated": True}, _resolve),
     "reopen": ({"resolved": True}, _reopen),
     "add a timeline note": ({}, _add_a_note),
-    "update details": ({}, _update_details),
+    "update details": ({"severity": 4}, _update_details),  # raising it: anyone working may
     "engage a team": ({}, _engage_a_team),
 }
 
