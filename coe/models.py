@@ -174,8 +174,18 @@ class Coe(models.Model):
         return self.is_editable and self.is_author_or_team_member(user)
 
     def is_independent_reviewer(self, user) -> bool:
-        """A bar raiser is an active person who did not write the COE."""
-        return user.is_active and not any(author.pk == user.pk for author in self.authors.all())
+        """A bar raiser is an active person who wrote none of the COE: not a listed author, and
+        no saved text or five whys of theirs anywhere in its history."""
+        if not user.is_active or any(author.pk == user.pk for author in self.authors.all()):
+            return False
+        return not self.has_writing_by(user)
+
+    def has_writing_by(self, user) -> bool:
+        mine = {"coe_id": self.pk, "history_user_id": user.pk}
+        return (
+            CoeText.history.filter(**mine).exists()
+            or ContributingFactor.history.filter(**mine).exists()
+        )
 
     def is_author_or_team_member(self, user) -> bool:
         if not user.is_active:

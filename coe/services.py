@@ -310,12 +310,16 @@ def coe_submit(*, coe: Coe, actor: AbstractBaseUser) -> Coe:
 def coe_review(*, coe: Coe, actor: AbstractBaseUser, decision: str, comment: str = "") -> Coe:
     """In review → approved, or → changes requested (which needs a comment saying what).
 
-    Reviewers are not its authors: a bar raiser brings a pair of eyes the COE has not had.
+    Reviewers wrote none of it (Coe.is_independent_reviewer): a bar raiser brings a pair of
+    eyes the COE has not had.
     An approved COE whose items are all finished closes at once.
     """
     coe = Coe.objects.select_for_update().get(pk=coe.pk)
     if not coe.is_independent_reviewer(actor):
-        raise PermissionDenied("A COE is reviewed by an active person who is not its author.")
+        raise PermissionDenied(
+            "A COE is reviewed by an active person who wrote none of it: not its authors, "
+            "nor anyone who saved its text or five whys."
+        )
     if coe.status != Status.IN_REVIEW:
         raise ValidationError(f"This COE is {coe.get_status_display().lower()}, not in review.")
     comment = (comment or "").strip()
