@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 
 from opsreview.fields import ModelMultipleChoiceField
@@ -28,6 +30,9 @@ class SeverityField(forms.TypedChoiceField):
 
 
 class DeclareForm(forms.Form):
+    declaration_key = forms.UUIDField(
+        required=False, widget=forms.HiddenInput, initial=uuid.uuid4
+    )  # a new one each time the form is shown
     title = forms.CharField(
         max_length=200, help_text="What customers see, in a few words: “Banana collection fails”."
     )
@@ -58,6 +63,7 @@ class DeclareForm(forms.Form):
 
 
 class IncidentEditForm(DeclareForm):
+    declaration_key = None
     teams = None  # teams are engaged one at a time, so their members are told
     impact_started_at = _moment_field("Impact started", required=True)
     detected_at = _moment_field("Detected", required=True)
