@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Service, Team
+from .models import AuditEvent, Service, Team
 
 
 class ServiceInline(admin.TabularInline):
@@ -27,3 +27,23 @@ class ServiceAdmin(SimpleHistoryAdmin):
     list_filter = ["team"]
     list_select_related = ["team"]
     search_fields = ["name", "team__name"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the log is written by opsreview.audit alone and never edited."""
+
+    list_display = ["when", "actor_label", "action", "target_label", "detail", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "target_label", "detail"]
+    date_hierarchy = "when"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -13,5 +13,8 @@ class OpsreviewConfig(AppConfig):
     verbose_name = "Teams and people"
 
     def ready(self) -> None:
+        from . import receivers
+
+        receivers.connect()
         # Stored HTML follows the sanitiser: a new RENDER_POLICY re-renders old rows on deploy.
         post_migrate.connect(render_stale_markdown_after_migrate, sender=self)

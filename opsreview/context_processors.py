@@ -11,11 +11,13 @@ NAVIGATION = [
     ("Teams", "team_list"),
     ("Reports", "coe:report_list"),
 ]
+STAFF_NAVIGATION = [("Audit", "audit_log")]
 
 
 def site(request):
     items = []
-    for label, url_name in NAVIGATION:
+    user = getattr(request, "user", None)
+    for label, url_name in NAVIGATION + (STAFF_NAVIGATION if user and user.is_staff else []):
         url = reverse(url_name)
         items.append({"label": label, "url": url, "current": request.path.startswith(url)})
     return {"site_name": settings.SITE_NAME, "navigation": items}

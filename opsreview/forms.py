@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from .fields import ModelMultipleChoiceField
-from .models import Team
+from .models import AuditAction, Team
 
 
 class TeamForm(forms.ModelForm):
@@ -24,3 +24,21 @@ class TeamForm(forms.ModelForm):
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.fields if name != "members"}
+
+
+class LockoutClearForm(forms.Form):
+    """One locked account or one locked address to unlock."""
+
+    username = forms.CharField(required=False, max_length=255)
+    ip_address = forms.GenericIPAddressField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("username")) == bool(data.get("ip_address")):
+            raise forms.ValidationError("Choose one account or one address to unlock.")
+        return data
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
+    person = forms.CharField(required=False, max_length=150, label="Username")

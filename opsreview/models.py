@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .fields import WebURLField
@@ -76,3 +77,54 @@ class OutboxMessage(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("coe:outbox_detail", args=[self.pk])
+
+
+class AuditAction(models.TextChoices):
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    LOCKED_OUT = "locked_out", "Sign-in locked"
+    LOCKOUT_CLEARED = "lockout_cleared", "Sign-in unlocked"
+    PERMISSION_DENIED = "permission_denied", "Permission denied"
+    PRIVILEGE_CHANGED = "privilege_changed", "Privileges changed"
+    WHEEL_RIGGED = "wheel_rigged", "Wheel rigged"
+    WHEEL_UNRIGGED = "wheel_unrigged", "Wheel rig cancelled"
+    CALL_LEADER_CHANGED = "call_leader_changed", "Call leader changed"
+    SEVERITY_CHANGED = "severity_changed", "Severity changed"
+    COE_APPROVED = "coe_approved", "COE approved"
+    COE_CHANGES_REQUESTED = "coe_changes_requested", "COE changes requested"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when and from where: written only by opsreview.audit.audit_record()."""
+
+    when = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    actor_label = models.CharField(
+        "who", max_length=150, blank=True, help_text="The username, as typed; kept if deleted."
+    )
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    target_label = models.CharField("concerning", max_length=200, blank=True)
+    target_url = models.CharField(max_length=500, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField("address", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-when", "-pk"]
+        indexes = [
+            models.Index(fields=["action", "-when"], name="audit_action_when"),
+            models.Index(fields=["actor_label", "-when"], name="audit_actor_label_when"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.actor_label or 'anonymous'}"
+
+    @property
+    def target_link(self) -> str:
+        """target_url when it is a path on this site; nothing else is ever linked."""
+        url = self.target_url
+        return url if url.startswith("/") and not url.startswith("//") else ""

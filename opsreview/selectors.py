@@ -1,7 +1,13 @@
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from dataclasses import dataclass
+from datetime import datetime
 
-from .models import Service, Team
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from .models import AuditEvent, Service, Team
 
 
 def team_list() -> QuerySet[Team]:
@@ -35,3 +41,66 @@ def teams_for_user(user: AbstractBaseUser) -> QuerySet[Team]:
 def teams_needing_attention() -> QuerySet[Team]:
     """Teams that cannot take part in the mechanisms: no manager to report to, or no dashboard."""
     return Team.objects.filter(Q(manager__isnull=True) | Q(dashboard_url=""))
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """An account or an address that may not sign in until `until` (or until staff unlock it)."""
+
+    username: str | None
+    ip_address: str | None
+    failures: int
+    spread: int  # addresses an account was tried from, or accounts an address tried
+    last_failure: datetime
+
+    @property
+    def until(self) -> datetime:
+        return self.last_failure + settings.AXES_COOLOFF_TIME
+
+
+def _counting_attempts() -> QuerySet[AccessAttempt]:
+    """django-axes' failures that still count: each row counts until its last failure is
+    older than the cool-off."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(attempt_time__gte=since).order_by()
+
+
+def sign_in_failures(*, username: str | None, ip_address: str | None) -> tuple[int, int]:
+    """Counting failures for an account and from an address, as django-axes sums them."""
+    attempts = _counting_attempts()
+    total = Sum("failures_since_start", default=0)
+    account = attempts.filter(username=username).aggregate(n=total)["n"] if username else 0
+    address = attempts.filter(ip_address=ip_address).aggregate(n=total)["n"] if ip_address else 0
+    return account, address
+
+
+def lockouts_current() -> list[Lockout]:
+    """Every account and every address locked now, the latest first."""
+    attempts = _counting_attempts()
+    limit = settings.AXES_FAILURE_LIMIT
+    stats = {"failures": Sum("failures_since_start"), "last_failure": Max("attempt_time")}
+    accounts = (
+        attempts.exclude(username=None)
+        .values("username")
+        .annotate(**stats, spread=Count("ip_address", distinct=True))
+        .filter(failures__gte=limit)
+    )
+    addresses = (
+        attempts.exclude(ip_address=None)
+        .values("ip_address")
+        .annotate(**stats, spread=Count("username", distinct=True))
+        .filter(failures__gte=limit)
+    )
+    locks = [Lockout(ip_address=None, **row) for row in accounts]
+    locks += [Lockout(username=None, **row) for row in addresses]
+    return sorted(locks, key=lambda lock: lock.last_failure, reverse=True)
+
+
+def audit_events(*, action: str = "", person: str = "") -> QuerySet[AuditEvent]:
+    """The audit log, newest first; `person` is a username, as typed or as signed in."""
+    events = AuditEvent.objects.all()
+    if action:
+        events = events.filter(action=action)
+    if person:
+        events = events.filter(actor_label=person)
+    return events

@@ -51,6 +51,8 @@ SIGNED_IN_PATHS = {
     "coe:outbox_html": "/reports/outbox/1/html/",
     "wheel:wheel_list": "/wheel/",
     "logout": "/accounts/logout/",
+    "lockout_list": "/accounts/lockouts/",
+    "audit_log": "/audit/",
     "incidents:incident_new": "/incidents/new/",
     "incidents:call_leader_roster": "/incidents/call-leaders/",
     "incidents:incident_detail": "/incidents/{incident}/",
