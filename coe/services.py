@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from opsreview import emails
-from opsreview.models import Team
+from opsreview.audit import audit_record
+from opsreview.models import AuditAction, Team
 from opsreview.stored_markdown import MARKDOWN_MAX_CHARS
 
 from .blameless import Finding
@@ -334,6 +335,8 @@ def coe_review(*, coe: Coe, actor: AbstractBaseUser, decision: str, comment: str
     coe.status = Status.APPROVED if approved else Status.CHANGES_REQUESTED
     coe._history_user = actor
     coe.save(update_fields=["status"])
+    action = AuditAction.COE_APPROVED if approved else AuditAction.COE_CHANGES_REQUESTED
+    audit_record(action, actor=actor, target=coe, detail=comment[:200])
     return coe_close_if_done(coe=coe) if approved else coe
 
 

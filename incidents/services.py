@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from opsreview import emails
-from opsreview.models import Service, Team
+from opsreview.audit import audit_record
+from opsreview.models import AuditAction, Service, Team
 from opsreview.people import display_name
 
 from .gate import ResolutionBlocked, resolution_blockers
@@ -276,18 +277,26 @@ def incident_update(
     if services is not None:
         incident.services.set(services)
     if incident.get_severity_display() != before["severity"]:
+        change = f"{before['severity']} → {incident.get_severity_display()}"
         _record(
             incident,
             author=actor,
             text=f"Severity changed from {before['severity']} to "
             f"{incident.get_severity_display()} by {display_name(actor)}.",
         )
+        audit_record(AuditAction.SEVERITY_CHANGED, actor=actor, target=incident, detail=change)
     if incident.call_leader != before["call_leader"]:
         _record(
             incident,
             author=actor,
             text=f"Call leader is now {display_name(incident.call_leader)} "
             f"(was {display_name(before['call_leader'])}; changed by {display_name(actor)}).",
+        )
+        audit_record(
+            AuditAction.CALL_LEADER_CHANGED,
+            actor=actor,
+            target=incident,
+            detail=f"{display_name(before['call_leader'])} → {display_name(incident.call_leader)}",
         )
     return incident
 

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_GET, require_POST
 from coe.forms import ShortTermItemForm
 from coe.selectors import incident_action_items, mark_changeable
 from coe.services import action_item_create
-from opsreview.models import Service, Team
+from opsreview.audit import audit_record
+from opsreview.models import AuditAction, Service, Team
 
 from . import forms, selectors, services
 from .gate import ResolutionBlocked, resolution_blockers
@@ -225,6 +226,11 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         except PermissionDenied as denied:
             form.add_error(None, str(denied))
+            audit_record(
+                AuditAction.PERMISSION_DENIED,
+                target=incident,
+                detail=f"{request.method} {request.path}: {denied}",
+            )
             status = 403
         else:
             messages.success(request, "Saved.")

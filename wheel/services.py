@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from opsreview.models import Team
+from opsreview.audit import audit_record
+from opsreview.models import AuditAction, Team
 from opsreview.people import display_name
 
 from . import selection
@@ -349,6 +350,12 @@ def wheel_rig(
         text=f"{who} rigged the next spin for {whom} ({visibility})"
         + (f": {reason}" if reason else "."),
     )
+    audit_record(
+        AuditAction.WHEEL_RIGGED,
+        actor=actor,
+        target=wheel,
+        detail=f"For {whom} ({visibility})" + (f": {reason}" if reason else ""),
+    )
     return rig
 
 
@@ -364,5 +371,8 @@ def wheel_unrig(*, wheel: Wheel, actor: AbstractBaseUser) -> Rig | None:
             actor=actor,
             kind=LogEntry.Kind.UNRIGGED,
             text=f"{display_name(actor)} cancelled the rig for {rig.participant_name}.",
+        )
+        audit_record(
+            AuditAction.WHEEL_UNRIGGED, actor=actor, target=wheel, detail=rig.participant_name
         )
     return rig

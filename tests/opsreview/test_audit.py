@@ -346,3 +346,95 @@ def test_the_admin_shows_the_log_read_only(staff_client):
     assert response.status_code == 403
     event.refresh_from_db()
     assert event.actor_label == "eli"
+
+
+# Decisions that matter later: each is in the log with who, when and what.
+
+
+def test_rigging_and_cancelling_a_rig_are_audited():
+    from tests.wheel.factories import wheel_with_teams
+    from wheel.services import wheel_rig, wheel_unrig
+
+    wheel = wheel_with_teams(3)
+    admin = UserFactory(is_staff=True)
+    participant = wheel.participants.first()
+
+    wheel_rig(wheel=wheel, actor=admin, participant=participant, reason="Demo day", hidden=True)
+    wheel_unrig(wheel=wheel, actor=admin)
+
+    rigged, unrigged = AuditEvent.objects.exclude(action=AuditAction.PRIVILEGE_CHANGED).order_by(
+        "pk"
+    )
+    assert (rigged.action, rigged.actor, rigged.target_label) == (
+        AuditAction.WHEEL_RIGGED, admin, str(wheel)
+    )  # fmt: skip
+    assert "hidden" in rigged.detail and "Demo day" in rigged.detail
+    assert (unrigged.action, unrigged.actor) == (AuditAction.WHEEL_UNRIGGED, admin)
+
+
+def test_severity_and_call_leader_changes_are_audited():
+    from incidents.models import Severity
+    from incidents.services import incident_update
+    from tests.incidents.factories import CallLeaderFactory, IncidentFactory
+
+    leader = CallLeaderFactory().user
+    successor = CallLeaderFactory().user
+    incident = IncidentFactory(severity=Severity.SEV2, call_leader=leader)
+
+    incident_update(
+        incident=incident,
+        actor=leader,
+        changes={"severity": Severity.SEV3, "call_leader": successor},
+    )
+
+    events = {event.action: event for event in AuditEvent.objects.all()}
+    assert events[AuditAction.SEVERITY_CHANGED].detail == "Sev-2 → Sev-3"
+    assert events[AuditAction.SEVERITY_CHANGED].actor == leader
+    assert events[AuditAction.CALL_LEADER_CHANGED].target_url == incident.get_absolute_url()
+
+
+def test_approvals_and_requests_for_changes_are_audited():
+    from coe.models import ReviewDecision
+    from coe.services import coe_review, coe_submit
+    from tests.coe.factories import complete_coe
+
+    coe = complete_coe()
+    coe = coe_submit(coe=coe, actor=coe.created_by)
+    reviewer = UserFactory()
+
+    coe = coe_review(
+        coe=coe, actor=reviewer, decision=ReviewDecision.REQUEST_CHANGES, comment="Why 4?"
+    )
+
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor, event.detail) == (
+        AuditAction.COE_CHANGES_REQUESTED, reviewer, "Why 4?"
+    )  # fmt: skip
+
+
+def test_a_refused_lowering_of_severity_is_audited(client):
+    from incidents.models import Severity
+    from tests.incidents.factories import CallLeaderFactory, IncidentFactory
+
+    member = UserFactory()
+    team = TeamFactory()
+    team.members.add(member)
+    incident = IncidentFactory(
+        severity=Severity.SEV2, call_leader=CallLeaderFactory().user, teams=[team]
+    )
+    client.force_login(member)
+
+    client.post(
+        f"/incidents/{incident.pk}/edit/",
+        {
+            "title": incident.title,
+            "severity": Severity.SEV4,
+            "call_leader": incident.call_leader_id,
+            "impact_started_at": incident.impact_started_at.strftime("%Y-%m-%dT%H:%M"),
+            "detected_at": incident.detected_at.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+
+    event = AuditEvent.objects.get(action=AuditAction.PERMISSION_DENIED)
+    assert event.actor == member
+    assert "lower the severity" in event.detail
