@@ -22,15 +22,16 @@ from tests.opsreview.factories import ServiceFactory, TeamFactory, UserFactory
 from tests.wheel.factories import ParticipantFactory, SpinFactory, WheelFactory
 from wheel.models import Participant, Spin, Wheel
 
+# Each role holds one relation to the world and no other, so a cell shows what that one grants.
 ROLES = (
-    "anonymous",
-    "other_team",
-    "team_member",
-    "author",
-    "reviewer",
-    "call_leader",
-    "manager",
-    "staff",
+    "anonymous",  # not signed in
+    "other_team",  # a member of theirs, which has no part in the incident or the COEs
+    "team_member",  # a member of ours (engaged): wrote part of our COE, not a listed author
+    "author",  # the COEs' listed author, in no team
+    "reviewer",  # a bar raiser: in no team, wrote none of it
+    "call_leader",  # the incident's call leader, on the roster, in no team
+    "manager",  # our team's manager, not one of its members
+    "staff",  # is_staff without model permissions, in no team
 )
 
 # Wording the blameless check flags, so the draft has a finding to acknowledge.
