@@ -1,0 +1,742 @@
+"""Who may do what, URL by URL: the intended policy, one row per URL and method (and per write
+action where a URL does more than one thing), one column per role.
+
+Outcomes:
+- ``ok``: GET answers 200; POST answers 2xx/3xx and its effect is in the database.
+- ``login``: a redirect to sign in (the admin's own sign-in page for /admin/), nothing written.
+- ``403``: refused. Every object here is readable by everyone signed in, so a refusal to change
+  it is a 403 that reveals nothing a GET would not; ids that do not exist are 404 (tested apart).
+- ``405``: a write path asked with GET, nothing written.
+- ``ignored``: the request succeeds but the protected field keeps its value (a disabled field).
+
+A cell the code gets wrong today is listed in the row's ``xfail`` with the reason.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.http import HttpResponse
+from django.utils import timezone
+
+from coe.findings import coe_findings
+from coe.models import (
+    ActionItem,
+    BlamelessAcknowledgement,
+    Coe,
+    CoeText,
+    CoeTimelineEntry,
+    ContributingFactor,
+    ItemStatus,
+    ReportDelivery,
+    Status,
+)
+from coe.reports import week_period
+from coe.services import action_item_complete, factor_delete
+from incidents.models import Incident, TimelineEntry
+from incidents.services import incident_mitigate
+from opsreview.models import Team
+from tests.coe.factories import fill_every_section
+from wheel.models import LogEntry, Participant, Rig, Spin, Wheel
+from wheel.services import wheel_rig
+
+from .world import ROLES, World
+
+OK, LOGIN, DENIED, NOT_ALLOWED, IGNORED = "ok", "login", "403", "405", "ignored"
+ITEM_4 = "issue 10 item 4"
+# Stands in form data for the signed-in person's id.
+ACTOR = "<the person asking>"
+
+
+def _grid(outcomes: str) -> dict[str, str]:
+    values = outcomes.split()
+    assert len(values) == len(ROLES), outcomes
+    return dict(zip(ROLES, values, strict=True))
+
+
+# Who may, by kind of action; the columns are ROLES (world.py), in order:
+# fmt: off
+#                         anonymous other  member author reviewer leader manager staff
+OPEN = _grid(            "ok        ok     ok     ok     ok       ok     ok      ok")
+SIGNED_IN = _grid(       "login     ok     ok     ok     ok       ok     ok      ok")
+POST_ONLY = _grid(       "login     405    405    405    405      405    405     405")
+STAFF = _grid(           "login     403    403    403    403      403    403     ok")
+TEAM_EDITORS = _grid(    "login     403    403    403    403      403    ok      ok")
+TEAM_MANAGER = _grid(    "login     403    403    403    403      403    ignored ok")
+INCIDENT_WORKERS = _grid("login     403    ok     403    403      ok     403     ok")
+CALL_LEADER = _grid(     "login     403    403    403    403      ok     403     ok")
+NOTE_AUTHOR = _grid(     "login     403    403    403    403      ok     403     403")
+COE_EDITORS = _grid(     "login     403    ok     ok     403      403    403     403")
+NOBODY = _grid(          "login     403    403    403    403      403    403     403")
+ITEM_PEOPLE = _grid(     "login     403    ok     ok     403      403    403     ok")
+REVIEWERS = _grid(       "login     ok     403    403    ok       ok     ok      ok")
+ADMIN_SITE = _grid(      "login     login  login  login  login    login  login   ok")
+ADMIN_MODELS = _grid(    "login     login  login  login  login    login  login   403")
+# fmt: on
+# Wheel admins are staff or holders of wheel.administer_wheel; no other role here holds it.
+WHEEL_ADMINS = STAFF
+
+Args = Callable[[World], dict]
+Effect = Callable[[World, HttpResponse], bool]
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    method: str
+    expect: Mapping[str, str]
+    action: str = ""
+    args: Args = lambda world: {}
+    query: Args | None = None
+    data: Args | None = None
+    setup: Callable[[World], None] | None = None
+    effect: Effect | None = None
+    xfail: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.name}" + (f" ({self.action})" if self.action else "")
+
+
+def page(name: str, expect: Mapping[str, str], **fields) -> list[Row]:
+    return [Row(name, "GET", expect, **fields)]
+
+
+def form(name: str, expect: Mapping[str, str], *writes: dict, args: Args = lambda w: {}):
+    """A page that shows a form on GET and acts on POST."""
+    return [Row(name, "GET", expect, args=args), *_posts(name, expect, writes, args)]
+
+
+def post_only(name: str, expect: Mapping[str, str], *writes: dict, args: Args = lambda w: {}):
+    """A write path: GET is refused with 405 and changes nothing."""
+    return [Row(name, "GET", POST_ONLY, args=args), *_posts(name, expect, writes, args)]
+
+
+def _posts(name: str, expect: Mapping[str, str], writes: tuple[dict, ...], args: Args):
+    return [Row(name, "POST", **({"expect": expect, "args": args} | write)) for write in writes]
+
+
+def write(effect: Effect, data: Args | None = None, **fields) -> dict:
+    return {"effect": effect, "data": data, **fields}
+
+
+# Arguments of the URLs, from the world.
+def incident_pk(w):
+    return {"pk": w.incident.pk}
+
+
+def coe_pk(w):
+    return {"pk": w.coe.pk}
+
+
+def draft_pk(w):
+    return {"pk": w.draft.pk}
+
+
+def item_pk(w):
+    return {"pk": w.item.pk}
+
+
+def wheel_slug(w):
+    return {"slug": w.wheel.slug}
+
+
+def ours_slug(w):
+    return {"slug": w.ours.slug}
+
+
+def _local(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def _incident(w: World) -> Incident:
+    return Incident.objects.get(pk=w.incident.pk)
+
+
+def _item(w: World) -> ActionItem:
+    return ActionItem.objects.get(pk=w.item.pk)
+
+
+def _coe_status(coe: Coe) -> str:
+    return Coe.objects.get(pk=coe.pk).status
+
+
+def _on_timeline(w: World, text: str) -> bool:
+    return TimelineEntry.objects.filter(incident=w.incident, text__contains=text).exists()
+
+
+def _wheel_logged(w: World, kind: str) -> bool:
+    return LogEntry.objects.filter(wheel=w.wheel, kind=kind).exists()
+
+
+# Form data.
+
+
+def _team_form(w: World, **changes) -> dict:
+    team = Team.objects.get(pk=w.ours.pk)
+    return {
+        "name": team.name,
+        "description": team.description,
+        "manager": team.manager_id,
+        "members": list(team.members.values_list("pk", flat=True)),
+        "dashboard_url": team.dashboard_url,
+        "runbook_url": team.runbook_url,
+    } | changes
+
+
+def _incident_form(w: World, **changes) -> dict:
+    incident = _incident(w)
+    return {
+        "title": incident.title,
+        "severity": incident.severity,
+        "call_leader": incident.call_leader_id,
+        "services": list(incident.services.values_list("pk", flat=True)),
+        "impact_started_at": _local(incident.impact_started_at),
+        "detected_at": _local(incident.detected_at),
+        "customer_impact": incident.customer_impact,
+    } | changes
+
+
+def _text_form(coe: Coe, key: str, body: str) -> dict:
+    version = CoeText.objects.get(coe=coe, key=key).version
+    return {f"{key}-body": body, f"{key}-version": version}
+
+
+def _factor_form(w: World) -> dict:
+    prefix = f"factor{w.factor.pk}"
+    return {
+        f"{prefix}-title": "Config pipeline without validation",
+        f"{prefix}-category": "configuration",
+        f"{prefix}-version": ContributingFactor.objects.get(pk=w.factor.pk).version,
+        f"{prefix}-why_1": "Why did the config reach the canary?",
+        f"{prefix}-because_1": "The pipeline has no validation stage.",
+    }
+
+
+def _acknowledgement(w: World) -> dict:
+    finding = coe_findings(Coe.objects.for_editor().get(pk=w.draft.pk))[0]
+    return {"fingerprint": finding.fingerprint, "reason": "Quoted from the customer's ticket."}
+
+
+def _item_form(w: World, prefix: str, *, short_term: bool = False) -> dict:
+    """A new item; one raised during an incident is always short-term and says no more."""
+    fields = {"title": "Reject unknown upstreams", "owner": w.person("team_member").pk}
+    fields["team"] = w.ours.pk
+    if not short_term:
+        fields |= {"term": "medium", "priority": 3, "category": "technical"}
+    return {f"{prefix}{name}": value for name, value in fields.items()}
+
+
+def _item_edit_form(w: World) -> dict:
+    item = _item(w)
+    return {
+        "title": "Validate gateway configuration before the canary",
+        "owner": item.owner_id,
+        "team": item.team_id,
+        "term": item.term,
+        "due_date": item.due_date.isoformat(),
+        "priority": item.priority,
+        "category": item.category,
+        "ticket_url": "",
+        "description": "",
+    }
+
+
+def _preview_query(w: World) -> dict:
+    period = week_period(timezone.localdate())
+    return {"recipient": w.person("manager").pk, "kind": "weekly", "period": period}
+
+
+def _wheel_form(**changes) -> dict:
+    return {
+        "name": "Ops review",
+        "slug": "ops",
+        "show_weights": "on",
+        "proportional_slices": "on",
+        "allow_rigging": "on",
+        "require_rig_reason": "on",
+    } | changes
+
+
+# Setups: the state a write needs, reached through the services as the people who would.
+
+
+def _mitigated(w: World) -> None:
+    incident_mitigate(incident=w.incident, actor=w.person("call_leader"))
+
+
+def _submittable(w: World) -> None:
+    factor_delete(factor=w.factor, actor=w.person("author"))
+    fill_every_section(Coe.objects.get(pk=w.draft.pk))
+
+
+def _item_done(w: World) -> None:
+    action_item_complete(item=w.item, actor=w.person("team_member"))
+
+
+def _rigged(w: World) -> None:
+    wheel_rig(wheel=w.wheel, actor=w.person("staff"), participant=w.participant, reason="Due.")
+
+
+def _weights_changed(w: World) -> None:
+    Participant.objects.filter(pk=w.participant.pk).update(weight=3)
+
+
+TABLE: list[Row] = [
+    # The organisation.
+    *page("dashboard", SIGNED_IN),
+    *page("healthz", OPEN),
+    *page("login", OPEN),
+    *post_only(
+        "logout",
+        SIGNED_IN,
+        write(lambda w, response: not response.wsgi_request.user.is_authenticated),
+    ),
+    *page("team_list", SIGNED_IN),
+    *page("team_detail", SIGNED_IN, args=ours_slug),
+    *form(
+        "team_edit",
+        TEAM_EDITORS,
+        write(
+            lambda w, r: Team.objects.get(pk=w.ours.pk).description == "We run the gateway.",
+            lambda w: _team_form(w, description="We run the gateway."),
+            action="describe the team",
+        ),
+        write(
+            lambda w, r: Team.objects.get(pk=w.ours.pk).manager == w.backup_leader,
+            lambda w: _team_form(w, manager=w.backup_leader.pk),
+            action="hand the team to another manager",
+            expect=TEAM_MANAGER,
+        ),
+        args=ours_slug,
+    ),
+    *page("meeting_list", SIGNED_IN),
+    # Incidents: open to everyone signed in, run by the call leader, engaged teams and staff.
+    *page("incidents:incident_list", SIGNED_IN),
+    *form(
+        "incidents:incident_new",
+        SIGNED_IN,
+        write(
+            lambda w, r: Incident.objects.filter(title="Checkout slow in the EU").exists(),
+            lambda w: {
+                "title": "Checkout slow in the EU",
+                "severity": 3,
+                "call_leader": w.person("call_leader").pk,
+            },
+            action="declare an incident",
+        ),
+    ),
+    *page("incidents:call_leader_roster", SIGNED_IN),
+    *page("incidents:incident_detail", SIGNED_IN, args=incident_pk),
+    *page("incidents:incident_header", SIGNED_IN, args=incident_pk),
+    *form(
+        "incidents:incident_edit",
+        INCIDENT_WORKERS,
+        write(
+            lambda w, r: _incident(w).title == "Gateway answering 502 in the EU",
+            lambda w: _incident_form(w, title="Gateway answering 502 in the EU"),
+            action="retitle",
+        ),
+        write(
+            lambda w, r: _incident(w).severity == 3 and _on_timeline(w, "Severity changed"),
+            lambda w: _incident_form(w, severity=3),
+            action="lower the severity",
+            expect=CALL_LEADER,
+            xfail={"team_member": ITEM_4},
+        ),
+        write(
+            lambda w, r: (
+                _incident(w).call_leader == w.backup_leader
+                and _on_timeline(w, "Call leader is now")
+            ),
+            lambda w: _incident_form(w, call_leader=w.backup_leader.pk),
+            action="hand over the call",
+            expect=CALL_LEADER,
+            xfail={"team_member": ITEM_4},
+        ),
+        write(
+            lambda w, r: (
+                _incident(w).severity == 3 and _incident(w).call_leader_id == r.wsgi_request.user.pk
+            ),
+            lambda w: _incident_form(w, severity=3, call_leader=ACTOR),
+            action="lower to Sev-3 and take the call",
+            expect=CALL_LEADER,
+            xfail={"team_member": ITEM_4},
+        ),
+        args=incident_pk,
+    ),
+    *post_only(
+        "incidents:incident_mitigate",
+        INCIDENT_WORKERS,
+        write(lambda w, r: _incident(w).status == "mitigated", lambda w: {}),
+        args=incident_pk,
+    ),
+    *post_only(
+        "incidents:incident_resolve",
+        INCIDENT_WORKERS,
+        write(lambda w, r: _incident(w).status == "resolved", lambda w: {}, setup=_mitigated),
+        args=incident_pk,
+    ),
+    *post_only(
+        "incidents:incident_reopen",
+        INCIDENT_WORKERS,
+        write(
+            lambda w, r: _incident(w).status == "investigating" and _on_timeline(w, "Reopened"),
+            lambda w: {"reason": "Errors are back."},
+            setup=_mitigated,
+        ),
+        args=incident_pk,
+    ),
+    *post_only(
+        "incidents:incident_engage",
+        INCIDENT_WORKERS,
+        write(
+            lambda w, r: _incident(w).teams.filter(pk=w.theirs.pk).exists(),
+            lambda w: {"team": w.theirs.pk},
+        ),
+        args=incident_pk,
+    ),
+    *post_only(
+        "incidents:incident_gate",
+        CALL_LEADER,
+        write(lambda w, r: _incident(w).gates_production_changes, lambda w: {"gated": "1"}),
+        args=incident_pk,
+    ),
+    *post_only(
+        "incidents:incident_action_add",
+        INCIDENT_WORKERS,
+        write(
+            lambda w, r: ActionItem.objects.filter(incident=w.incident, term="short").exists(),
+            lambda w: _item_form(w, "item-", short_term=True),
+        ),
+        args=incident_pk,
+    ),
+    *post_only(
+        "incidents:timeline_add",
+        INCIDENT_WORKERS,
+        write(
+            lambda w, r: _on_timeline(w, "Rolled back the gateway."),
+            lambda w: {"text": "Rolled back the gateway."},
+        ),
+        args=incident_pk,
+    ),
+    *page(
+        "incidents:timeline_entry",
+        SIGNED_IN,
+        args=lambda w: {"pk": w.incident.pk, "entry_pk": w.entry.pk},
+    ),
+    *form(
+        "incidents:timeline_edit",
+        NOTE_AUTHOR,
+        write(
+            lambda w, r: TimelineEntry.objects.get(pk=w.entry.pk).text == "Paged the DBAs too.",
+            lambda w: {"occurred_at": _local(w.entry.occurred_at), "text": "Paged the DBAs too."},
+        ),
+        args=lambda w: {"pk": w.incident.pk, "entry_pk": w.entry.pk},
+    ),
+    # COEs: read by everyone signed in, written by their authors and owning team while editable.
+    *page("coe:coe_list", SIGNED_IN),
+    *form(
+        "coe:coe_new",
+        SIGNED_IN,
+        write(
+            lambda w, r: Coe.objects.filter(title="Checkout slow in the EU").exists(),
+            lambda w: {"title": "Checkout slow in the EU", "team": w.ours.pk},
+            action="start a draft",
+        ),
+    ),
+    *page("coe:coe_detail", SIGNED_IN, args=coe_pk),
+    *page("coe:coe_checklist", SIGNED_IN, args=coe_pk),
+    *page("coe:coe_history", SIGNED_IN, args=coe_pk),
+    *post_only(
+        "coe:coe_preview",
+        COE_EDITORS,
+        write(
+            lambda w, r: b"<strong>bold</strong>" in r.content,
+            lambda w: {"summary-body": "**bold**"},
+            action="render, save nothing",
+        ),
+        args=draft_pk,
+    ),
+    *post_only(
+        "coe:coe_title_save",
+        COE_EDITORS,
+        write(
+            lambda w, r: Coe.objects.get(pk=w.draft.pk).title == "Gateway config near miss",
+            lambda w: {"title": "Gateway config near miss"},
+        ),
+        args=draft_pk,
+    ),
+    *post_only(
+        "coe:coe_text_save",
+        COE_EDITORS,
+        write(
+            lambda w, r: (
+                CoeText.objects.get(coe=w.draft, key="summary").body
+                == "A canary stopped a bad config."
+            ),
+            lambda w: _text_form(w.draft, "summary", "A canary stopped a bad config."),
+            action="draft",
+        ),
+        write(
+            lambda w, r: CoeText.objects.get(coe=w.coe, key="lessons").body == "Rewritten.",
+            lambda w: _text_form(w.coe, "lessons", "Rewritten."),
+            action="in review: read-only",
+            expect=NOBODY,
+            args=lambda w: {"pk": w.coe.pk, "key": "lessons"},
+        ),
+        args=lambda w: {"pk": w.draft.pk, "key": "summary"},
+    ),
+    *post_only(
+        "coe:coe_timeline_add",
+        COE_EDITORS,
+        write(
+            lambda w, r: w.draft.timeline_entries.filter(text="Config rolled back.").exists(),
+            lambda w: {"occurred_at": _local(timezone.now()), "text": "Config rolled back."},
+        ),
+        args=draft_pk,
+    ),
+    *post_only(
+        "coe:coe_timeline_copy",
+        COE_EDITORS,
+        write(
+            lambda w, r: w.draft.timeline_entries.filter(
+                text__startswith="Canary rejected"
+            ).exists(),
+            lambda w: {},
+        ),
+        args=draft_pk,
+    ),
+    *post_only(
+        "coe:coe_timeline_delete",
+        COE_EDITORS,
+        write(
+            lambda w, r: not CoeTimelineEntry.objects.filter(pk=w.draft_entry.pk).exists(),
+            lambda w: {},
+        ),
+        args=lambda w: {"pk": w.draft.pk, "entry_pk": w.draft_entry.pk},
+    ),
+    *post_only(
+        "coe:coe_factor_add",
+        COE_EDITORS,
+        write(lambda w, r: w.draft.factors.count() == 2, lambda w: {}),
+        args=draft_pk,
+    ),
+    *post_only(
+        "coe:coe_factor_save",
+        COE_EDITORS,
+        write(
+            lambda w, r: ContributingFactor.objects.get(pk=w.factor.pk).steps.count() == 1,
+            _factor_form,
+        ),
+        args=lambda w: {"pk": w.draft.pk, "factor_pk": w.factor.pk},
+    ),
+    *post_only(
+        "coe:coe_factor_delete",
+        COE_EDITORS,
+        write(lambda w, r: not w.draft.factors.exists(), lambda w: {}),
+        args=lambda w: {"pk": w.draft.pk, "factor_pk": w.factor.pk},
+    ),
+    *post_only(
+        "coe:coe_acknowledge",
+        COE_EDITORS,
+        write(
+            lambda w, r: BlamelessAcknowledgement.objects.filter(coe=w.draft).exists(),
+            _acknowledgement,
+        ),
+        args=draft_pk,
+    ),
+    *post_only(
+        "coe:coe_submit",
+        COE_EDITORS,
+        write(
+            lambda w, r: _coe_status(w.draft) == Status.IN_REVIEW,
+            lambda w: {},
+            setup=_submittable,
+        ),
+        args=draft_pk,
+    ),
+    *post_only(
+        "coe:coe_review",
+        REVIEWERS,
+        write(
+            lambda w, r: _coe_status(w.coe) == Status.APPROVED,
+            lambda w: {"decision": "approve", "comment": "Clear and blameless."},
+            action="approve",
+            xfail={"team_member": ITEM_4},
+        ),
+        write(
+            lambda w, r: _coe_status(w.coe) == Status.CHANGES_REQUESTED,
+            lambda w: {"decision": "request_changes", "comment": "Add the error-rate graph."},
+            action="request changes",
+            xfail={"team_member": ITEM_4},
+        ),
+        args=coe_pk,
+    ),
+    *post_only(
+        "coe:coe_action_add",
+        ITEM_PEOPLE,
+        write(
+            lambda w, r: w.draft.action_items.filter(title="Reject unknown upstreams").exists(),
+            lambda w: _item_form(w, "item-"),
+        ),
+        args=draft_pk,
+    ),
+    # Action items: changed by their owner, their team, the COE's authors and staff.
+    *page("coe:action_list", SIGNED_IN),
+    *form(
+        "coe:action_detail",
+        SIGNED_IN,
+        write(
+            lambda w, r: _item(w).title == "Validate gateway configuration before the canary",
+            _item_edit_form,
+            action="edit",
+            expect=ITEM_PEOPLE,
+        ),
+        args=item_pk,
+    ),
+    *post_only(
+        "coe:action_start",
+        ITEM_PEOPLE,
+        write(lambda w, r: _item(w).status == ItemStatus.IN_PROGRESS, lambda w: {}),
+        args=item_pk,
+    ),
+    *post_only(
+        "coe:action_complete",
+        ITEM_PEOPLE,
+        write(lambda w, r: _item(w).status == ItemStatus.DONE, lambda w: {}),
+        args=item_pk,
+    ),
+    *post_only(
+        "coe:action_wont_do",
+        ITEM_PEOPLE,
+        write(
+            lambda w, r: _item(w).status == ItemStatus.WONT_DO,
+            lambda w: {"reason": "The gateway is being retired."},
+        ),
+        args=item_pk,
+    ),
+    *post_only(
+        "coe:action_reopen",
+        ITEM_PEOPLE,
+        write(lambda w, r: _item(w).status == ItemStatus.OPEN, lambda w: {}, setup=_item_done),
+        args=item_pk,
+    ),
+    # Reports: each person sees their own deliveries; previews, sending and the outbox are staff's.
+    *page("coe:report_list", SIGNED_IN),
+    *page("coe:report_preview", STAFF, query=_preview_query),
+    *page("coe:report_preview_html", STAFF, query=_preview_query),
+    *post_only(
+        "coe:report_send_now",
+        STAFF,
+        write(
+            lambda w, r: ReportDelivery.objects.filter(
+                recipient=w.person("manager"), period=week_period(timezone.localdate())
+            ).exists(),
+            lambda w: {"kind": "weekly"},
+        ),
+    ),
+    *page("coe:outbox_list", STAFF),
+    *page("coe:outbox_detail", STAFF, args=lambda w: {"pk": w.message.pk}),
+    *page("coe:outbox_html", STAFF, args=lambda w: {"pk": w.message.pk}),
+    # The wheel: everyone spins and chooses; wheel admins set it up and rig it.
+    *page("wheel:wheel_list", SIGNED_IN),
+    *form(
+        "wheel:wheel_create",
+        WHEEL_ADMINS,
+        write(
+            lambda w, r: Wheel.objects.filter(slug="incident-review").exists(),
+            lambda w: _wheel_form(name="Incident review", slug="", teams=[w.ours.pk]),
+        ),
+    ),
+    *page("wheel:wheel_detail", SIGNED_IN, args=wheel_slug),
+    *form(
+        "wheel:wheel_edit",
+        WHEEL_ADMINS,
+        write(
+            lambda w, r: Wheel.objects.get(pk=w.wheel.pk).name == "Weekly ops review",
+            lambda w: _wheel_form(name="Weekly ops review"),
+        ),
+        args=wheel_slug,
+    ),
+    *post_only(
+        "wheel:wheel_spin",
+        SIGNED_IN,
+        write(lambda w, r: Spin.objects.filter(wheel=w.wheel).count() == 2, lambda w: {}),
+        args=wheel_slug,
+    ),
+    *post_only(
+        "wheel:wheel_choose",
+        SIGNED_IN,
+        write(lambda w, r: Spin.objects.get(pk=w.spin.pk).was_chosen, lambda w: {}),
+        args=lambda w: {"slug": w.wheel.slug, "spin_pk": w.spin.pk},
+    ),
+    *post_only(
+        "wheel:wheel_rig",
+        WHEEL_ADMINS,
+        write(
+            lambda w, r: _wheel_logged(w, LogEntry.Kind.RIGGED),
+            lambda w: {"participant": w.participant.pk, "reason": "Ours has not presented."},
+        ),
+        args=wheel_slug,
+    ),
+    *post_only(
+        "wheel:wheel_unrig",
+        WHEEL_ADMINS,
+        write(
+            lambda w, r: not Rig.objects.filter(wheel=w.wheel, cleared_at=None).exists(),
+            lambda w: {},
+            setup=_rigged,
+        ),
+        args=wheel_slug,
+    ),
+    *post_only(
+        "wheel:wheel_reset",
+        WHEEL_ADMINS,
+        write(
+            lambda w, r: set(w.wheel.participants.values_list("weight", flat=True)) == {1.0},
+            lambda w: {},
+            setup=_weights_changed,
+        ),
+        args=wheel_slug,
+    ),
+    *post_only(
+        "wheel:participant_add",
+        WHEEL_ADMINS,
+        write(
+            lambda w, r: w.wheel.participants.filter(name="Guest").exists(),
+            lambda w: {"name": "Guest", "url": "https://dashboards.example.com/guest"},
+        ),
+        args=wheel_slug,
+    ),
+    *post_only(
+        "wheel:participant_edit",
+        WHEEL_ADMINS,
+        write(
+            lambda w, r: Participant.objects.get(pk=w.participant.pk).weight == 2,
+            lambda w: {f"p{w.participant.pk}-weight": "2"},
+        ),
+        args=lambda w: {"slug": w.wheel.slug, "pk": w.participant.pk},
+    ),
+    *post_only(
+        "wheel:participant_delete",
+        WHEEL_ADMINS,
+        write(lambda w, r: not Participant.objects.filter(pk=w.participant.pk).exists()),
+        args=lambda w: {"slug": w.wheel.slug, "pk": w.participant.pk},
+    ),
+    # Django's admin, as one group: staff get in; changing people needs a model permission,
+    # which no role here has (the report-preview takeover of issue 10 aimed at this form).
+    *page("admin:index", ADMIN_SITE),
+    *page("admin:auth_user_changelist", ADMIN_MODELS),
+    *form(
+        "admin:auth_user_change",
+        ADMIN_MODELS,
+        write(
+            lambda w, r: get_user_model().objects.get(username="member").is_superuser,
+            lambda w: {"username": "member", "is_staff": "on", "is_superuser": "on"},
+            action="make someone superuser",
+        ),
+        args=lambda w: {"object_id": w.person("team_member").pk},
+    ),
+]
