@@ -4,6 +4,7 @@ TCP proxy that can cut the app off from PostgreSQL. Every wait polls a condition
 
 import http.client
 import os
+import random
 import shutil
 import signal
 import socket
@@ -20,18 +21,29 @@ from urllib.parse import urlencode
 
 import pytest
 import redis
+from django.conf import settings
 from django.db import connection
+from django.test import Client
 
 from opsreview.celery import app
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REDIS_SERVER = shutil.which("redis-server")
+PORT_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free port below the kernel's ephemeral range: no outgoing connection is ever given it,
+    so a port a drill frees for a moment (a stopped broker) is still free to start again on."""
+    ephemeral_low = int(PORT_RANGE.read_text().split()[0]) if PORT_RANGE.exists() else 32768
+    while True:
+        port = random.randrange(ephemeral_low // 2, ephemeral_low)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def wait_for(
@@ -82,7 +94,6 @@ def spawn(args: list[str], *, env: dict[str, str], log: Path) -> subprocess.Pope
             env={**os.environ, "DJANGO_ALLOW_ASYNC_UNSAFE": "", **env},
             stdout=output,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # a Ctrl-C aimed at pytest does not orphan it half-way
         )
 
 
@@ -112,7 +123,8 @@ class RedisServer:
 
     def answers(self) -> bool:
         try:
-            return self.client().ping()
+            with self.client() as client:
+                return client.ping()
         except redis.RedisError:
             return False
 
@@ -121,8 +133,8 @@ class RedisServer:
 
     def is_idle(self, queue: str) -> bool:
         """No task waiting in `queue`, and none taken by a worker but not yet acknowledged."""
-        client = self.client()
-        return client.llen(queue) == 0 and client.hlen("unacked") == 0
+        with self.client() as client:
+            return client.llen(queue) == 0 and client.hlen("unacked") == 0
 
 
 class TcpProxy:
@@ -197,13 +209,25 @@ def start_worker(*, broker_url: str, queue: str, log: Path, env: dict | None = N
     return spawn([*args, "--loglevel", "INFO"], env=settings_env, log=log)
 
 
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: Message
+    text: str
+
+
 class WebServer:
     """The app under gunicorn, as production runs it, on a spare port."""
 
     def __init__(self, *, env: dict[str, str], log: Path):
         self.port = free_port()
         self.log = log
-        settings_env = {"DEBUG": "1", "EMAIL_TRANSPORT": "outbox", **env}
+        settings_env = {
+            "DEBUG": "1",
+            "EMAIL_TRANSPORT": "outbox",
+            "SECRET_KEY": settings.SECRET_KEY,  # so that sessions made by sign_in() hold there
+            **env,
+        }
         args = [sys.executable, "-m", "gunicorn", "opsreview.wsgi", "--workers", "1"]
         args += ["--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5"]
         self.process = spawn(args, env=settings_env, log=log)
@@ -217,17 +241,24 @@ class WebServer:
         except OSError:
             return False
 
-    def get(self, path: str, *, cookies: dict | None = None) -> "Answer":
+    def sign_in(self, user) -> dict[str, str]:
+        """Session cookies for `user` (the server shares this run's database and SECRET_KEY)."""
+        client = Client()
+        client.force_login(user)
+        name = settings.SESSION_COOKIE_NAME
+        return {name: client.cookies[name].value}
+
+    def get(self, path: str, *, cookies: dict | None = None) -> Answer:
         return self.request("GET", path, cookies=cookies)
 
-    def post(self, path: str, data: dict, *, cookies: dict) -> "Answer":
+    def post(self, path: str, data: dict, *, cookies: dict) -> Answer:
         # Any 32-character secret will do as the CSRF cookie, sent back in the header.
         token = "drill" * 6 + "ok"
         headers = {"X-CSRFToken": token, "Content-Type": "application/x-www-form-urlencoded"}
         cookies = {**cookies, "csrftoken": token}
         return self.request("POST", path, cookies=cookies, body=urlencode(data), headers=headers)
 
-    def request(self, method, path, *, cookies=None, body=None, headers=None) -> "Answer":
+    def request(self, method, path, *, cookies=None, body=None, headers=None) -> Answer:
         """One request; an answer slower than 20 s fails the drill (a page must not hang)."""
         peer = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
         cookie = "; ".join(f"{name}={value}" for name, value in (cookies or {}).items())
@@ -237,13 +268,6 @@ class WebServer:
             return Answer(response.status, response.headers, response.read().decode())
         finally:
             peer.close()
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: Message
-    text: str
 
 
 @contextmanager
