@@ -2,6 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from opsreview.celery import NotificationTask
 from opsreview.models import Team
 
 from . import services
@@ -9,6 +10,7 @@ from .models import Incident
 
 
 @shared_task(
+    base=NotificationTask,
     autoretry_for=(SMTPException, ConnectionError, TimeoutError),
     retry_backoff=True,
     max_retries=5,

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "opsreview.middleware.ServiceUnavailableMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -281,6 +282,22 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     # The filesystem transport has no fanout exchange for remote control.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A task whose worker died unacknowledged is handed out again after this long; keep it
+        # above the 30 minutes after which a report's delivery claim may be taken over.
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+        # A broker that is down or silent costs a page seconds, not minutes.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 2,
+    }
+# Publishing to a broker that is down is tried twice, then fails (see ServiceUnavailableMiddleware).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True
