@@ -1,4 +1,5 @@
 import difflib
+import logging
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from incidents.models import Incident
 from opsreview import emails
@@ -40,6 +42,7 @@ from .models import (
 from .reports import build_report, report_context
 
 PAGE_SIZE = 25
+logger = logging.getLogger(__name__)
 EDITOR = "coe/coe_detail.html"
 UNPROCESSABLE = 422
 CONFLICT = 409
@@ -736,7 +739,15 @@ def report_send_now(request: HttpRequest) -> HttpResponse:
     if kind not in ReportKind.values:
         raise Http404("No such report.")
     task = tasks.send_weekly_reports if kind == ReportKind.WEEKLY else tasks.send_monthly_reports
-    task.delay()
+    try:
+        task.delay()
+    except BrokerUnavailable:
+        logger.exception("Send now: the task queue is unavailable")
+        messages.error(
+            request,
+            "The task queue is unavailable, so nothing was sent. Try again in a few minutes.",
+        )
+        return redirect("coe:report_list")
     messages.success(
         request,
         "Queued: each manager with something to report gets this period's email once. "
