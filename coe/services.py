@@ -104,7 +104,13 @@ def coe_create(
     incident: Incident | None = None,
     authors: Iterable[AbstractBaseUser] = (),
 ) -> Coe:
-    """Start a draft. One COE per incident; its impact duration comes from the incident."""
+    """Start a draft. One COE per incident, started by someone working it (its call leader, a
+    member of an engaged team, or staff); its impact duration comes from the incident."""
+    if incident is not None and not incident.can_be_worked_by(actor):
+        raise PermissionDenied(
+            "The COE of an incident is started by its call leader, a member of an engaged team "
+            "or staff."
+        )
     if incident is not None and Coe.objects.filter(incident=incident).exists():
         raise ValidationError({"incident": "This incident already has a COE."})
     coe = Coe(title=_clean_title(title), team=team, incident=incident, created_by=actor)

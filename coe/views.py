@@ -18,7 +18,8 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from incidents.models import Incident
 from opsreview import emails
-from opsreview.models import OutboxMessage
+from opsreview.audit import audit_record
+from opsreview.models import AuditAction, OutboxMessage
 from opsreview.rendering import render_markdown
 from opsreview.stored_markdown import MARKDOWN_MAX_CHARS
 
@@ -94,17 +95,23 @@ def _initial_for_new(request: HttpRequest) -> dict:
 
 def coe_new(request: HttpRequest) -> HttpResponse:
     form = forms.CoeCreateForm(request.POST or None, initial=_initial_for_new(request))
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             coe = services.coe_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
+        except PermissionDenied as denied:
+            form.add_error("incident", str(denied))
+            audit_record(AuditAction.PERMISSION_DENIED, detail=f"POST {request.path}: {denied}")
+            status = 403
         else:
             messages.success(
                 request, "Draft started. The checklist on the right says what is missing."
             )
             return redirect(coe)
-    status = UNPROCESSABLE if form.errors else 200
+    if form.errors and status == 200:
+        status = UNPROCESSABLE
     return render(request, "coe/coe_new.html", {"form": form}, status=status)
 
 

@@ -129,6 +129,11 @@ class CoeFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
+        incident, actor = kwargs.get("incident"), kwargs["actor"]
+        if incident is not None and not incident.can_be_worked_by(actor):
+            # Whoever starts an incident's COE works the incident: their team is engaged.
+            kwargs["team"].members.add(actor)
+            incident.teams.add(kwargs["team"])
         return coe_create(**kwargs)
 
     @factory.post_generation

@@ -300,7 +300,8 @@ def test_nobody_else_may_add_items_to_an_incident(person):
 
 def test_working_on_a_coe_does_not_open_its_incident_to_you():
     incident = IncidentFactory()
-    coe_author = CoeFactory(incident=incident).created_by
+    coe_author = UserFactory()
+    CoeFactory(incident=incident, actor=UserFactory(is_staff=True), authors=[coe_author])
 
     with pytest.raises(PermissionDenied):
         _add_to_incident(incident, coe_author)

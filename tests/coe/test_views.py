@@ -60,10 +60,16 @@ def test_list_shows_my_drafts_first(client, author):
 def test_list_filters_by_status_team_and_severity(client, author):
     team = TeamFactory(slug="front-door")
     sev2 = services.coe_create(
-        title="Sev-2 one", team=team, actor=author, incident=IncidentFactory(severity=2)
+        title="Sev-2 one",
+        team=team,
+        actor=author,
+        incident=IncidentFactory(severity=2, declared_by=author),
     )
     services.coe_create(
-        title="Sev-3 one", team=TeamFactory(), actor=author, incident=IncidentFactory()
+        title="Sev-3 one",
+        team=TeamFactory(),
+        actor=author,
+        incident=IncidentFactory(declared_by=author),
     )
     Coe.objects.filter(pk=sev2.pk).update(status=Status.IN_REVIEW)
 
@@ -105,7 +111,7 @@ def test_empty_title_is_refused(client, author):
 
 
 def test_an_incident_that_has_a_coe_cannot_get_another(client, author):
-    incident = IncidentFactory()
+    incident = IncidentFactory(declared_by=author)  # its call leader
     services.coe_create(title="First", team=TeamFactory(), actor=author, incident=incident)
     response = client.post(
         "/coe/new/", {"title": "Second", "team": TeamFactory().pk, "incident": incident.pk}
@@ -272,7 +278,7 @@ def test_timeline_entry_needs_a_valid_time(client, coe):
 
 
 def test_incident_timeline_is_copied_in_one_click(client, author):
-    incident = IncidentFactory()
+    incident = IncidentFactory(declared_by=author)
     TimelineEntryFactory.create_batch(3, incident=incident)
     coe = services.coe_create(title="X", team=TeamFactory(), actor=author, incident=incident)
     client.post(f"/coe/{coe.pk}/timeline/copy/")
@@ -447,7 +453,7 @@ def test_coes_are_found_by_service_and_contributing_factor_category(client, auth
     from tests.opsreview.factories import ServiceFactory
 
     gateway = ServiceFactory(name="BananaStand API Gateway")
-    incident = IncidentFactory()
+    incident = IncidentFactory(declared_by=author)
     incident.services.set([gateway])
     about_gateway = services.coe_create(
         title="Gateway outage", team=TeamFactory(), actor=author, incident=incident

@@ -284,6 +284,10 @@ def _weights_changed(w: World) -> None:
     Participant.objects.filter(pk=w.participant.pk).update(weight=3)
 
 
+def _incident_without_coe(w: World) -> None:
+    Coe.objects.filter(incident=w.incident).update(incident=None)
+
+
 def _member_locked_out(w: World) -> None:
     AccessAttempt.objects.create(
         username="member",
@@ -466,6 +470,13 @@ TABLE: list[Row] = [
             lambda w, r: Coe.objects.filter(title="Checkout slow in the EU").exists(),
             lambda w: {"title": "Checkout slow in the EU", "team": w.ours.pk},
             action="start a draft",
+        ),
+        write(
+            lambda w, r: Coe.objects.filter(incident=w.incident, title="Gateway 502s").exists(),
+            lambda w: {"title": "Gateway 502s", "team": w.ours.pk, "incident": w.incident.pk},
+            action="start the COE of an incident",
+            expect=INCIDENT_WORKERS,
+            setup=_incident_without_coe,
         ),
     ),
     *page("coe:coe_detail", SIGNED_IN, args=coe_pk),

@@ -102,7 +102,11 @@ def build_world() -> World:
     entry = TimelineEntryFactory(incident=incident, author=leader, text="Paged the gateway team.")
 
     author = people["author"]
-    coe = complete_coe(title="Gateway answering 502", team=ours, actor=author, incident=incident)
+    # Linked directly: the author's one link is authorship; starting an incident's COE takes
+    # working the incident.
+    coe = complete_coe(title="Gateway answering 502", team=ours, actor=author)
+    Coe.objects.filter(pk=coe.pk).update(incident=incident)
+    coe.refresh_from_db()
     # The team member wrote part of it, so is not an independent reviewer.
     save_text(coe, "related", "See the gateway runbook.", actor=people["team_member"])
     coe = coe_submit(coe=coe, actor=author)
@@ -111,7 +115,9 @@ def build_world() -> World:
         title="Gateway config almost shipped", declared_by=leader, teams=[ours], resolved=True
     )
     TimelineEntryFactory(incident=near_miss, author=leader, text="Canary rejected the config.")
-    draft = CoeFactory(title="Gateway near miss", team=ours, actor=author, incident=near_miss)
+    draft = CoeFactory(title="Gateway near miss", team=ours, actor=author)
+    Coe.objects.filter(pk=draft.pk).update(incident=near_miss)
+    draft.refresh_from_db()
     save_text(draft, "summary", FLAGGED_SUMMARY)
     draft_entry = coe_timeline_entry_add(
         coe=draft, actor=author, occurred_at=timezone.now(), text="Canary caught the config."
