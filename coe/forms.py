@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from incidents.forms import DATETIME_INPUT
 from incidents.models import Incident, Severity
-from opsreview.fields import WebURLFormField
+from opsreview.fields import MAX_KEY, WebURLFormField
 from opsreview.models import Service, Team
 from opsreview.people import PersonChoiceField, active_people
 
@@ -18,7 +18,7 @@ from .models import (
     Status,
     Term,
 )
-from .reports import month_start, week_period, week_start
+from .reports import PeriodOutOfRange, month_start, week_period, week_start
 from .services import ITEM_EDITABLE_FIELDS
 
 MAX_WHY_STEPS = 20
@@ -45,12 +45,22 @@ class TextForm(forms.Form):
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
+def _count_field() -> forms.IntegerField:
+    """A count stored in a 64-bit column: larger numbers are refused here, not by the database."""
+    return forms.IntegerField(
+        min_value=0,
+        max_value=MAX_KEY,
+        required=False,
+        error_messages={"max_value": f"Enter a count no larger than {MAX_KEY:,}."},
+    )
+
+
 class ImpactForm(TextForm):
     impact_duration_minutes = forms.IntegerField(
         label="Impact duration (minutes)", min_value=0, max_value=10_000_000, required=False
     )
-    customers_affected = forms.IntegerField(min_value=0, required=False)
-    requests_affected = forms.IntegerField(min_value=0, required=False)
+    customers_affected = _count_field()
+    requests_affected = _count_field()
 
 
 class CoeTimelineEntryForm(forms.Form):
@@ -216,6 +226,8 @@ class ReportPreviewForm(forms.Form):
         parse = week_start if kind == ReportKind.WEEKLY else month_start
         try:
             parse(period)
+        except PeriodOutOfRange as error:
+            self.add_error("period", str(error))
         except ValueError:
             example = "2026-W48" if kind == ReportKind.WEEKLY else "2026-11"
             self.add_error("period", f"Write the period like {example}.")

@@ -714,9 +714,10 @@ def report_preview(request: HttpRequest) -> HttpResponse:
 @csp_override(EMAIL_HTML_POLICY)
 @xframe_options_sameorigin
 def report_preview_html(request: HttpRequest) -> HttpResponse:
-    _form, email = _preview(request)
+    form, email = _preview(request)
     if email is None:
-        raise Http404("No such report.")
+        refusal = " ".join(error for errors in form.errors.values() for error in errors)
+        return HttpResponse(refusal, content_type="text/plain", status=UNPROCESSABLE)
     return HttpResponse(email.html)
 
 
