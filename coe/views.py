@@ -602,9 +602,10 @@ def _item_refused(request: HttpRequest, item: ActionItem, error: str) -> HttpRes
 
 
 def _safe_next(request: HttpRequest) -> str:
+    """A path on this site to go back to; anything else (a view name, say) is ignored."""
     target = request.POST.get("next", "")
     allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-    return target if target and allowed else ""
+    return target if target.startswith("/") and allowed else ""
 
 
 def _status_change(service, done_message: str):

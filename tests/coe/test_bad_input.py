@@ -12,7 +12,7 @@ from coe.models import Coe, CoeText, ReportDelivery
 from opsreview.fields import MAX_KEY
 from tests.opsreview.factories import TeamFactory, UserFactory
 
-from .factories import team_item
+from .factories import add_item, team_item
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +104,22 @@ def test_coe_impact_save_refuses_numbers_no_column_holds_whoever_calls_it(coe, n
 
     assert set(refused.value.message_dict) == set(numbers)
     assert _impact_as_saved(coe) == before
+
+
+# Where a plain form goes back to
+
+
+@pytest.mark.parametrize("target", ["a b", "coe:coe_list", "actions", "javascript:alert(1)", "//x"])
+@pytest.mark.parametrize("action", ["start", "complete", "wont-do"])
+def test_a_next_address_that_is_not_a_path_on_this_site_falls_back_to_the_item(
+    client, coe, target, action
+):
+    item = add_item(coe)
+
+    response = client.post(f"/actions/{item.pk}/{action}/", {"next": target, "reason": "Dropped"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/actions/{item.pk}/"
 
 
 # Report periods
