@@ -22,6 +22,21 @@ from .reports import PeriodOutOfRange, month_start, week_period, week_start
 from .services import ITEM_EDITABLE_FIELDS
 
 MAX_WHY_STEPS = 20
+RELOAD = "This form was not sent as its page made it: reload the page and try again."
+
+
+class UnshownFieldsForm(forms.Form):
+    """A form whose page shows no box for some fields (a hidden version, decision buttons):
+    their errors are told at the top of the form instead, so a refusal always says why."""
+
+    unshown_errors: dict[str, str] = {}
+
+    def clean(self):
+        data = super().clean()
+        for name, message in self.unshown_errors.items():
+            if name in self.errors:
+                self.add_error(None, message)
+        return data
 
 
 class CoeCreateForm(forms.Form):
@@ -40,7 +55,8 @@ class TitleForm(forms.Form):
     title = forms.CharField(max_length=200)
 
 
-class TextForm(forms.Form):
+class TextForm(UnshownFieldsForm):
+    unshown_errors = {"version": RELOAD}
     body = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}))
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
@@ -70,8 +86,10 @@ class CoeTimelineEntryForm(forms.Form):
     text = forms.CharField(label="What happened", max_length=5000)
 
 
-class FactorForm(forms.Form):
+class FactorForm(UnshownFieldsForm):
     """A factor and its chain: why_1/because_1 … up to MAX_WHY_STEPS pairs."""
+
+    unshown_errors = {"version": RELOAD}
 
     title = forms.CharField(max_length=200, required=False, label="Factor")
     category = forms.ChoiceField(choices=FactorCategory.choices)
@@ -234,7 +252,8 @@ class ReportPreviewForm(forms.Form):
         return data
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(UnshownFieldsForm):
+    unshown_errors = {"decision": "Choose Approve or Request changes."}
     decision = forms.ChoiceField(choices=ReviewDecision.choices)
     comment = forms.CharField(
         required=False,

@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from coe import services
-from coe.models import Coe, CoeText, ReportDelivery
+from coe.models import Coe, CoeText, ReportDelivery, Status
 from opsreview.fields import MAX_KEY
 from tests.opsreview.factories import TeamFactory, UserFactory
 
-from .factories import add_item, team_item
+from .factories import add_item, complete_coe, team_item
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +104,51 @@ def test_coe_impact_save_refuses_numbers_no_column_holds_whoever_calls_it(coe, n
 
     assert set(refused.value.message_dict) == set(numbers)
     assert _impact_as_saved(coe) == before
+
+
+# Fields the page sends without a visible box
+
+
+@pytest.mark.parametrize("version", [None, "", "x", "-1"])
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_a_text_save_without_a_valid_version_says_to_reload(client, coe, version, headers):
+    data = {"summary-body": "Checkout failed."}
+    if version is not None:
+        data["summary-version"] = version
+
+    response = client.post(f"/coe/{coe.pk}/text/summary/", data, **headers)
+
+    assert response.status_code == UNPROCESSABLE
+    assert "reload the page and try again" in response.text
+    assert CoeText.objects.get(coe=coe, key="summary").body == ""
+
+
+def test_a_factor_save_without_a_valid_version_says_to_reload(client, coe):
+    factor = services.factor_add(coe=coe, actor=coe.created_by, title="Pool")
+
+    response = client.post(
+        f"/coe/{coe.pk}/factors/{factor.pk}/", {f"factor{factor.pk}-title": "Changed"}
+    )
+
+    assert response.status_code == UNPROCESSABLE
+    assert "reload the page and try again" in response.text
+    factor.refresh_from_db()
+    assert factor.title == "Pool"
+
+
+@pytest.mark.parametrize("decision", [None, "", "maybe"])
+def test_a_review_without_a_decision_says_to_choose_one(client, decision):
+    coe = complete_coe()
+    services.coe_submit(coe=coe, actor=coe.created_by)
+    client.force_login(UserFactory(is_staff=True))
+    data = {"comment": "Looks fine."} | ({"decision": decision} if decision is not None else {})
+
+    response = client.post(f"/coe/{coe.pk}/review/", data)
+
+    assert response.status_code == UNPROCESSABLE
+    assert "Choose Approve or Request changes." in response.text
+    coe.refresh_from_db()
+    assert coe.status == Status.IN_REVIEW
 
 
 # Where a plain form goes back to
