@@ -113,14 +113,14 @@ class FactorForm(UnshownFieldsForm):
             )
 
     def _posted_rows(self) -> int:
-        if not self.data:
-            return 0
-        numbers = [
-            int(name.split("_")[1])
-            for name in self.data
-            if name.startswith("why_") and name[4:].isdigit()
-        ]
-        return max(numbers, default=0)
+        """The highest why number sent, so rows added on the page are kept (prefix and all)."""
+        start = self.add_prefix("why_")
+        numbers = [name.removeprefix(start) for name in self.data if name.startswith(start)]
+        # Past two digits a number is past MAX_WHY_STEPS, however long it is.
+        return max(
+            (int(n) if len(n) <= 2 else MAX_WHY_STEPS for n in numbers if n.isdecimal()),
+            default=0,
+        )
 
     def step_pairs(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         count = sum(1 for name in self.fields if name.startswith("why_"))

@@ -80,7 +80,7 @@ def coe_list(request: HttpRequest) -> HttpResponse:
 def _initial_for_new(request: HttpRequest) -> dict:
     initial = {"team": request.user.teams.order_by("name").first()}
     incident_id = request.GET.get("incident", "")
-    incident = Incident.objects.filter(pk=incident_id).first() if incident_id.isdigit() else None
+    incident = Incident.objects.filter(pk=incident_id).first() if incident_id.isdecimal() else None
     if incident is not None:
         initial.update(incident=incident, title=incident.title)
         initial["team"] = incident.teams.order_by("name").first() or initial["team"]

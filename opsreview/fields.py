@@ -39,7 +39,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for key in value:
             text = str(key).strip()
-            if text.lstrip("-").isdigit() and abs(int(text)) > MAX_KEY:
+            if text.lstrip("-").isdecimal() and abs(int(text)) > MAX_KEY:
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",

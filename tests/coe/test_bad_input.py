@@ -2,6 +2,7 @@
 
 import io
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 UNPROCESSABLE = 422
 HTMX = {"HTTP_HX_REQUEST": "true"}
+URLENCODED = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture
@@ -149,6 +151,58 @@ def test_a_review_without_a_decision_says_to_choose_one(client, decision):
     assert "Choose Approve or Request changes." in response.text
     coe.refresh_from_db()
     assert coe.status == Status.IN_REVIEW
+
+
+# Numbers in addresses and field names
+
+
+@pytest.mark.parametrize("incident", ["²", "①"])
+def test_a_new_coe_for_an_incident_id_that_is_not_a_number_starts_unlinked(
+    client, author, incident
+):
+    response = client.get(f"/coe/new/?incident={incident}")
+
+    assert response.status_code == 200
+    assert response.context["form"]["incident"].value() is None
+
+
+@pytest.mark.parametrize("step", ["why_²", "why_①", "factor{pk}-why_²"])
+def test_a_why_step_numbered_with_something_not_a_number_is_ignored(client, coe, step):
+    factor = services.factor_add(coe=coe, actor=coe.created_by, title="Pool")
+    data = {f"factor{factor.pk}-version": 0, f"factor{factor.pk}-category": "other"}
+
+    response = client.post(
+        f"/coe/{coe.pk}/factors/{factor.pk}/", data | {step.format(pk=factor.pk): "Why?"}
+    )
+
+    assert response.status_code == 302
+    assert not factor.steps.exists()
+
+
+def test_a_factor_keeps_whys_added_beyond_the_rows_the_page_showed(client, coe):
+    factor = services.factor_add(coe=coe, actor=coe.created_by, title="Pool")
+    data = {f"factor{factor.pk}-version": 0, f"factor{factor.pk}-category": "other"}
+    for n in range(1, 8):
+        data |= {f"factor{factor.pk}-why_{n}": f"Why {n}?", f"factor{factor.pk}-because_{n}": "So."}
+
+    client.post(f"/coe/{coe.pk}/factors/{factor.pk}/", data)
+
+    assert factor.steps.count() == 7
+
+
+@pytest.mark.parametrize("number", ["9" * 5000, "0021"])
+def test_a_why_numbered_past_the_last_row_there_can_be_is_not_a_server_error(client, coe, number):
+    factor = services.factor_add(coe=coe, actor=coe.created_by, title="Pool")
+    data = {f"factor{factor.pk}-version": 0, f"factor{factor.pk}-category": "other"}
+
+    data[f"factor{factor.pk}-why_{number}"] = "?"
+
+    # Urlencoded, as browsers send it: multipart would refuse so long a field name itself.
+    response = client.post(
+        f"/coe/{coe.pk}/factors/{factor.pk}/", urlencode(data), content_type=URLENCODED
+    )
+
+    assert response.status_code == 302
 
 
 # Where a plain form goes back to
