@@ -488,6 +488,12 @@ def coe_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def coe_review(request: HttpRequest, pk: int) -> HttpResponse:
     coe = _get_coe(pk)
+    # Refused before the form: the page shows the review form only to those who may use it.
+    if not coe.is_independent_reviewer(request.user):
+        raise PermissionDenied("A COE is reviewed by an active person who is not its author.")
+    if coe.status != Status.IN_REVIEW:
+        messages.error(request, f"This COE is {coe.get_status_display().lower()}, not in review.")
+        return _render_editor(request, coe, status=UNPROCESSABLE)
     form = forms.ReviewForm(request.POST)
     if form.is_valid():
         try:

@@ -153,6 +153,32 @@ def test_a_review_without_a_decision_says_to_choose_one(client, decision):
     assert coe.status == Status.IN_REVIEW
 
 
+@pytest.mark.parametrize("data", [{}, {"decision": "approve"}, {"decision": "maybe"}])
+def test_a_review_posted_by_an_author_is_refused_with_the_reason(client, data):
+    coe = complete_coe()
+    services.coe_submit(coe=coe, actor=coe.created_by)
+    client.force_login(coe.created_by)
+
+    response = client.post(f"/coe/{coe.pk}/review/", data)
+
+    assert response.status_code == 403
+    assert "not its author" in response.text
+    coe.refresh_from_db()
+    assert coe.status == Status.IN_REVIEW
+
+
+@pytest.mark.parametrize("data", [{}, {"decision": "approve"}])
+def test_a_review_of_a_coe_that_is_not_in_review_says_so(client, coe, data):
+    client.force_login(UserFactory(is_staff=True))
+
+    response = client.post(f"/coe/{coe.pk}/review/", data)
+
+    assert response.status_code == UNPROCESSABLE
+    assert "This COE is draft, not in review." in response.text
+    coe.refresh_from_db()
+    assert coe.status == Status.DRAFT
+
+
 # Numbers in addresses and field names
 
 
