@@ -192,7 +192,7 @@ def _editor_context(request: HttpRequest, coe: Coe, *, parts=None, factor_parts=
         "title_form": forms.TitleForm(initial={"title": coe.title}),
         "checklist": _checklist(coe, template),
         "items": selectors.mark_changeable(coe.action_items.all(), request.user),
-        "can_add_items": request.user.is_staff or coe.is_author_or_team_member(request.user),
+        "can_add_items": _can_add_items(request, coe),
         "item_form": forms.ActionItemForm(
             initial={"team": coe.team_id, "owner": request.user.pk}, prefix="item"
         ),
@@ -645,9 +645,16 @@ def action_wont_do(request: HttpRequest, pk: int) -> HttpResponse:
     return _item_changed(request, item, "Marked as won't do.")
 
 
+def _can_add_items(request: HttpRequest, coe: Coe) -> bool:
+    return request.user.is_staff or coe.is_author_or_team_member(request.user)
+
+
 @require_POST
 def coe_action_add(request: HttpRequest, pk: int) -> HttpResponse:
     coe = _get_coe(pk)
+    # Refused before the form: the page shows the item form only to those who may use it.
+    if not _can_add_items(request, coe):
+        raise PermissionDenied("Only the people working on the COE or incident can add its items.")
     form = forms.ActionItemForm(request.POST, prefix="item")
     if form.is_valid():
         try:

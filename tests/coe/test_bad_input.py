@@ -179,6 +179,17 @@ def test_a_review_of_a_coe_that_is_not_in_review_says_so(client, coe, data):
     assert coe.status == Status.DRAFT
 
 
+@pytest.mark.parametrize("data", [{}, {"item-title": "Add a canary"}])
+def test_adding_an_item_to_someone_elses_coe_is_refused_with_the_reason(client, coe, data):
+    client.force_login(UserFactory())
+
+    response = client.post(f"/coe/{coe.pk}/actions/", data)
+
+    assert response.status_code == 403
+    assert "Only the people working on the COE or incident can add its items." in response.text
+    assert not coe.action_items.exists()
+
+
 # Numbers in addresses and field names
 
 
