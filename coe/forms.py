@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from incidents.forms import DATETIME_INPUT
 from incidents.models import Incident, Severity
-from opsreview.fields import WebURLFormField
+from opsreview.fields import MAX_KEY, WebURLFormField
 from opsreview.models import Service, Team
 from opsreview.people import PersonChoiceField, active_people
 
@@ -18,10 +18,25 @@ from .models import (
     Status,
     Term,
 )
-from .reports import month_start, week_period, week_start
+from .reports import PeriodOutOfRange, month_start, week_period, week_start
 from .services import ITEM_EDITABLE_FIELDS
 
 MAX_WHY_STEPS = 20
+RELOAD = "This form was not sent as its page made it: reload the page and try again."
+
+
+class UnshownFieldsForm(forms.Form):
+    """A form whose page shows no box for some fields (a hidden version, decision buttons):
+    their errors are told at the top of the form instead, so a refusal always says why."""
+
+    unshown_errors: dict[str, str] = {}
+
+    def clean(self):
+        data = super().clean()
+        for name, message in self.unshown_errors.items():
+            if name in self.errors:
+                self.add_error(None, message)
+        return data
 
 
 class CoeCreateForm(forms.Form):
@@ -40,17 +55,28 @@ class TitleForm(forms.Form):
     title = forms.CharField(max_length=200)
 
 
-class TextForm(forms.Form):
+class TextForm(UnshownFieldsForm):
+    unshown_errors = {"version": RELOAD}
     body = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}))
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+def _count_field() -> forms.IntegerField:
+    """A count stored in a 64-bit column: larger numbers are refused here, not by the database."""
+    return forms.IntegerField(
+        min_value=0,
+        max_value=MAX_KEY,
+        required=False,
+        error_messages={"max_value": f"Enter a count no larger than {MAX_KEY:,}."},
+    )
 
 
 class ImpactForm(TextForm):
     impact_duration_minutes = forms.IntegerField(
         label="Impact duration (minutes)", min_value=0, max_value=10_000_000, required=False
     )
-    customers_affected = forms.IntegerField(min_value=0, required=False)
-    requests_affected = forms.IntegerField(min_value=0, required=False)
+    customers_affected = _count_field()
+    requests_affected = _count_field()
 
 
 class CoeTimelineEntryForm(forms.Form):
@@ -60,8 +86,10 @@ class CoeTimelineEntryForm(forms.Form):
     text = forms.CharField(label="What happened", max_length=5000)
 
 
-class FactorForm(forms.Form):
+class FactorForm(UnshownFieldsForm):
     """A factor and its chain: why_1/because_1 … up to MAX_WHY_STEPS pairs."""
+
+    unshown_errors = {"version": RELOAD}
 
     title = forms.CharField(max_length=200, required=False, label="Factor")
     category = forms.ChoiceField(choices=FactorCategory.choices)
@@ -85,14 +113,14 @@ class FactorForm(forms.Form):
             )
 
     def _posted_rows(self) -> int:
-        if not self.data:
-            return 0
-        numbers = [
-            int(name.split("_")[1])
-            for name in self.data
-            if name.startswith("why_") and name[4:].isdigit()
-        ]
-        return max(numbers, default=0)
+        """The highest why number sent, so rows added on the page are kept (prefix and all)."""
+        start = self.add_prefix("why_")
+        numbers = [name.removeprefix(start) for name in self.data if name.startswith(start)]
+        # Past two digits a number is past MAX_WHY_STEPS, however long it is.
+        return max(
+            (int(n) if len(n) <= 2 else MAX_WHY_STEPS for n in numbers if n.isdecimal()),
+            default=0,
+        )
 
     def step_pairs(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         count = sum(1 for name in self.fields if name.startswith("why_"))
@@ -216,13 +244,16 @@ class ReportPreviewForm(forms.Form):
         parse = week_start if kind == ReportKind.WEEKLY else month_start
         try:
             parse(period)
+        except PeriodOutOfRange as error:
+            self.add_error("period", str(error))
         except ValueError:
             example = "2026-W48" if kind == ReportKind.WEEKLY else "2026-11"
             self.add_error("period", f"Write the period like {example}.")
         return data
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(UnshownFieldsForm):
+    unshown_errors = {"decision": "Choose Approve or Request changes."}
     decision = forms.ChoiceField(choices=ReviewDecision.choices)
     comment = forms.CharField(
         required=False,

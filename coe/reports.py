@@ -23,15 +23,32 @@ from .models import (
 TERM_ORDER = [Term.SHORT, Term.MEDIUM, Term.LONG]
 
 
+# Reports cover these years: a report compares with the period before and looks a quarter ahead,
+# which near year 1 or 9999 leaves the calendar, and periods that far off are typing mistakes.
+FIRST_REPORT_YEAR = 2000
+LAST_REPORT_YEAR = 2099
+
+
+class PeriodOutOfRange(ValueError):
+    """A well-formed period outside the years reports cover; its message says which ones do."""
+
+
 def week_period(day: date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
 
 
 def week_start(period: str) -> date:
-    """The Monday of an ISO week such as 2026-W48 (ValueError if it is not one)."""
+    """The Monday of an ISO week such as 2026-W48 (ValueError if it is not one, or
+    PeriodOutOfRange if it is outside the years reports cover)."""
     year, week = period.split("-W")
-    return date.fromisocalendar(int(year), int(week), 1)
+    start = date.fromisocalendar(int(year), int(week), 1)
+    first, last = date.fromisocalendar(FIRST_REPORT_YEAR, 1, 1), date(LAST_REPORT_YEAR, 12, 28)
+    if not first <= start <= last:
+        raise PeriodOutOfRange(
+            f"Choose a week between {week_period(first)} and {week_period(last)}."
+        )
+    return start
 
 
 def month_period(day: date) -> str:
@@ -39,8 +56,15 @@ def month_period(day: date) -> str:
 
 
 def month_start(period: str) -> date:
+    """The first day of a month such as 2026-11 (ValueError if it is not one, or
+    PeriodOutOfRange if it is outside the years reports cover)."""
     year, month = period.split("-")
-    return date(int(year), int(month), 1)
+    start = date(int(year), int(month), 1)
+    if not FIRST_REPORT_YEAR <= start.year <= LAST_REPORT_YEAR:
+        raise PeriodOutOfRange(
+            f"Choose a month between {FIRST_REPORT_YEAR}-01 and {LAST_REPORT_YEAR}-12."
+        )
+    return start
 
 
 def _as_of(start: date, end: date) -> date:

@@ -162,6 +162,17 @@ def coe_text_save(
     return text
 
 
+def _check_impact_numbers(**numbers: int | None) -> None:
+    errors = {}
+    for name, value in numbers.items():
+        try:
+            Coe._meta.get_field(name).clean(value, None)
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def coe_impact_save(
     *,
@@ -173,7 +184,13 @@ def coe_impact_save(
     customers_affected: int | None,
     requests_affected: int | None,
 ) -> CoeText:
-    """The impact section: its text (versioned) and the numbers that go with it."""
+    """The impact section: its text (versioned) and the numbers that go with it; numbers their
+    columns cannot hold are refused before anything is saved."""
+    _check_impact_numbers(
+        impact_duration_minutes=impact_duration_minutes,
+        customers_affected=customers_affected,
+        requests_affected=requests_affected,
+    )
     text = coe_text_save(coe=coe, key="impact", body=body, base_version=base_version, actor=actor)
     coe.impact_duration_minutes = impact_duration_minutes
     coe.customers_affected = customers_affected

@@ -86,7 +86,7 @@ def coe_list(request: HttpRequest) -> HttpResponse:
 def _initial_for_new(request: HttpRequest) -> dict:
     initial = {"team": request.user.teams.order_by("name").first()}
     incident_id = request.GET.get("incident", "")
-    incident = Incident.objects.filter(pk=incident_id).first() if incident_id.isdigit() else None
+    incident = Incident.objects.filter(pk=incident_id).first() if incident_id.isdecimal() else None
     if incident is not None:
         initial.update(incident=incident, title=incident.title)
         initial["team"] = incident.teams.order_by("name").first() or initial["team"]
@@ -204,7 +204,7 @@ def _editor_context(request: HttpRequest, coe: Coe, *, parts=None, factor_parts=
         "title_form": forms.TitleForm(initial={"title": coe.title}),
         "checklist": _checklist(coe, template),
         "items": selectors.mark_changeable(coe.action_items.all(), request.user),
-        "can_add_items": request.user.is_staff or coe.is_author_or_team_member(request.user),
+        "can_add_items": _can_add_items(request, coe),
         "item_form": forms.ActionItemForm(
             initial={"team": coe.team_id, "owner": request.user.pk}, prefix="item"
         ),
@@ -507,6 +507,12 @@ def coe_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def coe_review(request: HttpRequest, pk: int) -> HttpResponse:
     coe = _get_coe(pk)
+    # Refused before the form: the page shows the review form only to those who may use it.
+    if not coe.is_independent_reviewer(request.user):
+        raise PermissionDenied("A COE is reviewed by an active person who is not its author.")
+    if coe.status != Status.IN_REVIEW:
+        messages.error(request, f"This COE is {coe.get_status_display().lower()}, not in review.")
+        return _render_editor(request, coe, status=UNPROCESSABLE)
     form = forms.ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -621,9 +627,10 @@ def _item_refused(request: HttpRequest, item: ActionItem, error: str) -> HttpRes
 
 
 def _safe_next(request: HttpRequest) -> str:
+    """A path on this site to go back to; anything else (a view name, say) is ignored."""
     target = request.POST.get("next", "")
     allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-    return target if target and allowed else ""
+    return target if target.startswith("/") and allowed else ""
 
 
 def _status_change(service, done_message: str):
@@ -657,9 +664,16 @@ def action_wont_do(request: HttpRequest, pk: int) -> HttpResponse:
     return _item_changed(request, item, "Marked as won't do.")
 
 
+def _can_add_items(request: HttpRequest, coe: Coe) -> bool:
+    return request.user.is_staff or coe.is_author_or_team_member(request.user)
+
+
 @require_POST
 def coe_action_add(request: HttpRequest, pk: int) -> HttpResponse:
     coe = _get_coe(pk)
+    # Refused before the form: the page shows the item form only to those who may use it.
+    if not _can_add_items(request, coe):
+        raise PermissionDenied("Only the people working on the COE or incident can add its items.")
     form = forms.ActionItemForm(request.POST, prefix="item")
     if form.is_valid():
         try:
@@ -733,9 +747,10 @@ def report_preview(request: HttpRequest) -> HttpResponse:
 @csp_override(EMAIL_HTML_POLICY)
 @xframe_options_sameorigin
 def report_preview_html(request: HttpRequest) -> HttpResponse:
-    _form, email = _preview(request)
+    form, email = _preview(request)
     if email is None:
-        raise Http404("No such report.")
+        refusal = " ".join(error for errors in form.errors.values() for error in errors)
+        return HttpResponse(refusal, content_type="text/plain", status=UNPROCESSABLE)
     return HttpResponse(email.html)
 
 

@@ -39,7 +39,10 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for key in value:
             text = str(key).strip()
-            if text.lstrip("-").isdigit() and abs(int(text)) > MAX_KEY:
+            digits = text.lstrip("-")
+            # Compared by length first: int() refuses strings of more than 4,300 digits.
+            too_long = len(digits) > len(str(MAX_KEY))
+            if digits.isdecimal() and (too_long or int(digits) > MAX_KEY):
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",

@@ -4,13 +4,15 @@ from django.utils.text import slugify
 from opsreview.fields import ModelMultipleChoiceField, WebURLFormField
 from opsreview.models import Team
 
-from .models import Participant, Wheel
+from .models import WEIGHT_NEGATIVE, WEIGHT_TOO_HEAVY, Participant, Wheel
+from .selection import MAX_WEIGHT
 
 WEIGHT_DECIMALS_SHOWN = 4
 WEIGHT_ERRORS = {
     "required": "Give a weight: 0 or more.",
     "invalid": "Enter a number, like 1 or 0.5.",
-    "min_value": "A weight cannot be negative.",
+    "min_value": WEIGHT_NEGATIVE,
+    "max_value": WEIGHT_TOO_HEAVY,
 }
 
 
@@ -67,7 +69,7 @@ class ParticipantForm(forms.Form):
 
 
 class ParticipantEditForm(forms.Form):
-    weight = forms.FloatField(min_value=0, error_messages=WEIGHT_ERRORS)
+    weight = forms.FloatField(min_value=0, max_value=MAX_WEIGHT, error_messages=WEIGHT_ERRORS)
     name = forms.CharField(max_length=100)
     url = WebURLFormField(label="URL")
 

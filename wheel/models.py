@@ -1,6 +1,7 @@
+import math
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -9,10 +10,22 @@ from django.utils import timezone
 from opsreview.fields import WebURLField
 from opsreview.models import Team
 
-from .selection import NEW_PARTICIPANT_WEIGHT
+from .selection import MAX_WEIGHT, NEW_PARTICIPANT_WEIGHT
 
 # Paths under /wheel/ that a wheel's slug may not take.
 RESERVED_SLUGS = frozenset({"new"})
+WEIGHT_NEGATIVE = "A weight cannot be negative."
+WEIGHT_TOO_HEAVY = f"A weight can be at most {MAX_WEIGHT:,.0f}."
+
+
+def validate_weight(value: float) -> None:
+    """From 0 to MAX_WEIGHT; NaN passes every comparison, so it is named first."""
+    if math.isnan(value):
+        raise ValidationError("Enter a number, like 1 or 0.5.")
+    if value < 0:
+        raise ValidationError(WEIGHT_NEGATIVE)
+    if value > MAX_WEIGHT:
+        raise ValidationError(WEIGHT_TOO_HEAVY)
 
 
 def can_administer_wheels(user) -> bool:
@@ -63,7 +76,7 @@ class Participant(models.Model):
     )
     name = models.CharField(max_length=100, blank=True, help_text="For a participant not a team.")
     url = WebURLField("URL", blank=True, help_text="Opened when this participant is chosen.")
-    weight = models.FloatField(default=NEW_PARTICIPANT_WEIGHT, validators=[MinValueValidator(0.0)])
+    weight = models.FloatField(default=NEW_PARTICIPANT_WEIGHT, validators=[validate_weight])
     selection_count = models.PositiveIntegerField(default=0)
     last_selected_at = models.DateTimeField(null=True, blank=True)
     added_at = models.DateTimeField(default=timezone.now)
@@ -72,6 +85,9 @@ class Participant(models.Model):
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(weight__gte=0), name="wheel_weight_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(weight__lte=MAX_WEIGHT), name="wheel_weight_lte_max"
+            ),
             models.CheckConstraint(
                 condition=models.Q(team__isnull=False, name="", url="")
                 | models.Q(team__isnull=True) & ~models.Q(name="") & ~models.Q(url=""),

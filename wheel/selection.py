@@ -1,6 +1,6 @@
 """The wheel's selection algorithm, after AWS's open-source ops wheel. Pure: weights in and out.
 
-Weights are non-negative floats, one per participant, in a fixed order. Every operation that
+Weights are floats from 0 to MAX_WEIGHT, one per participant, in a fixed order. Every operation that
 changes the set of weights (select, remove, reset) leaves them summing to N, the number of
 participants, so a newcomer at weight 1 starts on equal terms with everyone who has not been
 picked lately.
@@ -11,13 +11,20 @@ import random
 from collections.abc import Sequence
 
 NEW_PARTICIPANT_WEIGHT = 1.0
+# The heaviest weight anyone may set: far beyond any fair use, far below a float's overflow.
+MAX_WEIGHT = 1_000_000.0
 
 
 def _checked(weights: Sequence[float]) -> list[float]:
+    """Finite, non-negative weights, scaled down to the cap if any is above it (kept from
+    before the cap): the proportions stay and every sum stays finite."""
     values = [float(w) for w in weights]
     for value in values:
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"Weights are finite and non-negative; got {value!r}.")
+    heaviest = max(values, default=0.0)
+    if heaviest > MAX_WEIGHT:
+        values = [value / heaviest * MAX_WEIGHT for value in values]
     return values
 
 

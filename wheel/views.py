@@ -43,7 +43,7 @@ def _detail_url(request: HttpRequest, wheel: Wheel, spin: Spin | None = None) ->
 def _shown_spin(request: HttpRequest, wheel: Wheel) -> Spin | None:
     """`?spin=<id>`: the result to show after a spin or choice made without JavaScript."""
     pk = request.GET.get("spin", "")
-    if not pk.isdigit():
+    if not pk.isdecimal():
         return None
     return (
         Spin.objects.select_related("participant__team", "rig", "spun_by", "chosen_by")
