@@ -31,8 +31,13 @@ class SeverityField(forms.TypedChoiceField):
 
 class DeclareForm(forms.Form):
     declaration_key = forms.UUIDField(
-        required=False, widget=forms.HiddenInput, initial=uuid.uuid4
-    )  # a new one each time the form is shown
+        required=False,
+        widget=forms.HiddenInput,
+        initial=uuid.uuid4,  # a new one each time the form is shown
+        error_messages={
+            "invalid": "This form was damaged in transit: reload the page and declare."
+        },
+    )
     title = forms.CharField(
         max_length=200, help_text="What customers see, in a few words: “Banana collection fails”."
     )

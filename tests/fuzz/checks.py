@@ -14,7 +14,11 @@ PROJECT_APPS = ("opsreview", "incidents", "coe", "wheel")
 USER_COLUMNS_SKIPPED = {"last_login"}
 # Tables that record requests rather than hold state (an audit trail written on refusals, say)
 # belong here, by db_table; sessions and sign-in throttling live outside PROJECT_APPS.
-RECORDS_OF_REQUESTS: set[str] = set()
+RECORDS_OF_REQUESTS: set[str] = {
+    "opsreview_auditevent",
+    "axes_accessattempt",
+    "axes_accessfailurelog",
+}
 
 ALERT = re.compile(r'role="alert"[^>]*>(.*?)</(?:p|div|li|span|section)>', re.S)
 FORM_ERROR = re.compile(r'class="(?:field-error|form-errors)"')

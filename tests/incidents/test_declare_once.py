@@ -92,3 +92,18 @@ def test_two_simultaneous_identical_declarations_create_one_incident_and_one_rou
         "one@example.com",
         "two@example.com",
     ]
+
+
+@pytest.mark.django_db
+def test_a_damaged_declaration_key_is_refused_with_a_reason(client):
+    client.force_login(declarer := UserFactory())
+
+    response = client.post(
+        "/incidents/new/",
+        {"declaration_key": "not-a-key", "title": "Banana collection fails", "severity": 3,
+         "call_leader": declarer.pk},
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    assert "reload the page and declare" in response.text
+    assert not Incident.objects.exists()
