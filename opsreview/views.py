@@ -78,7 +78,8 @@ def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
         )
         messages.success(request, f"Saved {team.name}.")
         return redirect(team)
-    return render(request, "opsreview/team_edit.html", {"team": team, "form": form})
+    status = 422 if form.errors else 200
+    return render(request, "opsreview/team_edit.html", {"team": team, "form": form}, status=status)
 
 
 def meeting_list(request: HttpRequest) -> HttpResponse:

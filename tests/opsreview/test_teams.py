@@ -105,7 +105,7 @@ def test_non_web_dashboard_urls_are_refused_with_a_form_error(client, bad_url):
     response = client.post(
         f"/teams/{team.slug}/edit/", _edit_form_data(team, dashboard_url=bad_url)
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["form"].errors["dashboard_url"] == [
         "Enter a web address that starts with http:// or https://."
     ]
