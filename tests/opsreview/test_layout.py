@@ -16,6 +16,7 @@ def test_pages_carry_a_nonce_based_content_security_policy(client):
     nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
     assert "script-src 'self' 'nonce-" in policy
     assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
     # htmx comes from django-htmx's own static file and carries the request's nonce.
     assert re.search(
         rf'<script src="/static/django_htmx/htmx[^"]*"[^>]* nonce="{nonce}"', response.text
