@@ -29,15 +29,8 @@ class ServiceAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "team__name"]
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the log is written by opsreview.audit alone and never edited."""
-
-    list_display = ["when", "actor_label", "action", "target_label", "detail", "ip_address"]
-    list_filter = ["action"]
-    search_fields = ["actor_label", "target_label", "detail"]
-    date_hierarchy = "when"
-    show_full_result_count = False
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The record of what happened: viewable, never edited after the fact."""
 
     def has_add_permission(self, request):
         return False
@@ -47,3 +40,14 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Read-only: the log is written by opsreview.audit alone and never edited."""
+
+    list_display = ["when", "actor_label", "action", "target_label", "detail", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "target_label", "detail"]
+    date_hierarchy = "when"
+    show_full_result_count = False

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from opsreview.admin import ReadOnlyAdmin
+
 from .models import LogEntry, Participant, Rig, Spin, Wheel
 
 
@@ -17,19 +19,6 @@ class WheelAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "slug"]
     inlines = [ParticipantInline]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The record of what happened: viewable, never edited after the fact."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Spin)
