@@ -456,6 +456,7 @@ def action_item_create(
 
 @transaction.atomic
 def action_item_update(*, item: ActionItem, actor: AbstractBaseUser, changes: dict) -> ActionItem:
+    """Change an item's details; an emptied due date becomes its term's default."""
     _require_item_changer(item, actor)
     unknown = set(changes) - set(ITEM_EDITABLE_FIELDS)
     if unknown:
@@ -463,6 +464,12 @@ def action_item_update(*, item: ActionItem, actor: AbstractBaseUser, changes: di
     item = _locked_item(item)  # the history record copies every field, so start from the row
     if "owner" in changes and changes["owner"] != item.owner:
         _check_owner(changes["owner"])
+    if "due_date" in changes and changes["due_date"] is None:
+        # Emptied: the term's default, counted from the day the item was made.
+        made = timezone.localdate(item.created_at)
+        changes = changes | {
+            "due_date": default_due_date(changes.get("term", item.term), today=made)
+        }
     for field, value in changes.items():
         setattr(item, field, value.strip() if isinstance(value, str) else value)
     item.full_clean()

@@ -235,6 +235,28 @@ def test_editing_an_item_is_on_its_history(client, coe, me):
     assert history[0]["record"].history_user == me
 
 
+def test_an_emptied_due_date_takes_the_terms_default_from_the_day_the_item_was_made(
+    client, coe, me, time_machine
+):
+    it = item(coe, term=Term.MEDIUM)  # made today, 2026-11-26
+    time_machine.move_to(datetime(2026, 12, 3, 10, 0, tzinfo=UTC), tick=False)
+    data = {
+        "title": it.title,
+        "owner": me.pk,
+        "team": coe.team.pk,
+        "term": "long",
+        "priority": 3,
+        "category": "technical",
+        "due_date": "",
+    }
+
+    response = client.post(f"/actions/{it.pk}/", data)
+
+    assert response.url == f"/actions/{it.pk}/"
+    it.refresh_from_db()
+    assert (it.term, it.due_date) == (Term.LONG, TODAY + timedelta(days=182))
+
+
 def test_a_javascript_ticket_url_is_refused(client, coe, me):
     it = item(coe)
     data = {
