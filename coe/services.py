@@ -430,6 +430,11 @@ def action_item_create(
     past is refused unless the writer confirms it on purpose.
     """
     _require_item_creator(coe=coe, incident=incident, actor=actor)
+    if coe is None and incident is not None and not incident.is_open:
+        raise ValidationError(
+            "This incident is resolved; reopen it to raise a short-term item, or add the item "
+            "to its COE."
+        )
     _check_owner(owner)
     due_date = due_date or default_due_date(term)
     if due_date < timezone.localdate() and not confirm_past_due:

@@ -314,6 +314,8 @@ def incident_action_add(request: HttpRequest, pk: int) -> HttpResponse:
             action_item_create(actor=request.user, incident=incident, **form.item_fields())
         except ValidationError as error:
             form.add_error(None, error)
+            if not incident.is_open:  # a resolved incident's page has no item form to show it
+                messages.error(request, " ".join(error.messages))
         else:
             return _changed(request, incident, "Short-term item added; it must be done to resolve.")
     return _render_detail(request, incident, status=UNPROCESSABLE, item_form=form)
