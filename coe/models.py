@@ -278,10 +278,6 @@ class Coe(models.Model):
     def _missing_related(self, template) -> list[str]:
         return self._missing_text("related", "Link related COEs, incidents or tickets.")
 
-    @property
-    def corrective_action_count(self) -> int:
-        return sum(1 for item in self.action_items.all() if item.status != ItemStatus.WONT_DO)
-
 
 class CoeText(StoresRenderedMarkdown):
     """One markdown part of a COE. `version` grows with every save, so no edit is lost."""

@@ -173,6 +173,11 @@ class Rig(models.Model):
     def is_active(self) -> bool:
         return self.cleared_at is None
 
+    def is_shown(self, *, can_admin: bool, present: bool) -> bool:
+        """A visible rig is shown to everyone; a hidden one to wheel admins, never on the
+        projector."""
+        return not self.hidden or (can_admin and not present)
+
 
 class Spin(models.Model):
     """One spin: who spun, what the server decided, whether it was rigged and whether chosen."""
@@ -206,10 +211,6 @@ class Spin(models.Model):
     @property
     def was_chosen(self) -> bool:
         return self.chosen_at is not None
-
-    def rig_shown_to(self, user) -> bool:
-        """Everyone sees a visible rig; only wheel admins see a hidden one."""
-        return self.rig_id is not None and (not self.rig.hidden or can_administer_wheels(user))
 
 
 class LogEntry(models.Model):

@@ -53,8 +53,7 @@ def _shown_spin(request: HttpRequest, wheel: Wheel) -> Spin | None:
 
 
 def _rig_shown(rig: Rig | None, *, can_admin: bool, present: bool) -> bool:
-    """A visible rig is shown to everyone; a hidden one to admins, but never on the projector."""
-    return rig is not None and (not rig.hidden or (can_admin and not present))
+    return rig is not None and rig.is_shown(can_admin=can_admin, present=present)
 
 
 def _detail_context(request: HttpRequest, wheel: Wheel, **overrides) -> dict:
@@ -76,7 +75,7 @@ def _detail_context(request: HttpRequest, wheel: Wheel, **overrides) -> dict:
         "spins": spins,
         "can_admin": can_admin,
         "show_weights": wheel.show_weights or can_admin,
-        "rig": rig if _rig_shown(rig, can_admin=can_admin, present=False) else None,
+        "rig": rig if _rig_shown(rig, can_admin=can_admin, present=present) else None,
         "present": present,
         "spin": None,
     }

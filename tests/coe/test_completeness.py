@@ -307,13 +307,16 @@ def test_the_template_settings_are_one_row():
 
 def test_items_decided_against_do_not_count_as_corrective_actions():
     coe = complete_coe()
+    template = CoeTemplateSettings.load()
+    template.min_corrective_actions = 2
     add_item(coe, title="Retain config versions")
-    assert coe.corrective_action_count == 2
+    assert coe.missing_sections(template) == {}
 
     action_item_wont_do(item=coe.action_items.first(), actor=coe.created_by, reason="Duplicate")
 
-    assert coe.corrective_action_count == 1
-    assert coe.missing_sections() == {}
+    assert coe.missing_sections(template) == {
+        "corrective_actions": ["Add at least 2 corrective action items (1 so far)."]
+    }
 
 
 def test_notes_alone_do_not_complete_the_corrective_actions():
