@@ -9,13 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from opsreview import emails
 from opsreview.audit import audit_record
 from opsreview.models import AuditAction, Service, Team
 from opsreview.people import display_name
 
 from .gate import ResolutionBlocked, resolution_blockers
 from .models import MAJOR_SEVERITIES, CallLeader, Incident, Severity, Status, TimelineEntry
+from .tasks import notify_team_engaged
 
 INCIDENT_EDITABLE_FIELDS = (
     "title",
@@ -315,8 +315,6 @@ def _require_leader_for_leader_calls(incident: Incident, actor, changes: dict) -
 def _engage(incident: Incident, *, team: Team, actor: AbstractBaseUser) -> None:
     incident.teams.add(team)
     _record(incident, author=actor, text=f"Engaged {team.name} ({display_name(actor)}).")
-    from .tasks import notify_team_engaged
-
     transaction.on_commit(
         lambda: notify_team_engaged.delay(incident_id=incident.pk, team_id=team.pk)
     )
@@ -333,16 +331,6 @@ def incident_engage_team(*, incident: Incident, team: Team, actor: AbstractBaseU
         raise ValidationError({"team": f"{team.name} is already engaged."})
     _engage(incident, team=team, actor=actor)
     return incident
-
-
-def incident_notify_team_engaged(*, incident: Incident, team: Team) -> int:
-    """Email each active member of the team that it was engaged; returns how many were sent."""
-    members = team.members.filter(is_active=True).exclude(email="")
-    for member in members:
-        emails.incident_team_engaged(
-            member.email, {"incident": incident, "team": team, "member": member}
-        )
-    return len(members)
 
 
 @transaction.atomic

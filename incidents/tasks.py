@@ -5,8 +5,8 @@ from celery import shared_task
 from opsreview.celery import NotificationTask
 from opsreview.models import Team
 
-from . import services
 from .models import Incident
+from .notifications import incident_notify_team_engaged
 
 
 @shared_task(
@@ -18,4 +18,4 @@ from .models import Incident
 def notify_team_engaged(*, incident_id: int, team_id: int) -> int:
     incident = Incident.objects.select_related("call_leader").get(pk=incident_id)
     team = Team.objects.get(pk=team_id)
-    return services.incident_notify_team_engaged(incident=incident, team=team)
+    return incident_notify_team_engaged(incident=incident, team=team)

@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from incidents.models import Severity, TimelineEntry
+from incidents.notifications import incident_notify_team_engaged
 from incidents.selectors import incident_list
 from incidents.services import (
     incident_declare,
     incident_engage_team,
-    incident_notify_team_engaged,
 )
 from tests.opsreview.factories import TeamFactory, UserFactory
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from coe.models import ActionItem, CoeReview, CoeText
 from incidents.models import Incident
-from incidents.services import incident_notify_team_engaged
+from incidents.notifications import incident_notify_team_engaged
 from opsreview.rendering import RENDER_POLICY
 from opsreview.stored_markdown import MARKDOWN_MAX_CHARS, render_stale_markdown
 from tests.coe.factories import CoeFactory, add_item, save_text
