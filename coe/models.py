@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -414,6 +415,8 @@ class ItemStatus(models.TextChoices):
 
 
 OPEN_ITEM_STATUSES = (ItemStatus.OPEN, ItemStatus.IN_PROGRESS)
+# "Due soon" on pages and in the weekly report: the week ahead, today included.
+DUE_SOON_DAYS = 7
 
 
 class Priority(models.IntegerChoices):
@@ -442,6 +445,15 @@ class ActionItemQuerySet(models.QuerySet):
     def due_between(self, start, end):
         """Open items due from start to end, both included."""
         return self.open().filter(due_date__gte=start, due_date__lte=end)
+
+    def due_soon(self, on=None):
+        """Open items due in the next DUE_SOON_DAYS days, today included: not overdue yet."""
+        today = on or timezone.localdate()
+        return self.due_between(today, today + timedelta(days=DUE_SOON_DAYS - 1))
+
+    def overdue_or_due_soon(self, on=None):
+        today = on or timezone.localdate()
+        return self.open().filter(due_date__lt=today + timedelta(days=DUE_SOON_DAYS))
 
     def with_overdue_flag(self, on=None):
         today = on or timezone.localdate()

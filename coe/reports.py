@@ -11,7 +11,6 @@ from django.utils import timezone
 from opsreview.models import Team
 
 from .models import (
-    OPEN_ITEM_STATUSES,
     ActionItem,
     DeliveryStatus,
     ItemStatus,
@@ -193,9 +192,7 @@ def build_weekly_report(recipient, *, period: str) -> WeeklyReport:
     start = week_start(period)
     on = _as_of(start, start + timedelta(days=7))
     teams = _teams_managed_by(recipient)
-    items = list(
-        _items_of(teams).filter(status__in=OPEN_ITEM_STATUSES, due_date__lt=on + timedelta(days=7))
-    )
+    items = list(_items_of(teams).overdue_or_due_soon(on))
     previous = (
         ReportDelivery.objects.filter(
             recipient=recipient,
@@ -210,8 +207,8 @@ def build_weekly_report(recipient, *, period: str) -> WeeklyReport:
         recipient=recipient,
         period=period,
         on=on,
-        teams=_by_team_and_term(teams, [item for item in items if item.due_date < on]),
-        due_soon=[item for item in items if item.due_date >= on],
+        teams=_by_team_and_term(teams, [item for item in items if item.is_overdue(on)]),
+        due_soon=[item for item in items if not item.is_overdue(on)],
         previous_overdue_count=previous,
     )
 
@@ -224,12 +221,12 @@ def build_monthly_report(recipient, *, period: str) -> MonthlyReport:
     last_month = date(start.year - (start.month == 1), (start.month - 2) % 12 + 1, 1)
     teams = _teams_managed_by(recipient)
     items = list(_items_of(teams).filter(term=Term.LONG))
-    open_items = [item for item in items if item.status in OPEN_ITEM_STATUSES]
+    open_items = [item for item in items if item.is_open]
     return MonthlyReport(
         recipient=recipient,
         period=period,
         on=on,
-        overdue=_by_team_and_term(teams, [i for i in open_items if i.due_date < on]),
+        overdue=_by_team_and_term(teams, [i for i in open_items if i.is_overdue(on)]),
         due_this_month=[i for i in open_items if on <= i.due_date < month_end],
         due_this_quarter=[i for i in open_items if month_end <= i.due_date < quarter_end],
         completed=[

@@ -1,5 +1,5 @@
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
@@ -117,9 +117,7 @@ def items_needing_attention(user: AbstractBaseUser, *, on: date | None = None) -
     mine = ActionItem.objects.filter(owner=user).select_related("team", "coe", "incident", "owner")
     return {
         "overdue": mark_changeable(mine.overdue(on=today).order_by("due_date"), user),
-        "due_this_week": mark_changeable(
-            mine.due_between(today, today + timedelta(days=6)).order_by("due_date"), user
-        ),
+        "due_this_week": mark_changeable(mine.due_soon(on=today).order_by("due_date"), user),
     }
 
 
