@@ -29,7 +29,7 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # Deeper nesting is no document anyone writes, and the HTML sanitiser's cost grows with depth
 # times length: such a text is shown as the plain text it is.
 MAX_NESTING = 32
-ELEMENT_TAG = re.compile(r"<(/?)(?!br\b|hr\b|img\b|input\b)[a-z][a-z0-9]*\b")
+ELEMENT_TAG = re.compile(r"<(/?)((?!br\b|hr\b|img\b|input\b)[a-z][a-z0-9]*)\b")
 
 
 def render_markdown(text: str) -> SafeString:
@@ -49,10 +49,16 @@ def render_markdown(text: str) -> SafeString:
 
 
 def nesting_depth(html: str) -> int:
-    depth = deepest = 0
-    for tag in ELEMENT_TAG.finditer(html):
-        depth += -1 if tag[1] else 1
-        deepest = max(deepest, depth)
+    """How deep elements nest; a closing tag counts only when it closes the element opened
+    last, so stray closers in raw HTML (`<b></p>`) cannot hide depth from the check."""
+    open_tags: list[str] = []
+    deepest = 0
+    for closing, name in ELEMENT_TAG.findall(html):
+        if not closing:
+            open_tags.append(name)
+            deepest = max(deepest, len(open_tags))
+        elif open_tags and open_tags[-1] == name:
+            open_tags.pop()
     return deepest
 
 

@@ -66,3 +66,10 @@ def test_images_and_unsafe_links_do_not_render():
 
     assert "<img" not in html
     assert "javascript" not in html
+
+
+def test_stray_closing_tags_cannot_hide_deep_nesting():
+    # html5ever keeps each <b> open: counting </p> as a closer once let this take over a second.
+    html = render_markdown("<b></p>" * (MAX_NESTING + 1))
+
+    assert html.startswith("<p>&lt;b&gt;&lt;/p&gt;")
