@@ -5,7 +5,6 @@ failed send all meet at one ReportDelivery row per (recipient, kind, period). Ti
 Monday 30 November 2026, 09:00 in London: week 2026-W49.
 """
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 from smtplib import SMTPServerDisconnected
@@ -14,12 +13,13 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from coe import services, tasks
 from coe.models import DeliveryStatus, ReportDelivery, ReportKind
 from opsreview.celery import app as celery_app
+from tests.concurrency import run_at_once
 from tests.opsreview.factories import TeamFactory, UserFactory
 
 from .factories import team_item
@@ -141,23 +141,7 @@ def test_a_monthly_period_without_zero_padding_is_the_same_month(frozen, setting
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_delivering_the_same_report_at_once_send_one_email(frozen):
     manager = manager_with_an_overdue_item()
-    start = threading.Barrier(2)
-    outcomes, errors = [], []
-
-    def worker():
-        try:
-            start.wait()
-            outcomes.append(deliver(manager))
-        except Exception as error:  # any failure at all is reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes, errors = run_at_once(lambda: deliver(manager), lambda: deliver(manager))
 
     assert errors == []
     assert sorted(outcomes) == ["already", "sent"]

@@ -1,14 +1,13 @@
 """A declaration form sent twice (a double click, a retry) declares one incident."""
 
-import threading
 import uuid
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.test import Client
 
 from incidents.models import Incident
+from tests.concurrency import run_at_once
 from tests.opsreview.factories import TeamFactory, UserFactory
 
 
@@ -64,25 +63,13 @@ def test_two_simultaneous_identical_declarations_create_one_incident_and_one_rou
 ):
     declarer = UserFactory()
     form = _form(team_of_two, uuid.uuid4()) | {"call_leader": declarer.pk}
-    start = threading.Barrier(2)
-    answers, errors = [], []
 
     def declare():
         client = Client()
         client.force_login(declarer)
-        try:
-            start.wait()
-            answers.append(client.post("/incidents/new/", form))
-        except Exception as error:  # any failure at all is reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        return client.post("/incidents/new/", form)
 
-    threads = [threading.Thread(target=declare) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    answers, errors = run_at_once(declare, declare)
 
     assert errors == []
     incident = Incident.objects.get()

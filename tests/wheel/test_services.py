@@ -2,12 +2,11 @@
 
 import math
 import random
-import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 
+from tests.concurrency import run_at_once
 from tests.opsreview.factories import TeamFactory, UserFactory
 from wheel import services
 from wheel.models import LogEntry, Participant, Rig, Spin, Wheel
@@ -396,25 +395,12 @@ def test_two_simultaneous_selects_queue_and_leave_the_weights_consistent():
         SpinFactory(wheel=wheel, participant=first, spun_by=people[0]),
         SpinFactory(wheel=wheel, participant=second, spun_by=people[1]),
     ]
-    start = threading.Barrier(2)
-    errors = []
-
-    def choose(spin, actor):
-        try:
-            start.wait()
-            services.wheel_choose(spin=spin, actor=actor)
-        except Exception as error:  # any failure at all is reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=choose, args=pair) for pair in zip(spins, people, strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    _chosen, errors = run_at_once(
+        *(
+            (lambda spin=spin, actor=actor: services.wheel_choose(spin=spin, actor=actor))
+            for spin, actor in zip(spins, people, strict=True)
+        )
+    )
 
     assert errors == []
     assert Spin.objects.filter(wheel=wheel, chosen_at__isnull=False).count() == 2
@@ -431,24 +417,13 @@ def test_two_simultaneous_choices_of_the_same_participant_commit_only_one():
     wheel = wheel_with_teams(3)
     target = wheel.participants.first()
     spins = SpinFactory.create_batch(2, wheel=wheel, participant=target)
-    start = threading.Barrier(2)
-    outcomes = []
-
-    def choose(spin):
-        try:
-            start.wait()
-            services.wheel_choose(spin=spin, actor=spin.spun_by)
-            outcomes.append("chosen")
-        except ValidationError as error:
-            outcomes.append(error.messages[0])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=choose, args=(spin,)) for spin in spins]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    chosen, refused = run_at_once(
+        *(
+            (lambda spin=spin: services.wheel_choose(spin=spin, actor=spin.spun_by))
+            for spin in spins
+        )
+    )
+    outcomes = ["chosen" for _ in chosen] + [error.messages[0] for error in refused]
 
     assert sorted(outcomes) == sorted(
         ["chosen", f"{target.display_name} was chosen last time; spin again."]
