@@ -15,7 +15,7 @@ export PATH := $(BIN):$(PATH)
 help:
 	@echo "make run    - install, migrate, seed the demo and start web + Celery worker + beat on :8000"
 	@echo "make test   - install what the tests need and run the whole suite (pytest)"
-	@echo "make lint   - ruff check, ruff format --check, makemigrations --check"
+	@echo "make lint   - ruff check, ruff format --check, lint-imports (layers), makemigrations --check"
 	@echo "make format - apply ruff's fixes and formatting"
 	@echo "make lock   - re-resolve requirements.lock from pyproject.toml"
 
@@ -49,6 +49,7 @@ test: install browser
 lint: install
 	ruff check .
 	ruff format --check .
+	lint-imports
 	python manage.py makemigrations --check --dry-run
 
 format: install

@@ -21,8 +21,8 @@ import django
 
 django.setup()
 
-from opsreview.rendering import render_markdown  # noqa: E402
-from opsreview.stored_markdown import MARKDOWN_MAX_CHARS  # noqa: E402
+from opsreview.org.rendering import render_markdown  # noqa: E402
+from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS  # noqa: E402
 
 REPEATED = {
     "open brackets": "[",

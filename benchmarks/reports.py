@@ -38,7 +38,7 @@ def build_organisation(managers: int, teams: int) -> list:
     from django.contrib.auth import get_user_model
 
     from incidents.models import Incident, Severity
-    from opsreview.models import Team
+    from opsreview.org.models import Team
 
     User = get_user_model()
     people = User.objects.bulk_create(
@@ -66,7 +66,7 @@ def add_items(count: int, rng: random.Random) -> None:
 
     from coe.models import ActionItem, ItemStatus, Term
     from incidents.models import Incident
-    from opsreview.models import Team
+    from opsreview.org.models import Team
 
     incident = Incident.objects.get()
     team_ids = list(Team.objects.values_list("pk", "manager_id"))
@@ -99,9 +99,9 @@ def measure(people: list) -> dict:
     from django.utils import timezone
 
     from coe.models import ActionItem, ReportKind
-    from coe.reports import build_report, report_context, week_period
     from coe.services import REPORT_TEMPLATES
-    from opsreview import emails
+    from opsreview.org import emails
+    from opsreview.reports.builder import build_report, report_context, week_period
 
     period = week_period(timezone.localdate())
     per_manager, emails_built = [], 0

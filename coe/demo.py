@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from incidents.demo import GATEWAY_OUTAGE, LIMIT_EXCEEDED
 from incidents.models import Incident
+from opsreview.actions import services as item_services
 
 from . import services
 from .models import Coe, CoeText, FactorCategory, ItemStatus, Term
@@ -146,7 +147,7 @@ def _items(*, coe, incident, users, teams, items) -> None:
     today = timezone.localdate()
     for title, term, owner, team, due_in, status in items:
         actor = users["callleader"]
-        item = services.action_item_create(
+        item = item_services.action_item_create(
             actor=actor,
             title=title,
             owner=users[owner],
@@ -158,9 +159,9 @@ def _items(*, coe, incident, users, teams, items) -> None:
             confirm_past_due=True,
         )
         if status == ItemStatus.IN_PROGRESS:
-            services.action_item_start(item=item, actor=actor)
+            item_services.action_item_start(item=item, actor=actor)
         elif status == ItemStatus.DONE:
-            services.action_item_complete(item=item, actor=actor)
+            item_services.action_item_complete(item=item, actor=actor)
 
 
 def _write(coe: Coe, author, texts: dict[str, str]) -> None:

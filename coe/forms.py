@@ -1,25 +1,15 @@
 from django import forms
-from django.utils import timezone
 
 from incidents.forms import DATETIME_INPUT
 from incidents.models import Incident, Severity
-from opsreview.fields import MAX_KEY, WebURLFormField
-from opsreview.models import Service, Team
-from opsreview.people import PersonChoiceField, active_people
+from opsreview.org.fields import MAX_KEY
+from opsreview.org.models import Service, Team
 
 from .models import (
-    TERM_MEANINGS,
     FactorCategory,
-    ItemCategory,
-    ItemStatus,
-    Priority,
-    ReportKind,
     ReviewDecision,
     Status,
-    Term,
 )
-from .reports import PeriodOutOfRange, month_start, week_period, week_start
-from .services import ITEM_EDITABLE_FIELDS
 
 MAX_WHY_STEPS = 20
 RELOAD = "This form was not sent as its page made it: reload the page and try again."
@@ -154,102 +144,6 @@ class CoeFilterForm(forms.Form):
     category = forms.ChoiceField(
         choices=[("", "Any factor category"), *FactorCategory.choices], required=False
     )
-
-
-class ItemDateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class ActionItemForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    owner = PersonChoiceField(queryset=active_people())
-    team = forms.ModelChoiceField(queryset=Team.objects.all())
-    term = forms.ChoiceField(
-        choices=[(term.value, f"{term.label}: {TERM_MEANINGS[term]}") for term in Term],
-        widget=forms.RadioSelect,
-        initial=Term.MEDIUM,
-    )
-    due_date = forms.DateField(
-        required=False,
-        widget=ItemDateInput(),
-        help_text="Leave empty for the term's default.",
-        error_messages={"invalid": "Enter a date."},
-    )
-    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, initial=Priority.P3)
-    category = forms.ChoiceField(choices=ItemCategory.choices, initial=ItemCategory.TECHNICAL)
-    ticket_url = WebURLFormField(label="Ticket URL", required=False)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    confirm_past_due = forms.BooleanField(
-        label="The due date is in the past on purpose", required=False
-    )
-
-    def item_fields(self) -> dict:
-        return dict(self.cleaned_data)
-
-
-class ShortTermItemForm(ActionItemForm):
-    """Raised during an incident: always short-term, due before the incident resolves."""
-
-    term = None
-    priority = None
-    category = None
-    ticket_url = None
-    description = None
-
-    def item_fields(self) -> dict:
-        return {**self.cleaned_data, "term": Term.SHORT}
-
-
-class ActionItemEditForm(ActionItemForm):
-    confirm_past_due = None
-
-    @classmethod
-    def initial_for(cls, item) -> dict:
-        return {name: getattr(item, name) for name in ITEM_EDITABLE_FIELDS}
-
-
-class WontDoForm(forms.Form):
-    reason = forms.CharField(label="Why not?", max_length=2000)
-
-
-ITEM_STATUS_FILTERS = [("", "Open or in progress"), ("all", "Any status"), *ItemStatus.choices]
-
-
-class ActionFilterForm(forms.Form):
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.all(), required=False, empty_label="Any team", to_field_name="slug"
-    )
-    owner = PersonChoiceField(queryset=active_people(), required=False, empty_label="Anyone")
-    term = forms.ChoiceField(choices=[("", "Any term"), *Term.choices], required=False)
-    status = forms.ChoiceField(choices=ITEM_STATUS_FILTERS, required=False)
-    overdue = forms.BooleanField(required=False, label="Overdue only")
-    due_before = forms.DateField(required=False, widget=ItemDateInput(), label="Due before")
-
-
-class ReportPreviewForm(forms.Form):
-    recipient = PersonChoiceField(queryset=active_people(), label="Manager")
-    kind = forms.ChoiceField(choices=ReportKind.choices, initial=ReportKind.WEEKLY)
-    period = forms.CharField(
-        max_length=10,
-        help_text="2026-W48 for a week, 2026-11 for a month.",
-        initial=lambda: week_period(timezone.localdate()),
-    )
-
-    def clean(self):
-        data = super().clean()
-        kind, period = data.get("kind"), data.get("period", "")
-        parse = week_start if kind == ReportKind.WEEKLY else month_start
-        try:
-            parse(period)
-        except PeriodOutOfRange as error:
-            self.add_error("period", str(error))
-        except ValueError:
-            example = "2026-W48" if kind == ReportKind.WEEKLY else "2026-11"
-            self.add_error("period", f"Write the period like {example}.")
-        return data
 
 
 class ReviewForm(UnshownFieldsForm):

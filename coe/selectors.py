@@ -1,13 +1,9 @@
-from collections.abc import Iterable
-from datetime import date
-
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 
-from opsreview.models import Service, Team
+from opsreview.org.models import Service, Team
 
-from .models import ActionItem, Coe, CoeText, Status, Term
+from .models import Coe, CoeText, Status
 
 
 def coe_list(
@@ -49,82 +45,3 @@ def coe_list(
         matching = CoeText.objects.filter(coe=OuterRef("pk"), body__icontains=q.strip())
         coes = coes.filter(Q(title__icontains=q.strip()) | Exists(matching))
     return coes.distinct()
-
-
-def mark_changeable(items: Iterable[ActionItem], user: AbstractBaseUser) -> list[ActionItem]:
-    """Set `can_change` on each item with two queries in all, not two a row."""
-    items = list(items)
-    team_ids = set(user.teams.values_list("pk", flat=True))
-    authored = set(user.coes_authored.values_list("pk", flat=True))
-    for item in items:
-        item.can_change = item.can_be_changed_by(user, team_ids=team_ids, authored_coe_ids=authored)
-    return items
-
-
-def action_item_list(
-    *,
-    status: str = "",
-    team: Team | None = None,
-    owner: AbstractBaseUser | None = None,
-    term: str = "",
-    overdue: bool = False,
-    due_before: date | None = None,
-) -> QuerySet[ActionItem]:
-    """Overdue first, then by due date. Status "" means still open; "all" means any."""
-    items = (
-        ActionItem.objects.select_related("owner", "team", "coe", "incident")
-        .with_overdue_flag()
-        .order_by("overdue_rank", "due_date", "pk")
-    )
-    if status == "":
-        items = items.open()
-    elif status != "all":
-        items = items.filter(status=status)
-    if team:
-        items = items.filter(team=team)
-    if owner:
-        items = items.filter(owner=owner)
-    if term:
-        items = items.filter(term=term)
-    if overdue:
-        items = items.overdue()
-    if due_before:
-        items = items.filter(due_date__lt=due_before)
-    return items
-
-
-def overdue_counts(*, on: date | None = None) -> dict:
-    """Overdue items per team and term, with totals: the top of the action-items page."""
-    rows = (
-        ActionItem.objects.overdue(on=on)
-        .values("team__name", "term")
-        .annotate(count=Count("pk"))
-        .order_by("team__name")
-    )
-    teams: dict[str, dict[str, int]] = {}
-    for row in rows:
-        teams.setdefault(row["team__name"], dict.fromkeys(Term.values, 0))[row["term"]] = row[
-            "count"
-        ]
-    totals = {term: sum(counts[term] for counts in teams.values()) for term in Term.values}
-    return {"teams": teams, "totals": totals, "total": sum(totals.values())}
-
-
-def items_needing_attention(user: AbstractBaseUser, *, on: date | None = None) -> dict:
-    """The signed-in person's overdue items and those due in the next 7 days (today included),
-    the same window as the weekly report."""
-    today = on or timezone.localdate()
-    mine = ActionItem.objects.filter(owner=user).select_related("team", "coe", "incident", "owner")
-    return {
-        "overdue": mark_changeable(mine.overdue(on=today).order_by("due_date"), user),
-        "due_this_week": mark_changeable(mine.due_soon(on=today).order_by("due_date"), user),
-    }
-
-
-def incident_action_items(incident) -> QuerySet[ActionItem]:
-    """Items raised on the incident and the short-term items of its COE: what the call sees."""
-    return (
-        ActionItem.objects.filter(Q(incident=incident) | Q(coe__incident=incident, term=Term.SHORT))
-        .select_related("owner", "team", "coe", "incident")
-        .order_by("status", "due_date", "pk")
-    )

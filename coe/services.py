@@ -1,26 +1,22 @@
 """Every write to a COE. Each checks who may, keeps the lifecycle, and never loses an edit."""
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from incidents.models import Incident
-from opsreview import emails
-from opsreview.audit import audit_record
-from opsreview.models import AuditAction, Team
-from opsreview.stored_markdown import MARKDOWN_MAX_CHARS
+from opsreview.org.audit import audit_record
+from opsreview.org.models import AuditAction, Team
+from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
 
 from .blameless import Finding
 from .findings import coe_findings, unacknowledged_findings
 from .models import (
     TEXTS,
-    ActionItem,
     BlamelessAcknowledgement,
     Coe,
     CoeReview,
@@ -28,16 +24,11 @@ from .models import (
     CoeText,
     CoeTimelineEntry,
     ContributingFactor,
-    DeliveryStatus,
     FactorCategory,
-    ItemStatus,
-    ReportDelivery,
-    ReportKind,
     ReviewDecision,
     Status,
     WhyStep,
 )
-from .reports import build_report, report_context
 
 TITLE_LIMIT = 200
 STEP_TEXT_LIMIT = 2000
@@ -363,189 +354,7 @@ def coe_review(*, coe: Coe, actor: AbstractBaseUser, decision: str, comment: str
     return coe_close_if_done(coe=coe) if approved else coe
 
 
-# Action items
-
-ITEM_EDITABLE_FIELDS = (
-    "title",
-    "description",
-    "owner",
-    "team",
-    "term",
-    "priority",
-    "category",
-    "due_date",
-    "ticket_url",
-)
-
-
-def default_due_date(term: str, *, today: date | None = None) -> date:
-    """Creation day plus the term's default (settings.ACTION_ITEM_DUE_DAYS)."""
-    return (today or timezone.localdate()) + timedelta(days=settings.ACTION_ITEM_DUE_DAYS[term])
-
-
-def _require_item_changer(item: ActionItem, actor: AbstractBaseUser) -> None:
-    if not item.can_be_changed_by(actor):
-        raise PermissionDenied(
-            "Only the owner, the item's team, the COE's authors and staff can change this item."
-        )
-
-
-def _require_item_creator(*, coe: Coe | None, incident: Incident | None, actor) -> None:
-    if actor.is_active and actor.is_staff:
-        return
-    if coe is not None and coe.is_author_or_team_member(actor):
-        return
-    if incident is not None and incident.can_be_worked_by(actor):
-        return
-    raise PermissionDenied("Only the people working on the COE or incident can add its items.")
-
-
-def _check_owner(owner: AbstractBaseUser) -> None:
-    if not owner.is_active:
-        raise ValidationError(
-            {"owner": f"{owner.get_username()} is not active; choose another owner."}
-        )
-
-
-def _save_item(item: ActionItem, actor: AbstractBaseUser, fields: list[str] | None = None) -> None:
-    item._history_user = actor
-    item.save(update_fields=fields)
-
-
-@transaction.atomic
-def action_item_create(
-    *,
-    actor: AbstractBaseUser,
-    title: str,
-    owner: AbstractBaseUser,
-    team: Team,
-    term: str,
-    coe: Coe | None = None,
-    incident: Incident | None = None,
-    due_date: date | None = None,
-    confirm_past_due: bool = False,
-    **details,
-) -> ActionItem:
-    """Add an item to a COE or an incident. Its due date defaults by term; a date already
-    past is refused unless the writer confirms it on purpose.
-    """
-    _require_item_creator(coe=coe, incident=incident, actor=actor)
-    if coe is None and incident is not None and not incident.is_open:
-        raise ValidationError(
-            "This incident is resolved; reopen it to raise a short-term item, or add the item "
-            "to its COE."
-        )
-    _check_owner(owner)
-    due_date = due_date or default_due_date(term)
-    if due_date < timezone.localdate() and not confirm_past_due:
-        raise ValidationError(
-            {"due_date": "This date is already past. Confirm it if that is on purpose."}
-        )
-    item = ActionItem(
-        title=(title or "").strip(),
-        owner=owner,
-        team=team,
-        term=term,
-        due_date=due_date,
-        coe=coe,
-        incident=incident,
-        created_by=actor,
-        **details,
-    )
-    item.full_clean()
-    _save_item(item, actor)
-    if coe is not None:
-        coe_reopen_if_items_open(coe=coe)
-    return item
-
-
-@transaction.atomic
-def action_item_update(*, item: ActionItem, actor: AbstractBaseUser, changes: dict) -> ActionItem:
-    """Change an item's details; an emptied due date becomes its term's default."""
-    _require_item_changer(item, actor)
-    unknown = set(changes) - set(ITEM_EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
-    item = _locked_item(item)  # the history record copies every field, so start from the row
-    if "owner" in changes and changes["owner"] != item.owner:
-        _check_owner(changes["owner"])
-    if "due_date" in changes and changes["due_date"] is None:
-        # Emptied: the term's default, counted from the day the item was made.
-        made = timezone.localdate(item.created_at)
-        changes = changes | {
-            "due_date": default_due_date(changes.get("term", item.term), today=made)
-        }
-    for field, value in changes.items():
-        setattr(item, field, value.strip() if isinstance(value, str) else value)
-    item.full_clean()
-    _save_item(item, actor, list(changes))
-    return item
-
-
-def _locked_item(item: ActionItem) -> ActionItem:
-    # Only the item's row: PostgreSQL cannot lock the nullable side of the outer join to coe.
-    return ActionItem.objects.select_for_update(of=("self",)).select_related("coe").get(pk=item.pk)
-
-
-@transaction.atomic
-def action_item_start(*, item: ActionItem, actor: AbstractBaseUser) -> ActionItem:
-    _require_item_changer(item, actor)
-    item = _locked_item(item)
-    if item.status != ItemStatus.OPEN:
-        raise ValidationError(f"This item is {item.get_status_display().lower()}, not open.")
-    item.status = ItemStatus.IN_PROGRESS
-    _save_item(item, actor, ["status"])
-    return item
-
-
-@transaction.atomic
-def action_item_complete(*, item: ActionItem, actor: AbstractBaseUser) -> ActionItem:
-    """Done. An approved COE whose items are now all done or won't-do closes."""
-    _require_item_changer(item, actor)
-    item = _locked_item(item)
-    if not item.is_open:
-        raise ValidationError(f"This item is already {item.get_status_display().lower()}.")
-    item.status = ItemStatus.DONE
-    item.completed_at = timezone.now()
-    _save_item(item, actor, ["status", "completed_at"])
-    if item.coe is not None:
-        coe_close_if_done(coe=item.coe)
-    return item
-
-
-@transaction.atomic
-def action_item_wont_do(*, item: ActionItem, actor: AbstractBaseUser, reason: str) -> ActionItem:
-    """Decided against, with the reason on record; counts as finished for closing a COE."""
-    _require_item_changer(item, actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why this item won't be done."})
-    item = _locked_item(item)
-    if not item.is_open:
-        raise ValidationError(f"This item is already {item.get_status_display().lower()}.")
-    item.status = ItemStatus.WONT_DO
-    item.wont_do_reason = reason
-    item.completed_at = timezone.now()
-    _save_item(item, actor, ["status", "wont_do_reason", "completed_at"])
-    if item.coe is not None:
-        coe_close_if_done(coe=item.coe)
-    return item
-
-
-@transaction.atomic
-def action_item_reopen(*, item: ActionItem, actor: AbstractBaseUser) -> ActionItem:
-    """Back to open; a closed COE it belongs to is approved-but-not-closed again."""
-    _require_item_changer(item, actor)
-    item = _locked_item(item)
-    if item.is_open:
-        raise ValidationError("This item is already open.")
-    item.status = ItemStatus.OPEN
-    item.completed_at = None
-    item.wont_do_reason = ""
-    _save_item(item, actor, ["status", "completed_at", "wont_do_reason"])
-    if item.coe is not None:
-        coe_reopen_if_items_open(coe=item.coe)
-    return item
+# Reactions to action items
 
 
 def _lock_status(coe: Coe) -> None:
@@ -572,64 +381,3 @@ def coe_reopen_if_items_open(*, coe: Coe) -> Coe:
         coe.status = Status.APPROVED
         coe.save(update_fields=["status"])
     return coe
-
-
-# Reports
-
-# A claim older than this belongs to a worker that died before sending; it may be taken over.
-STALE_CLAIM = timedelta(minutes=30)
-REPORT_TEMPLATES = {ReportKind.WEEKLY: "weekly-report", ReportKind.MONTHLY: "monthly-report"}
-
-
-def report_claim(*, recipient, kind: str, period: str) -> ReportDelivery | None:
-    """Insert-or-take-over: the delivery row is ours only if we created it, or if it failed or
-    was abandoned and our conditional update won. Everyone else gets None and sends nothing.
-    """
-    now = timezone.now()
-    delivery, created = ReportDelivery.objects.get_or_create(
-        recipient=recipient, kind=kind, period=period, defaults={"claimed_at": now}
-    )
-    if created:
-        return delivery
-    retryable = Q(status=DeliveryStatus.FAILED) | Q(
-        status=DeliveryStatus.CLAIMED, claimed_at__lt=now - STALE_CLAIM
-    )
-    taken = ReportDelivery.objects.filter(retryable, pk=delivery.pk).update(
-        status=DeliveryStatus.CLAIMED, claimed_at=now, attempts=F("attempts") + 1, error=""
-    )
-    return ReportDelivery.objects.get(pk=delivery.pk) if taken else None
-
-
-def report_deliver(*, recipient, kind: str, period: str) -> str:
-    """Build, claim and send one report. Returns "sent", "nothing" (nothing to report),
-    "already" (sent or being sent elsewhere), "no address" or "inactive". A failed send is
-    recorded on the delivery and raised again, so the task retries and the retry takes the
-    claim over.
-    """
-    if not recipient.is_active:
-        return "inactive"
-    report = build_report(recipient, kind=kind, period=period)
-    if report.is_empty and not settings.REPORT_SEND_ALL_CLEAR:
-        return "nothing"
-    delivery = report_claim(recipient=recipient, kind=kind, period=period)
-    if delivery is None:
-        return "already"
-    deliveries = ReportDelivery.objects.filter(pk=delivery.pk)
-    if not recipient.email:
-        deliveries.update(status=DeliveryStatus.FAILED, error="The recipient has no email address.")
-        return "no address"
-    try:
-        email = emails.send(REPORT_TEMPLATES[kind], [recipient.email], report_context(report))
-    except Exception as error:
-        deliveries.update(
-            status=DeliveryStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
-        )
-        raise
-    deliveries.update(
-        status=DeliveryStatus.SENT,
-        sent_at=timezone.now(),
-        subject=email.subject[:300],
-        overdue_count=report.overdue_count,
-        item_count=report.item_count,
-    )
-    return "sent"

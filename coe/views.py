@@ -1,46 +1,38 @@
 import difflib
 import logging
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.csp import CSP
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from incidents.models import Incident
-from opsreview import emails
-from opsreview.audit import audit_record
-from opsreview.models import AuditAction, OutboxMessage
-from opsreview.rendering import render_markdown
-from opsreview.stored_markdown import MARKDOWN_MAX_CHARS
+from opsreview.actions import selectors as item_selectors
+from opsreview.actions import services as item_services
+from opsreview.actions.forms import ActionItemForm
+from opsreview.actions.models import ADD_REFUSED, ActionItem
+from opsreview.org.audit import audit_record
+from opsreview.org.models import AuditAction
+from opsreview.org.rendering import render_markdown
+from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
 
-from . import forms, selectors, services, tasks
+from . import forms, selectors, services
 from .findings import coe_findings, section_label
 from .models import (
     SECTIONS,
     SECTIONS_BY_KEY,
     TEXTS,
-    ActionItem,
     Coe,
     CoeTemplateSettings,
     CoeText,
     CoeTimelineEntry,
     ContributingFactor,
-    DeliveryStatus,
-    ReportDelivery,
-    ReportKind,
     Status,
 )
-from .reports import build_report, report_context
 
 PAGE_SIZE = 25
 logger = logging.getLogger(__name__)
@@ -203,9 +195,9 @@ def _editor_context(request: HttpRequest, coe: Coe, *, parts=None, factor_parts=
         "timeline_form": forms.CoeTimelineEntryForm(),
         "title_form": forms.TitleForm(initial={"title": coe.title}),
         "checklist": _checklist(coe, template),
-        "items": selectors.mark_changeable(coe.action_items.all(), request.user),
-        "can_add_items": _can_add_items(request, coe),
-        "item_form": forms.ActionItemForm(
+        "items": item_selectors.mark_changeable(coe.action_items.all(), request.user),
+        "can_add_items": ActionItem.can_be_added_by(request.user, coe=coe),
+        "item_form": ActionItemForm(
             initial={"team": coe.team_id, "owner": request.user.pk}, prefix="item"
         ),
         "findings": findings,
@@ -527,157 +519,16 @@ def coe_review(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_editor(request, _get_coe(pk), status=UNPROCESSABLE, review_form=form)
 
 
-# Action items
-
-
-ITEM_FRAGMENT = "coe/action_item.html"
-ITEM_CHANGED = "action-item-changed"  # the incident page and the COE checklist refresh on it
-
-
-def action_list(request: HttpRequest) -> HttpResponse:
-    filters = forms.ActionFilterForm(request.GET or None)
-    criteria = dict(filters.cleaned_data) if filters.is_valid() else {}
-    mine = request.GET.get("mine") == "1"
-    if mine:
-        criteria["owner"] = request.user
-    items = selectors.action_item_list(**criteria)
-    page = Paginator(items, PAGE_SIZE * 2).get_page(request.GET.get("page"))
-    selectors.mark_changeable(page.object_list, request.user)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "filters": filters,
-        "page": page,
-        "query": query.urlencode(),
-        "mine": mine,
-        "overdue": selectors.overdue_counts(),
-    }
-    return render(request, "coe/action_list.html", context)
-
-
-def _get_item(pk: int) -> ActionItem:
-    return get_object_or_404(
-        ActionItem.objects.select_related("owner", "team", "coe", "incident", "created_by"), pk=pk
-    )
-
-
-def _get_item_for_change(request: HttpRequest, pk: int) -> ActionItem:
-    item = _get_item(pk)
-    if not item.can_be_changed_by(request.user):
-        raise PermissionDenied(
-            "Only the owner, the item's team, the COE's authors and staff can change this item."
-        )
-    return item
-
-
-def _item_history(item: ActionItem) -> list[dict]:
-    """Who changed what, newest first, from the item's history records."""
-    records = list(item.history.select_related("history_user").order_by("-history_date"))
-    history = []
-    for record, previous in zip(records, [*records[1:], None], strict=True):
-        changes = record.diff_against(previous).changes if previous else []
-        history.append({"record": record, "changes": changes})
-    return history
-
-
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _get_item(pk)
-    can_change = item.can_be_changed_by(request.user)
-    form = forms.ActionItemEditForm(
-        request.POST or None, initial=forms.ActionItemEditForm.initial_for(item)
-    )
-    if request.method == "POST":
-        if not can_change:
-            raise PermissionDenied(
-                "Only the owner, the item's team, the COE's authors and staff can change this item."
-            )
-        if form.is_valid():
-            try:
-                services.action_item_update(
-                    item=item, actor=request.user, changes=form.cleaned_data
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, "Saved.")
-                return redirect(item)
-    item.can_change = can_change
-    context = {"item": item, "form": form, "history": _item_history(item)}
-    return render(
-        request, "coe/action_detail.html", context, status=UNPROCESSABLE if form.errors else 200
-    )
-
-
-def _item_changed(request: HttpRequest, item: ActionItem, message: str) -> HttpResponse:
-    if not request.htmx:
-        messages.success(request, message)
-        return redirect(_safe_next(request) or item.get_absolute_url())
-    item = _get_item(item.pk)
-    selectors.mark_changeable([item], request.user)
-    response = render(request, ITEM_FRAGMENT, {"item": item})
-    return trigger_client_event(trigger_client_event(response, ITEM_CHANGED), CHANGED)
-
-
-def _item_refused(request: HttpRequest, item: ActionItem, error: str) -> HttpResponse:
-    if not request.htmx:
-        messages.error(request, error)
-        return redirect(_safe_next(request) or item.get_absolute_url())
-    selectors.mark_changeable([item], request.user)
-    return render(request, ITEM_FRAGMENT, {"item": item, "error": error}, status=UNPROCESSABLE)
-
-
-def _safe_next(request: HttpRequest) -> str:
-    """A path on this site to go back to; anything else (a view name, say) is ignored."""
-    target = request.POST.get("next", "")
-    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-    return target if target.startswith("/") and allowed else ""
-
-
-def _status_change(service, done_message: str):
-    @require_POST
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
-        item = _get_item_for_change(request, pk)
-        try:
-            service(item=item, actor=request.user)
-        except ValidationError as error:
-            return _item_refused(request, item, " ".join(error.messages))
-        return _item_changed(request, item, done_message)
-
-    return view
-
-
-action_start = _status_change(services.action_item_start, "Started.")
-action_complete = _status_change(services.action_item_complete, "Done. Thank you.")
-action_reopen = _status_change(services.action_item_reopen, "Reopened.")
-
-
-@require_POST
-def action_wont_do(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _get_item_for_change(request, pk)
-    form = forms.WontDoForm(request.POST)
-    if not form.is_valid():
-        return _item_refused(request, item, "Say why this item won't be done.")
-    try:
-        services.action_item_wont_do(item=item, actor=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        return _item_refused(request, item, " ".join(error.messages))
-    return _item_changed(request, item, "Marked as won't do.")
-
-
-def _can_add_items(request: HttpRequest, coe: Coe) -> bool:
-    return request.user.is_staff or coe.is_author_or_team_member(request.user)
-
-
 @require_POST
 def coe_action_add(request: HttpRequest, pk: int) -> HttpResponse:
     coe = _get_coe(pk)
     # Refused before the form: the page shows the item form only to those who may use it.
-    if not _can_add_items(request, coe):
-        raise PermissionDenied("Only the people working on the COE or incident can add its items.")
-    form = forms.ActionItemForm(request.POST, prefix="item")
+    if not ActionItem.can_be_added_by(request.user, coe=coe):
+        raise PermissionDenied(ADD_REFUSED)
+    form = ActionItemForm(request.POST, prefix="item")
     if form.is_valid():
         try:
-            services.action_item_create(actor=request.user, coe=coe, **form.item_fields())
+            item_services.action_item_create(actor=request.user, coe=coe, **form.item_fields())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -692,108 +543,3 @@ def coe_action_add(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_editor(request, coe, status=status, **overrides)
     context = _editor_context(request, coe, **overrides)
     return _changed(render(request, f"{EDITOR}#corrective-actions", context, status=status))
-
-
-# Reports
-
-# Email HTML carries inline styles, as mail clients need; it is shown in a sandboxed frame.
-EMAIL_HTML_POLICY = {
-    "default-src": [CSP.NONE],
-    "style-src": [CSP.UNSAFE_INLINE],
-    "img-src": [CSP.SELF, "data:"],
-    "frame-ancestors": [CSP.SELF],
-}
-
-
-def _staff_only(request: HttpRequest) -> None:
-    if not request.user.is_staff:
-        raise PermissionDenied("Only staff can see other people's reports.")
-
-
-def report_list(request: HttpRequest) -> HttpResponse:
-    deliveries = ReportDelivery.objects.select_related("recipient")
-    if not request.user.is_staff:
-        deliveries = deliveries.filter(recipient=request.user)
-    page = Paginator(deliveries, PAGE_SIZE * 2).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "preview_form": forms.ReportPreviewForm(),
-        "failed_count": deliveries.filter(status=DeliveryStatus.FAILED).count(),
-    }
-    return render(request, "coe/report_list.html", context)
-
-
-def _preview(request: HttpRequest):
-    _staff_only(request)
-    form = forms.ReportPreviewForm(request.GET)
-    if not form.is_valid():
-        return form, None
-    data = form.cleaned_data
-    report = build_report(data["recipient"], kind=data["kind"], period=data["period"])
-    return form, emails.render(services.REPORT_TEMPLATES[data["kind"]], report_context(report))
-
-
-@require_GET
-def report_preview(request: HttpRequest) -> HttpResponse:
-    """A manager's report for any period, exactly as it would be sent."""
-    form, email = _preview(request)
-    context = {"preview_form": form, "email": email, "query": request.GET.urlencode()}
-    return render(
-        request, "coe/report_preview.html", context, status=200 if email else UNPROCESSABLE
-    )
-
-
-@require_GET
-@csp_override(EMAIL_HTML_POLICY)
-@xframe_options_sameorigin
-def report_preview_html(request: HttpRequest) -> HttpResponse:
-    form, email = _preview(request)
-    if email is None:
-        refusal = " ".join(error for errors in form.errors.values() for error in errors)
-        return HttpResponse(refusal, content_type="text/plain", status=UNPROCESSABLE)
-    return HttpResponse(email.html)
-
-
-@require_POST
-def report_send_now(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
-    kind = request.POST.get("kind", ReportKind.WEEKLY)
-    if kind not in ReportKind.values:
-        raise Http404("No such report.")
-    task = tasks.send_weekly_reports if kind == ReportKind.WEEKLY else tasks.send_monthly_reports
-    try:
-        task.delay()
-    except BrokerUnavailable:
-        logger.exception("Send now: the task queue is unavailable")
-        messages.error(
-            request,
-            "The task queue is unavailable, so nothing was sent. Try again in a few minutes.",
-        )
-        return redirect("coe:report_list")
-    messages.success(
-        request,
-        "Queued: each manager with something to report gets this period's email once. "
-        "Locally, read them in the outbox.",
-    )
-    return redirect("coe:report_list")
-
-
-def outbox_list(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
-    page = Paginator(OutboxMessage.objects.all(), PAGE_SIZE * 2).get_page(request.GET.get("page"))
-    local = settings.EMAIL_TRANSPORT == "outbox"
-    return render(request, "coe/outbox_list.html", {"page": page, "local": local})
-
-
-def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff_only(request)
-    message = get_object_or_404(OutboxMessage, pk=pk)
-    return render(request, "coe/outbox_detail.html", {"message": message})
-
-
-@require_GET
-@csp_override(EMAIL_HTML_POLICY)
-@xframe_options_sameorigin
-def outbox_html(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff_only(request)
-    return HttpResponse(get_object_or_404(OutboxMessage, pk=pk).html_body)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from opsreview.models import Service, Team
+from opsreview.org.models import Service, Team
 
 from .models import CallLeader, Incident, Severity, Status, TimelineEntry
 

@@ -2,9 +2,9 @@ import uuid
 
 from django import forms
 
-from opsreview.fields import ModelMultipleChoiceField
-from opsreview.models import Service, Team
-from opsreview.people import PersonChoiceField, active_people
+from opsreview.org.fields import ModelMultipleChoiceField
+from opsreview.org.models import Service, Team
+from opsreview.org.people import PersonChoiceField, active_people
 
 from .models import SEVERITY_MEANINGS, Incident, Severity, Status
 

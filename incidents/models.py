@@ -6,9 +6,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from opsreview.models import Service, Team
-from opsreview.people import display_name
-from opsreview.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
+from opsreview.org.models import Service, Team
+from opsreview.org.people import display_name
+from opsreview.org.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
 
 
 class Severity(models.IntegerChoices):

@@ -1,7 +1,7 @@
 """Telling people about an incident: the work its notification tasks do."""
 
-from opsreview import emails
-from opsreview.models import Team
+from opsreview.org import emails
+from opsreview.org.models import Team
 
 from .models import Incident
 

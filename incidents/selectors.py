@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from opsreview.models import Team
+from opsreview.org.models import Team
 
 from .models import Incident, Severity
 

@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from opsreview.audit import audit_record
-from opsreview.models import AuditAction, Service, Team
-from opsreview.people import display_name
+from opsreview.org.audit import audit_record
+from opsreview.org.models import AuditAction, Service, Team
+from opsreview.org.people import display_name
 
 from .gate import ResolutionBlocked, resolution_blockers
 from .models import MAJOR_SEVERITIES, CallLeader, Incident, Severity, Status, TimelineEntry

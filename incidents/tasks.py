@@ -2,8 +2,8 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from opsreview.celery import NotificationTask
-from opsreview.models import Team
+from opsreview.org.models import Team
+from opsreview.org.tasks import NotificationTask
 
 from .models import Incident
 from .notifications import incident_notify_team_engaged

@@ -15,7 +15,6 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.incident_reopen, name="incident_reopen"),
     path("<int:pk>/engage/", views.incident_engage, name="incident_engage"),
     path("<int:pk>/gate/", views.incident_gate, name="incident_gate"),
-    path("<int:pk>/actions/", views.incident_action_add, name="incident_action_add"),
     path("<int:pk>/timeline/", views.timeline_add, name="timeline_add"),
     path("<int:pk>/timeline/<int:entry_pk>/", views.timeline_entry, name="timeline_entry"),
     path("<int:pk>/timeline/<int:entry_pk>/edit/", views.timeline_edit, name="timeline_edit"),

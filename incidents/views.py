@@ -6,11 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from coe.forms import ShortTermItemForm
-from coe.selectors import incident_action_items, mark_changeable
-from coe.services import action_item_create
-from opsreview.audit import audit_record
-from opsreview.models import AuditAction, Service, Team
+from opsreview.org.audit import audit_record
+from opsreview.org.models import AuditAction, Service, Team
 
 from . import forms, selectors, services
 from .gate import ResolutionBlocked, resolution_blockers
@@ -84,10 +81,6 @@ def _detail_context(request: HttpRequest, incident: Incident, **overrides) -> di
     context = {
         "incident": incident,
         "can_work": can_work,
-        "items": mark_changeable(incident_action_items(incident), request.user),
-        "item_form": ShortTermItemForm(
-            initial={"owner": request.user.pk, "team": _first_team_id(incident)}, prefix="item"
-        ),
         "can_gate": incident.can_gate_changes(request.user),
         "update_overdue": incident.update_overdue(),
         "blockers": resolution_blockers(incident) if incident.status == Status.MITIGATED else [],
@@ -98,11 +91,6 @@ def _detail_context(request: HttpRequest, incident: Incident, **overrides) -> di
         "engage_form": forms.EngageTeamForm(incident=incident),
     }
     return {**context, **overrides}
-
-
-def _first_team_id(incident: Incident) -> int | None:
-    team = next(iter(incident.teams.all()), None)
-    return team.pk if team else None
 
 
 def _render_detail(request: HttpRequest, incident: Incident, *, status: int = 200, **overrides):
@@ -302,23 +290,6 @@ def timeline_entry(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse
         TimelineEntry.objects.select_related("author"), pk=entry_pk, incident_id=pk
     )
     return render(request, f"{DETAIL}#timeline-entry", {"entry": entry})
-
-
-@require_POST
-def incident_action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    """A short-term item raised during the event: it must be done before the incident resolves."""
-    incident = _get_incident_for_work(request, pk)
-    form = ShortTermItemForm(request.POST, prefix="item")
-    if form.is_valid():
-        try:
-            action_item_create(actor=request.user, incident=incident, **form.item_fields())
-        except ValidationError as error:
-            form.add_error(None, error)
-            if not incident.is_open:  # a resolved incident's page has no item form to show it
-                messages.error(request, " ".join(error.messages))
-        else:
-            return _changed(request, incident, "Short-term item added; it must be done to resolve.")
-    return _render_detail(request, incident, status=UNPROCESSABLE, item_form=form)
 
 
 @require_GET

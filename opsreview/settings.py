@@ -58,10 +58,14 @@ SITE_NAME = os.environ.get("SITE_NAME", "BananaStand")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "opsreview",
+    "opsreview.org",
     "incidents",
     "coe",
+    "opsreview.actions",
+    "opsreview.reports",
+    "opsreview.meetings",
     "wheel",
+    "opsreview.home",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -82,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "opsreview.middleware.ServiceUnavailableMiddleware",
+    "opsreview.org.middleware.ServiceUnavailableMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -106,7 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "opsreview.context_processors.site",
+                "opsreview.home.context_processors.site",
                 "incidents.context_processors.major_incidents",
             ],
         },
@@ -171,10 +175,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one alone locks
 # Tries during a lock-out do not extend it, so "locked for N minutes" stays true.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-# A success clears that account's failures (opsreview.receivers), never its address's.
+# A success clears that account's failures (opsreview.org.receivers), never its address's.
 AXES_RESET_ON_SUCCESS = False
-AXES_LOCKOUT_CALLABLE = "opsreview.views.login_locked_out"
-AXES_CLIENT_IP_CALLABLE = "opsreview.audit.client_address"
+AXES_LOCKOUT_CALLABLE = "opsreview.org.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "opsreview.org.audit.client_address"
 # The audit log is the record; unlocking goes through /accounts/lockouts/, which audits it.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False
@@ -239,7 +243,7 @@ def ses_mail_options(
 
 
 MAIL_BACKENDS = {
-    "outbox": "opsreview.mail.OutboxBackend",
+    "outbox": "opsreview.org.mail.OutboxBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
@@ -326,11 +330,11 @@ def crontab_schedule(spec: str):
 
 CELERY_BEAT_SCHEDULE = {
     "weekly-overdue-report": {
-        "task": "coe.tasks.send_weekly_reports",
+        "task": "opsreview.reports.tasks.send_weekly_reports",
         "schedule": crontab_schedule(REPORT_WEEKLY_CRON),
     },
     "monthly-long-term-report": {
-        "task": "coe.tasks.send_monthly_reports",
+        "task": "opsreview.reports.tasks.send_monthly_reports",
         "schedule": crontab_schedule(REPORT_MONTHLY_CRON),
     },
 }

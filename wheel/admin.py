@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from opsreview.admin import ReadOnlyAdmin
+from opsreview.org.admin import ReadOnlyAdmin
 
 from .models import LogEntry, Participant, Rig, Spin, Wheel
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from opsreview.models import Team
+from opsreview.org.models import Team
 
 from . import selection
 from .models import LogEntry, Participant, Spin, Wheel

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.text import slugify
 
-from opsreview.fields import ModelMultipleChoiceField, WebURLFormField
-from opsreview.models import Team
+from opsreview.org.fields import ModelMultipleChoiceField, WebURLFormField
+from opsreview.org.models import Team
 
 from .models import WEIGHT_NEGATIVE, WEIGHT_TOO_HEAVY, Participant, Wheel
 from .selection import MAX_WEIGHT

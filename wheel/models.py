@@ -7,8 +7,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from opsreview.fields import WebURLField
-from opsreview.models import Team
+from opsreview.org.fields import WebURLField
+from opsreview.org.models import Team
 
 from .selection import MAX_WEIGHT, NEW_PARTICIPANT_WEIGHT
 

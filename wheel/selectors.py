@@ -6,7 +6,7 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from opsreview.models import Team
+from opsreview.org.models import Team
 
 from . import selection
 from .models import LogEntry, Participant, Rig, Spin, Wheel

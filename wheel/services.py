@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from opsreview.audit import audit_record
-from opsreview.models import AuditAction, Team
-from opsreview.people import display_name
+from opsreview.org.audit import audit_record
+from opsreview.org.models import AuditAction, Team
+from opsreview.org.people import display_name
 
 from . import selection
 from .models import LogEntry, Participant, Rig, Spin, Wheel, can_administer_wheels

@@ -10,9 +10,8 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from coe.models import ActionItem, Coe, CoeText, FactorCategory, Term
+from coe.models import Coe, CoeText, FactorCategory
 from coe.services import (
-    action_item_create,
     coe_create,
     coe_impact_save,
     coe_text_save,
@@ -20,7 +19,9 @@ from coe.services import (
     factor_add,
     factor_save,
 )
-from tests.opsreview.factories import TeamFactory, UserFactory
+from opsreview.actions.models import ActionItem, Term
+from opsreview.actions.services import action_item_create
+from tests.org.factories import TeamFactory, UserFactory
 
 COMPLETE_TEXTS = {
     "summary": "Checkout requests failed for 42 minutes after a gateway configuration change.",

@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from coe import services
-from coe.models import Coe, CoeText, ReportDelivery, Status
-from opsreview.fields import MAX_KEY
-from tests.opsreview.factories import TeamFactory, UserFactory
+from coe.models import Coe, CoeText, Status
+from opsreview.org.fields import MAX_KEY
+from opsreview.reports.models import ReportDelivery
+from tests.org.factories import TeamFactory, UserFactory
 
 from .factories import add_item, complete_coe, team_item
 

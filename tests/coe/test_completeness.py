@@ -2,8 +2,10 @@
 
 import pytest
 
-from coe.models import SECTIONS, CoeTemplateSettings, Term
-from coe.services import action_item_wont_do, coe_timeline_entry_delete, factor_delete
+from coe.models import SECTIONS, CoeTemplateSettings
+from coe.services import coe_timeline_entry_delete, factor_delete
+from opsreview.actions.models import Term
+from opsreview.actions.services import action_item_wont_do
 from tests.incidents.factories import IncidentFactory
 
 from .factories import (

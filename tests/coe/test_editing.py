@@ -15,7 +15,7 @@ from coe.services import (
     factor_save,
 )
 from tests.incidents.factories import IncidentFactory, TimelineEntryFactory
-from tests.opsreview.factories import TeamFactory, UserFactory
+from tests.org.factories import TeamFactory, UserFactory
 
 from .factories import FIVE_WHYS, CoeFactory, add_factor
 

@@ -2,8 +2,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from coe.models import Coe, ReviewDecision, Status
-from coe.services import action_item_complete, coe_review, coe_submit
-from tests.opsreview.factories import UserFactory
+from coe.services import coe_review, coe_submit
+from opsreview.actions.services import action_item_complete
+from tests.org.factories import UserFactory
 
 from .factories import complete_coe
 

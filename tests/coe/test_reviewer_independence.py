@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 
 from coe.models import Coe, ReviewDecision, Status
 from coe.services import coe_review, coe_submit
-from tests.opsreview.factories import UserFactory
+from tests.org.factories import UserFactory
 
 from .factories import add_factor, complete_coe, save_text
 

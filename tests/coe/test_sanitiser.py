@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from opsreview.rendering import render_markdown
+from opsreview.org.rendering import render_markdown
 
 FORBIDDEN_TAGS = {
     "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math",

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied
 
 from coe.models import Coe
 from coe.services import coe_create
-from opsreview.models import AuditAction, AuditEvent
+from opsreview.org.models import AuditAction, AuditEvent
 from tests.incidents.factories import IncidentFactory
-from tests.opsreview.factories import TeamFactory, UserFactory
+from tests.org.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from coe.blameless import CHAIN_SUGGESTION
 from coe.findings import unacknowledged_findings
 from coe.models import BlamelessAcknowledgement, Status
 from coe.services import SubmissionRefused, blameless_acknowledge, coe_submit
-from tests.opsreview.factories import UserFactory
+from tests.org.factories import UserFactory
 
 from .factories import FIVE_WHYS, CoeFactory, add_factor, complete_coe, save_text
 

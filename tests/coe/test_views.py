@@ -7,7 +7,7 @@ from django.core.management import call_command
 from coe import services
 from coe.models import Coe, CoeText, ContributingFactor, Status
 from tests.incidents.factories import IncidentFactory, TimelineEntryFactory
-from tests.opsreview.factories import TeamFactory, UserFactory
+from tests.org.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -450,7 +450,7 @@ def test_search_finds_coes_by_words_in_any_section(client, author):
 
 
 def test_coes_are_found_by_service_and_contributing_factor_category(client, author):
-    from tests.opsreview.factories import ServiceFactory
+    from tests.org.factories import ServiceFactory
 
     gateway = ServiceFactory(name="BananaStand API Gateway")
     incident = IncidentFactory(declared_by=author)

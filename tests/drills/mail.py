@@ -3,7 +3,7 @@
 import os
 import threading
 
-from opsreview.mail import OutboxBackend
+from opsreview.org.mail import OutboxBackend
 
 
 class StallingOutboxBackend(OutboxBackend):

@@ -4,10 +4,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from coe import services
-from coe.models import DeliveryStatus, ReportDelivery, Term
+from opsreview.actions import services
+from opsreview.actions.models import Term
+from opsreview.reports.models import DeliveryStatus, ReportDelivery
 from tests.coe.factories import CoeFactory
-from tests.opsreview.factories import TeamFactory, UserFactory
+from tests.org.factories import TeamFactory, UserFactory
 
 
 def manager_with_an_overdue_item(name: str):

@@ -9,12 +9,12 @@ import json
 import pytest
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from coe import tasks
-from coe.models import ReportDelivery
 from incidents.models import Incident
-from opsreview.models import OutboxMessage
+from opsreview.org.models import OutboxMessage
+from opsreview.reports import tasks as report_tasks
+from opsreview.reports.models import ReportDelivery
 from tests.incidents.factories import IncidentFactory
-from tests.opsreview.factories import TeamFactory, UserFactory
+from tests.org.factories import TeamFactory, UserFactory
 
 from .loopback import (
     WebServer,
@@ -61,7 +61,7 @@ def test_pages_keep_answering_while_the_broker_is_down_and_reports_resume_exactl
     staff = web.sign_in(UserFactory(is_staff=True))
     logs = (worker_log, web.log, broker.log)
     with publishing_to(broker.url, QUEUE):
-        tasks.send_weekly_reports.delay()
+        report_tasks.send_weekly_reports.delay()
         wait_for(lambda: deliveries() == 2, what="the first two reports", logs=logs)
 
         broker.stop()
@@ -71,7 +71,7 @@ def test_pages_keep_answering_while_the_broker_is_down_and_reports_resume_exactl
         dashboard = web.get("/", cookies=staff)
         health = web.get("/healthz")
         with pytest.raises(BrokerUnavailable):
-            tasks.send_weekly_reports.delay()
+            report_tasks.send_weekly_reports.delay()
         managers.append(manager_with_an_overdue_item("zara"))  # overdue during the outage
 
         assert engaged.status == 302  # the engagement stands; its email is logged as unsent
@@ -87,8 +87,8 @@ def test_pages_keep_answering_while_the_broker_is_down_and_reports_resume_exactl
         assert health.status == 200
 
         broker.start()
-        tasks.send_weekly_reports.delay()
-        tasks.send_weekly_reports.delay()  # a second run, as a beat tick and a staff click
+        report_tasks.send_weekly_reports.delay()
+        report_tasks.send_weekly_reports.delay()  # a second run, as a beat tick and a staff click
         wait_for(lambda: deliveries() == 3, what="the reports to resume", timeout=45, logs=logs)
         wait_for(lambda: broker.is_idle(QUEUE), what="the worker to finish", logs=logs)
 

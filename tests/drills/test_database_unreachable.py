@@ -9,7 +9,7 @@ import json
 import pytest
 from django.db import connection
 
-from tests.opsreview.factories import TeamFactory
+from tests.org.factories import TeamFactory
 
 from .loopback import TcpProxy, WebServer, database_url, stop, wait_for
 

@@ -11,9 +11,9 @@ import signal
 import pytest
 from django.db.models import F
 
-from coe import services, tasks
-from coe.models import DeliveryStatus, ReportDelivery
-from opsreview.models import OutboxMessage
+from opsreview.org.models import OutboxMessage
+from opsreview.reports import services, tasks
+from opsreview.reports.models import DeliveryStatus, ReportDelivery
 
 from .loopback import publishing_to, start_worker, stop, wait_for
 from .reports import deliveries, manager_with_an_overdue_item

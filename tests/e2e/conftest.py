@@ -7,7 +7,7 @@ import shutil
 import pytest
 from django.core.management import call_command
 
-from opsreview.demo import DEMO_PASSWORD
+from opsreview.org.demo import DEMO_PASSWORD
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by the
 # test itself (seeding, assertions) are still synchronous and safe.

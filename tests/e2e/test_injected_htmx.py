@@ -11,11 +11,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from coe.models import Term
-from coe.reports import week_period
-from coe.services import action_item_create
 from incidents.demo import LIMIT_EXCEEDED
 from incidents.models import Incident
+from opsreview.actions.models import Term
+from opsreview.actions.services import action_item_create
+from opsreview.reports.builder import week_period
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

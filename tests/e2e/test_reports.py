@@ -7,7 +7,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_staff_send_the_weekly_reports_and_read_them_in_the_outbox(
     demo, sign_in, live_server, settings
 ):
-    settings.MAILERS = {"default": {"BACKEND": "opsreview.mail.OutboxBackend"}}
+    settings.MAILERS = {"default": {"BACKEND": "opsreview.org.mail.OutboxBackend"}}
     page = sign_in("admin")
     page.goto(f"{live_server.url}/reports/")
     page.get_by_role("button", name="Send this week's reports").click()

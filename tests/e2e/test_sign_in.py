@@ -9,7 +9,6 @@ AREAS = [
     ("Incidents", "/incidents/", "Incidents"),
     ("COEs", "/coe/", "Correction of Errors"),
     ("Actions", "/actions/", "Action items"),
-    ("Meetings", "/meetings/", "Weekly ops meetings"),
     ("Wheel", "/wheel/", "Wheels"),
     ("Teams", "/teams/", "Teams"),
     ("Reports", "/reports/", "Reports"),

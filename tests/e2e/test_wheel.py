@@ -4,7 +4,7 @@ choosing opens the chosen team's dashboard in a new tab."""
 import pytest
 from playwright.sync_api import expect
 
-from opsreview.models import Team
+from opsreview.org.models import Team
 from wheel.demo import seed_wheel
 from wheel.models import Participant, Spin
 

@@ -9,13 +9,14 @@ from django.contrib.messages import ERROR, get_messages
 from django.db import connection
 from django.http import HttpResponse
 
+from tests.project import project_app_configs
+
 # Every table a request to the project can write, with users (whose sign-in time is left out).
-PROJECT_APPS = ("opsreview", "incidents", "coe", "wheel")
 USER_COLUMNS_SKIPPED = {"last_login"}
 # Tables that record requests rather than hold state (an audit trail written on refusals, say)
-# belong here, by db_table; sessions and sign-in throttling live outside PROJECT_APPS.
+# belong here, by db_table; sessions and sign-in throttling live outside the project's apps.
 RECORDS_OF_REQUESTS: set[str] = {
-    "opsreview_auditevent",
+    "org_auditevent",
     "axes_accessattempt",
     "axes_accessfailurelog",
 }
@@ -32,7 +33,7 @@ ERROR_PAGES = {400, 403, 404}
 @cache
 def _tables() -> list[tuple[str, str, list[str]]]:
     tables = []
-    models = [m for label in PROJECT_APPS for m in apps.get_app_config(label).get_models(True)]
+    models = [m for config in project_app_configs() for m in config.get_models(True)]
     for model in [*models, apps.get_model("auth", "User")]:
         if model._meta.db_table in RECORDS_OF_REQUESTS:
             continue

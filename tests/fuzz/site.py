@@ -10,7 +10,7 @@ from django.test import Client
 
 from incidents import services as incidents
 from incidents.models import Severity
-from opsreview.models import OutboxMessage, Team
+from opsreview.org.models import OutboxMessage, Team
 from tests.opsreview.test_sign_in import SIGNED_IN_PATHS
 from wheel.models import Wheel
 from wheel.services import wheel_rig

@@ -5,7 +5,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from incidents.models import CallLeader, Incident, Severity, Status, TimelineEntry
-from tests.opsreview.factories import UserFactory
+from tests.org.factories import UserFactory
 
 
 class IncidentFactory(DjangoModelFactory):

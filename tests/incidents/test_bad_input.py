@@ -3,7 +3,7 @@
 import pytest
 
 from incidents.models import Incident
-from tests.opsreview.factories import TeamFactory, UserFactory
+from tests.org.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test import Client
 
 from incidents.models import Incident
 from tests.concurrency import run_at_once
-from tests.opsreview.factories import TeamFactory, UserFactory
+from tests.org.factories import TeamFactory, UserFactory
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from incidents.services import (
     incident_declare,
     incident_engage_team,
 )
-from tests.opsreview.factories import TeamFactory, UserFactory
+from tests.org.factories import TeamFactory, UserFactory
 
 from .factories import CallLeaderFactory, IncidentFactory, TimelineEntryFactory
 

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 
 from incidents.models import Incident, Severity, TimelineEntry
 from incidents.services import incident_update
-from tests.opsreview.factories import TeamFactory, UserFactory
+from tests.org.factories import TeamFactory, UserFactory
 
 from .factories import CallLeaderFactory, IncidentFactory
 

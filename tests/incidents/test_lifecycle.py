@@ -13,7 +13,7 @@ from incidents.services import (
     incident_resolve,
     incident_update,
 )
-from tests.opsreview.factories import UserFactory
+from tests.org.factories import UserFactory
 
 from .factories import CallLeaderFactory, IncidentFactory
 

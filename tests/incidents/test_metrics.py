@@ -6,7 +6,7 @@ import pytest
 
 from incidents.models import Severity, Status
 from incidents.selectors import incident_metrics_by_severity, incident_metrics_by_team
-from tests.opsreview.factories import TeamFactory
+from tests.org.factories import TeamFactory
 
 from .factories import IncidentFactory
 

@@ -14,7 +14,7 @@ from incidents.services import (
     timeline_entry_add,
     timeline_entry_edit,
 )
-from tests.opsreview.factories import TeamFactory, UserFactory
+from tests.org.factories import TeamFactory, UserFactory
 
 from .factories import IncidentFactory, TimelineEntryFactory
 

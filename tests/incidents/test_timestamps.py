@@ -15,7 +15,7 @@ from incidents.services import (
     timeline_entry_add,
     timeline_entry_edit,
 )
-from tests.opsreview.factories import UserFactory
+from tests.org.factories import UserFactory
 
 from .factories import IncidentFactory
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from incidents.gate import ResolutionBlocker, register_blocker_source, unregister_blocker_source
 from incidents.models import Incident, Severity, Status, TimelineEntry
-from tests.opsreview.factories import TeamFactory, UserFactory
+from tests.org.factories import TeamFactory, UserFactory
 
 from .factories import CallLeaderFactory, IncidentFactory, TimelineEntryFactory
 

@@ -17,13 +17,16 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.safestring import SafeData
 
-from coe.models import ActionItem, Coe, ReportKind, Status
-from coe.reports import build_report, report_context, week_period
+from coe.models import Coe, Status
 from incidents.models import Incident, TimelineEntry
-from opsreview import emails
-from opsreview.fields import WebURLField
-from opsreview.models import OutboxMessage
-from opsreview.stored_markdown import RenderedHTMLField, render_stale_markdown
+from opsreview.actions.models import ActionItem
+from opsreview.org import emails
+from opsreview.org.fields import WebURLField
+from opsreview.org.models import OutboxMessage
+from opsreview.org.stored_markdown import RenderedHTMLField, render_stale_markdown
+from opsreview.reports.builder import build_report, report_context, week_period
+from opsreview.reports.models import ReportKind
+from tests.project import project_app_labels
 from wheel.models import Wheel
 
 from .test_sign_in import SIGNED_IN_PATHS
@@ -41,7 +44,7 @@ MARKDOWN_PAYLOAD = (
     f'{PAYLOAD}\n\n<div hx-post="/admin/" hx-trigger="load" data-injected>raw</div>\n\n'
     "**MDPAYLOAD** [link](javascript:alert(1)) ![x](https://tracker.example/p.png)"
 )
-PROJECT_APPS = ("opsreview", "incidents", "coe", "wheel", "auth")
+PROJECT_APPS = (*project_app_labels(), "auth")
 NOT_FREE_TEXT = {"password", "slug", "email", "fingerprint", "codename", "app_label", "model"}
 
 
@@ -223,7 +226,7 @@ def test_the_team_engaged_email_keeps_peoples_text_inert(poisoned):
 
 
 def test_sent_emails_in_the_outbox_show_peoples_text_as_text(client, poisoned, settings):
-    settings.MAILERS = {"default": {"BACKEND": "opsreview.mail.OutboxBackend", "OPTIONS": {}}}
+    settings.MAILERS = {"default": {"BACKEND": "opsreview.org.mail.OutboxBackend", "OPTIONS": {}}}
     users, _ids = poisoned
     call_command("send_reports", "--kind", "weekly", stdout=io.StringIO())
     assert OutboxMessage.objects.exists()

@@ -77,7 +77,7 @@ def test_no_page_or_write_path_answers_with_a_server_error(client, demo_paths, u
     ],
 )
 def test_ids_beyond_any_row_are_not_found(client, path):
-    from tests.opsreview.factories import UserFactory
+    from tests.org.factories import UserFactory
 
     client.force_login(UserFactory(is_staff=True))
     assert client.get(path).status_code == 404

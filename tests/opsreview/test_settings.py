@@ -8,9 +8,8 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections, transaction
 
-from opsreview.models import Service
-
-from .factories import TeamFactory
+from opsreview.org.models import Service
+from tests.org.factories import TeamFactory
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 

@@ -3,9 +3,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from opsreview.urls import urlpatterns
 from tests.incidents.factories import TimelineEntryFactory
+from tests.org.factories import DEFAULT_PASSWORD, TeamFactory, UserFactory
 from tests.wheel.factories import WheelFactory
-
-from .factories import DEFAULT_PASSWORD, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +14,6 @@ SIGNED_IN_PATHS = {
     "team_list": "/teams/",
     "team_detail": "/teams/{slug}/",
     "team_edit": "/teams/{slug}/edit/",
-    "meeting_list": "/meetings/",
     "incidents:incident_list": "/incidents/",
     "coe:coe_list": "/coe/",
     "coe:coe_new": "/coe/new/",
@@ -35,20 +33,20 @@ SIGNED_IN_PATHS = {
     "coe:coe_review": "/coe/{coe}/review/",
     "coe:coe_history": "/coe/{coe}/history/",
     "coe:coe_action_add": "/coe/{coe}/actions/",
-    "coe:action_detail": "/actions/1/",
-    "coe:action_start": "/actions/1/start/",
-    "coe:action_complete": "/actions/1/complete/",
-    "coe:action_wont_do": "/actions/1/wont-do/",
-    "coe:action_reopen": "/actions/1/reopen/",
-    "incidents:incident_action_add": "/incidents/{incident}/actions/",
-    "coe:action_list": "/actions/",
-    "coe:report_list": "/reports/",
-    "coe:report_preview": "/reports/preview/",
-    "coe:report_preview_html": "/reports/preview/html/",
-    "coe:report_send_now": "/reports/send/",
-    "coe:outbox_list": "/reports/outbox/",
-    "coe:outbox_detail": "/reports/outbox/1/",
-    "coe:outbox_html": "/reports/outbox/1/html/",
+    "actions:action_detail": "/actions/1/",
+    "actions:action_start": "/actions/1/start/",
+    "actions:action_complete": "/actions/1/complete/",
+    "actions:action_wont_do": "/actions/1/wont-do/",
+    "actions:action_reopen": "/actions/1/reopen/",
+    "actions:incident_item_add": "/actions/new/incident/{incident}/",
+    "actions:action_list": "/actions/",
+    "reports:report_list": "/reports/",
+    "reports:report_preview": "/reports/preview/",
+    "reports:report_preview_html": "/reports/preview/html/",
+    "reports:report_send_now": "/reports/send/",
+    "reports:outbox_list": "/reports/outbox/",
+    "reports:outbox_detail": "/reports/outbox/1/",
+    "reports:outbox_html": "/reports/outbox/1/html/",
     "wheel:wheel_list": "/wheel/",
     "logout": "/accounts/logout/",
     "lockout_list": "/accounts/lockouts/",
@@ -151,7 +149,6 @@ def test_navigation_links_every_area(client):
         ("Incidents", "/incidents/"),
         ("COEs", "/coe/"),
         ("Actions", "/actions/"),
-        ("Meetings", "/meetings/"),
         ("Wheel", "/wheel/"),
         ("Teams", "/teams/"),
         ("Reports", "/reports/"),
@@ -161,5 +158,5 @@ def test_navigation_links_every_area(client):
 
 def test_resolver_knows_the_stable_urls():
     resolver = get_resolver()
-    for path in ["/", "/incidents/", "/coe/", "/actions/", "/meetings/", "/wheel/", "/reports/"]:
+    for path in ["/", "/incidents/", "/coe/", "/actions/", "/wheel/", "/reports/"]:
         assert resolver.resolve(path)

@@ -9,7 +9,7 @@ IGNORED_TABLES = {
     # Sessions change on every sign-in and sign-out: who is signed in, not what is stored.
     "django_session",
     # The audit log records every refusal: a refused request writes there by design.
-    "opsreview_auditevent",
+    "org_auditevent",
 }
 
 

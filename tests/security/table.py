@@ -24,21 +24,21 @@ from django.utils import timezone
 
 from coe.findings import coe_findings
 from coe.models import (
-    ActionItem,
     BlamelessAcknowledgement,
     Coe,
     CoeText,
     CoeTimelineEntry,
     ContributingFactor,
-    ItemStatus,
-    ReportDelivery,
     Status,
 )
-from coe.reports import week_period
-from coe.services import action_item_complete, factor_delete
+from coe.services import factor_delete
 from incidents.models import Incident, TimelineEntry
 from incidents.services import incident_mitigate
-from opsreview.models import Team
+from opsreview.actions.models import ActionItem, ItemStatus
+from opsreview.actions.services import action_item_complete
+from opsreview.org.models import Team
+from opsreview.reports.builder import week_period
+from opsreview.reports.models import ReportDelivery
 from tests.coe.factories import fill_every_section
 from wheel.models import LogEntry, Participant, Rig, Spin, Wheel
 from wheel.services import wheel_rig
@@ -329,7 +329,6 @@ TABLE: list[Row] = [
         ),
         args=ours_slug,
     ),
-    *page("meeting_list", SIGNED_IN),
     *page("audit_log", STAFF),
     *form(
         "lockout_list",
@@ -429,8 +428,8 @@ TABLE: list[Row] = [
         write(lambda w, r: _incident(w).gates_production_changes, lambda w: {"gated": "1"}),
         args=incident_pk,
     ),
-    *post_only(
-        "incidents:incident_action_add",
+    *form(
+        "actions:incident_item_add",
         INCIDENT_WORKERS,
         write(
             lambda w, r: ActionItem.objects.filter(incident=w.incident, term="short").exists(),
@@ -615,9 +614,9 @@ TABLE: list[Row] = [
         args=draft_pk,
     ),
     # Action items: changed by their owner, their team, the COE's authors and staff.
-    *page("coe:action_list", SIGNED_IN),
+    *page("actions:action_list", SIGNED_IN),
     *form(
-        "coe:action_detail",
+        "actions:action_detail",
         SIGNED_IN,
         write(
             lambda w, r: _item(w).title == "Validate gateway configuration before the canary",
@@ -628,19 +627,19 @@ TABLE: list[Row] = [
         args=item_pk,
     ),
     *post_only(
-        "coe:action_start",
+        "actions:action_start",
         ITEM_PEOPLE,
         write(lambda w, r: _item(w).status == ItemStatus.IN_PROGRESS, lambda w: {}),
         args=item_pk,
     ),
     *post_only(
-        "coe:action_complete",
+        "actions:action_complete",
         ITEM_PEOPLE,
         write(lambda w, r: _item(w).status == ItemStatus.DONE, lambda w: {}),
         args=item_pk,
     ),
     *post_only(
-        "coe:action_wont_do",
+        "actions:action_wont_do",
         ITEM_PEOPLE,
         write(
             lambda w, r: _item(w).status == ItemStatus.WONT_DO,
@@ -649,17 +648,17 @@ TABLE: list[Row] = [
         args=item_pk,
     ),
     *post_only(
-        "coe:action_reopen",
+        "actions:action_reopen",
         ITEM_PEOPLE,
         write(lambda w, r: _item(w).status == ItemStatus.OPEN, lambda w: {}, setup=_item_done),
         args=item_pk,
     ),
     # Reports: each person sees their own deliveries; previews, sending and the outbox are staff's.
-    *page("coe:report_list", SIGNED_IN),
-    *page("coe:report_preview", STAFF, query=_preview_query),
-    *page("coe:report_preview_html", STAFF, query=_preview_query),
+    *page("reports:report_list", SIGNED_IN),
+    *page("reports:report_preview", STAFF, query=_preview_query),
+    *page("reports:report_preview_html", STAFF, query=_preview_query),
     *post_only(
-        "coe:report_send_now",
+        "reports:report_send_now",
         STAFF,
         write(
             lambda w, r: ReportDelivery.objects.filter(
@@ -668,9 +667,9 @@ TABLE: list[Row] = [
             lambda w: {"kind": "weekly"},
         ),
     ),
-    *page("coe:outbox_list", STAFF),
-    *page("coe:outbox_detail", STAFF, args=lambda w: {"pk": w.message.pk}),
-    *page("coe:outbox_html", STAFF, args=lambda w: {"pk": w.message.pk}),
+    *page("reports:outbox_list", STAFF),
+    *page("reports:outbox_detail", STAFF, args=lambda w: {"pk": w.message.pk}),
+    *page("reports:outbox_html", STAFF, args=lambda w: {"pk": w.message.pk}),
     # The wheel: everyone spins and chooses; wheel admins set it up and rig it.
     *page("wheel:wheel_list", SIGNED_IN),
     *form(

@@ -11,9 +11,9 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import NoReverseMatch, get_resolver, reverse
 
-from opsreview.models import OutboxMessage
-from tests.opsreview.factories import UserFactory
+from opsreview.org.models import OutboxMessage
 from tests.opsreview.test_sign_in import _project_url_names
+from tests.org.factories import UserFactory
 
 from .fingerprint import changed_tables, database_fingerprint
 from .table import ACTOR, DENIED, IGNORED, LOGIN, NOT_ALLOWED, OK, TABLE, Row
@@ -134,7 +134,7 @@ def test_pages_that_are_not_write_paths_change_nothing_when_posted_to(client, wo
     assert changed_tables(before, database_fingerprint()) == []
 
 
-@pytest.mark.parametrize("name", ["coe:outbox_detail", "coe:outbox_html"])
+@pytest.mark.parametrize("name", ["reports:outbox_detail", "reports:outbox_html"])
 def test_staff_only_pages_do_not_tell_others_which_ids_exist(client, world, name):
     client.force_login(world.person("manager"))
     existing = client.get(reverse(name, args=[world.message.pk]))

@@ -12,13 +12,15 @@ from datetime import timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from coe.models import ActionItem, Coe, CoeTimelineEntry, ContributingFactor, ReportDelivery
+from coe.models import Coe, CoeTimelineEntry, ContributingFactor
 from coe.services import coe_submit, coe_timeline_entry_add, factor_add
 from incidents.models import Incident, Severity, TimelineEntry
-from opsreview.models import OutboxMessage, Service, Team
+from opsreview.actions.models import ActionItem
+from opsreview.org.models import OutboxMessage, Service, Team
+from opsreview.reports.models import ReportDelivery
 from tests.coe.factories import CoeFactory, add_item, complete_coe, save_text
 from tests.incidents.factories import CallLeaderFactory, IncidentFactory, TimelineEntryFactory
-from tests.opsreview.factories import ServiceFactory, TeamFactory, UserFactory
+from tests.org.factories import ServiceFactory, TeamFactory, UserFactory
 from tests.wheel.factories import ParticipantFactory, SpinFactory, WheelFactory
 from wheel.models import Participant, Spin, Wheel
 

@@ -2,7 +2,7 @@ import factory
 from django.contrib.auth.models import Permission
 from factory.django import DjangoModelFactory
 
-from tests.opsreview.factories import TeamFactory, UserFactory
+from tests.org.factories import TeamFactory, UserFactory
 from wheel.models import Participant, Spin, Wheel
 
 

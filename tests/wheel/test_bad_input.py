@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.opsreview.factories import UserFactory
+from tests.org.factories import UserFactory
 from wheel.models import Wheel
 
 from .factories import SpinFactory, wheel_with_teams

@@ -4,7 +4,7 @@ import math
 import pytest
 from django.core.management import call_command
 
-from opsreview.models import Team
+from opsreview.org.models import Team
 from wheel.demo import WHEEL_SLUG, seed_wheel
 from wheel.models import Participant, Wheel
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.concurrency import run_at_once
-from tests.opsreview.factories import TeamFactory, UserFactory
+from tests.org.factories import TeamFactory, UserFactory
 from wheel import services
 from wheel.models import LogEntry, Participant, Rig, Spin, Wheel
 

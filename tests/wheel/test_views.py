@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from opsreview.fields import WebURLFormField
-from tests.opsreview.factories import TeamFactory, UserFactory
+from opsreview.org.fields import WebURLFormField
+from tests.org.factories import TeamFactory, UserFactory
 from wheel import services
 from wheel.models import Participant, Spin, Wheel
 

@@ -1,0 +1,194 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from opsreview.org.fields import WebURLField
+from opsreview.org.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
+
+
+class Term(models.TextChoices):
+    SHORT = "short", "Short term"
+    MEDIUM = "medium", "Medium term"
+    LONG = "long", "Long term"
+
+
+TERM_MEANINGS = {
+    Term.SHORT: "Done before the incident is resolved; due within days.",
+    Term.MEDIUM: "Tracked and reported weekly; due within weeks.",
+    Term.LONG: "Funded work, reported monthly; due within months.",
+}
+
+
+class ItemStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    WONT_DO = "wont_do", "Won't do"
+
+
+OPEN_ITEM_STATUSES = (ItemStatus.OPEN, ItemStatus.IN_PROGRESS)
+# "Due soon" on pages and in the weekly report: the week ahead, today included.
+DUE_SOON_DAYS = 7
+
+
+class Priority(models.IntegerChoices):
+    P1 = 1, "P1: urgent"
+    P2 = 2, "P2: high"
+    P3 = 3, "P3: normal"
+    P4 = 4, "P4: low"
+
+
+class ItemCategory(models.TextChoices):
+    TECHNICAL = "technical", "Technical"
+    PROCESS = "process", "Process"
+    DOCUMENTATION = "documentation", "Documentation"
+    ORGANISATIONAL = "organisational", "Organisational"
+    OTHER = "other", "Other"
+
+
+ADD_REFUSED = "Only the people working on the COE or incident can add its items."
+CHANGE_REFUSED = (
+    "Only the owner, the item's team, the COE's authors and staff can change this item."
+)
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_ITEM_STATUSES)
+
+    def overdue(self, on=None):
+        """Due date passed (due today is not overdue) and neither done nor won't-do."""
+        return self.open().filter(due_date__lt=on or timezone.localdate())
+
+    def due_between(self, start, end):
+        """Open items due from start to end, both included."""
+        return self.open().filter(due_date__gte=start, due_date__lte=end)
+
+    def due_soon(self, on=None):
+        """Open items due in the next DUE_SOON_DAYS days, today included: not overdue yet."""
+        today = on or timezone.localdate()
+        return self.due_between(today, today + timedelta(days=DUE_SOON_DAYS - 1))
+
+    def overdue_or_due_soon(self, on=None):
+        today = on or timezone.localdate()
+        return self.open().filter(due_date__lt=today + timedelta(days=DUE_SOON_DAYS))
+
+    def with_overdue_flag(self, on=None):
+        today = on or timezone.localdate()
+        return self.annotate(
+            overdue_rank=models.Case(
+                models.When(status__in=OPEN_ITEM_STATUSES, due_date__lt=today, then=0),
+                default=1,
+            )
+        )
+
+
+class ActionItem(StoresRenderedMarkdown):
+    """Something that will be done, by whom and when: from a COE, an incident or an ops meeting."""
+
+    markdown_fields = ("description",)
+
+    title = models.CharField(max_length=200)
+    description = MarkdownField(blank=True, help_text="Markdown.")
+    description_html = RenderedHTMLField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_items"
+    )
+    team = models.ForeignKey("org.Team", on_delete=models.PROTECT, related_name="action_items")
+    term = models.CharField(max_length=10, choices=Term)
+    priority = models.PositiveSmallIntegerField(choices=Priority, default=Priority.P3)
+    category = models.CharField(max_length=20, choices=ItemCategory, default=ItemCategory.TECHNICAL)
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=ItemStatus, default=ItemStatus.OPEN)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    wont_do_reason = models.TextField("reason for not doing it", blank=True)
+    ticket_url = WebURLField("ticket URL", blank=True)
+    coe = models.ForeignKey(
+        "coe.Coe", on_delete=models.PROTECT, null=True, blank=True, related_name="action_items"
+    )
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords(
+        excluded_fields=StoresRenderedMarkdown.rendered_field_names_for("description")
+    )
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["status", "due_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(coe__isnull=False) | models.Q(incident__isnull=False),
+                name="action_item_has_a_source",
+                violation_error_message="An action item comes from a COE or an incident.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ItemStatus.WONT_DO) | ~models.Q(wont_do_reason=""),
+                name="wont_do_has_a_reason",
+                violation_error_message="Say why it won't be done.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("actions:action_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ITEM_STATUSES
+
+    def is_overdue(self, on=None) -> bool:
+        return self.is_open and self.due_date < (on or timezone.localdate())
+
+    def days_overdue(self, on=None) -> int:
+        return max(((on or timezone.localdate()) - self.due_date).days, 0) if self.is_open else 0
+
+    @property
+    def source(self):
+        return self.coe or self.incident
+
+    @staticmethod
+    def can_be_added_by(user, *, coe=None, incident=None) -> bool:
+        """Staff and the people working on the source: a COE's authors and its team's members,
+        or those who can work the incident. The pages offer the form on this rule; the service
+        refuses on it."""
+        if not user.is_active:
+            return False
+        if user.is_staff:
+            return True
+        if coe is not None:
+            return coe.is_author_or_team_member(user)
+        return incident is not None and incident.can_be_worked_by(user)
+
+    def can_be_changed_by(self, user, *, team_ids=None, authored_coe_ids=None) -> bool:
+        """Owner, members of the item's team, the COE's authors and staff change an item.
+
+        Lists pass the user's team and authored-COE ids, looked up once for every row.
+        """
+        if not user.is_active:
+            return False
+        if user.is_staff or user.pk == self.owner_id:
+            return True
+        if team_ids is None:
+            team_ids = set(user.teams.values_list("pk", flat=True))
+        if self.team_id in team_ids:
+            return True
+        if authored_coe_ids is None:
+            authored_coe_ids = set(user.coes_authored.values_list("pk", flat=True))
+        return self.coe_id in authored_coe_ids

@@ -1,0 +1,130 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .fields import WebURLField
+
+
+class Team(models.Model):
+    """A two-pizza team: it owns services, and its manager receives the weekly report."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_teams",
+        help_text="Receives the weekly overdue report for this team.",
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+    dashboard_url = WebURLField(
+        "dashboard URL", blank=True, help_text="The operational dashboard the team presents."
+    )
+    runbook_url = WebURLField("runbook URL", blank=True)
+    history = HistoricalRecords(m2m_fields=[members])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("team_detail", args=[self.slug])
+
+    def can_be_edited_by(self, user) -> bool:
+        return user.is_active and (user.is_staff or user.pk == self.manager_id)
+
+
+class Service(models.Model):
+    """Something a team runs and answers for: incidents name the services they affect."""
+
+    name = models.CharField(max_length=100, unique=True)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="services")
+    description = models.TextField(blank=True)
+    dashboard_url = WebURLField("dashboard URL", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OutboxMessage(models.Model):
+    """An email kept in the database instead of sent: the local default, readable at
+    /reports/outbox/ by staff, and shared by every process (web, workers, tests)."""
+
+    subject = models.CharField(max_length=998)
+    from_email = models.CharField(max_length=320)
+    to = models.JSONField(default=list)
+    text_body = models.TextField(blank=True)
+    html_body = models.TextField(blank=True)
+    message_id = models.CharField(max_length=998, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:outbox_detail", args=[self.pk])
+
+
+class AuditAction(models.TextChoices):
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    LOCKED_OUT = "locked_out", "Sign-in locked"
+    LOCKOUT_CLEARED = "lockout_cleared", "Sign-in unlocked"
+    PERMISSION_DENIED = "permission_denied", "Permission denied"
+    PRIVILEGE_CHANGED = "privilege_changed", "Privileges changed"
+    WHEEL_RIGGED = "wheel_rigged", "Wheel rigged"
+    WHEEL_UNRIGGED = "wheel_unrigged", "Wheel rig cancelled"
+    CALL_LEADER_CHANGED = "call_leader_changed", "Call leader changed"
+    SEVERITY_CHANGED = "severity_changed", "Severity changed"
+    COE_APPROVED = "coe_approved", "COE approved"
+    COE_CHANGES_REQUESTED = "coe_changes_requested", "COE changes requested"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when and from where: written only by opsreview.org.audit.audit_record()."""
+
+    when = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    actor_label = models.CharField(
+        "who", max_length=150, blank=True, help_text="The username, as typed; kept if deleted."
+    )
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    target_label = models.CharField("concerning", max_length=200, blank=True)
+    target_url = models.CharField(max_length=500, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField("address", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-when", "-pk"]
+        indexes = [
+            models.Index(fields=["action", "-when"], name="audit_action_when"),
+            models.Index(fields=["actor_label", "-when"], name="audit_actor_label_when"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.actor_label or 'anonymous'}"
+
+    @property
+    def target_link(self) -> str:
+        """target_url when it is a path on this site; nothing else is ever linked."""
+        url = self.target_url
+        return url if url.startswith("/") and not url.startswith("//") else ""

@@ -1,0 +1,25 @@
+"""What every app's Celery tasks share."""
+
+import logging
+
+from celery import Task
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+class NotificationTask(Task):
+    """A notification queued once a change is committed: while the broker is down it is logged
+    and dropped, so the page that made the change still answers (the change stands)."""
+
+    def apply_async(self, args=None, kwargs=None, **options):
+        try:
+            return super().apply_async(args, kwargs, **options)
+        except BrokerUnavailable:
+            logger.exception(
+                "Not queued, the broker is unavailable: %s(args=%r, kwargs=%r)",
+                self.name,
+                args,
+                kwargs,
+            )
+            return None

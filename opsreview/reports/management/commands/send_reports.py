@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from opsreview.org.people import display_name
+from opsreview.reports import services
+from opsreview.reports.builder import (
+    build_report,
+    current_period,
+    month_start,
+    report_recipients,
+    week_start,
+)
+from opsreview.reports.models import ReportKind
+
+
+class Command(BaseCommand):
+    help = (
+        "Send the weekly overdue (or monthly long-term) reports now, through the same delivery "
+        "records as the schedule: nobody gets a second email for a period already sent."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--kind", choices=ReportKind.values, default=ReportKind.WEEKLY)
+        parser.add_argument("--period", help="2026-W48 (weekly) or 2026-11 (monthly); default now")
+        parser.add_argument("--dry-run", action="store_true", help="say who would get what")
+
+    def handle(self, *args, kind, period, dry_run, **options):
+        period = period or current_period(kind, timezone.localdate())
+        try:
+            start = (week_start if kind == ReportKind.WEEKLY else month_start)(period)
+        except ValueError as error:
+            raise CommandError(f"{period!r} is not a {kind} period: {error}") from error
+        # One spelling per period (2026-W9 is 2026-W09), or the unique delivery cannot match.
+        period = current_period(kind, start)
+        failures = 0
+        for recipient in report_recipients(kind):
+            name = display_name(recipient)
+            if dry_run:
+                report = build_report(recipient, kind=kind, period=period)
+                self.stdout.write(f"{name} <{recipient.email or 'no address'}>: {_summary(report)}")
+                continue
+            try:
+                outcome = services.report_deliver(recipient=recipient, kind=kind, period=period)
+            except Exception as error:
+                failures += 1
+                outcome = f"failed ({type(error).__name__}: {error}); run again to retry"
+            self.stdout.write(f"{name}: {outcome}")
+        if failures:
+            raise CommandError(f"{failures} report(s) failed; they are marked failed on /reports/.")
+
+
+def _summary(report) -> str:
+    if report.is_empty:
+        return "all clear" if settings.REPORT_SEND_ALL_CLEAR else "nothing to report"
+    return f"{report.overdue_count} overdue, {report.item_count} items in all"
