@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -169,9 +170,25 @@ class Coe(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
+    def edit_refusal(self, user) -> str:
+        """Why `user` may not edit this COE now, or "" if they may: authors and members of the
+        owning team edit it while it is a draft or changes are requested. The one rule the pages
+        and every service ask."""
+        if not self.is_author_or_team_member(user):
+            return "Only the COE's authors and its team's members can edit it."
+        if not self.is_editable:
+            return (
+                f"This COE is {self.get_status_display().lower()}; it can be edited as a draft or "
+                "when changes are requested."
+            )
+        return ""
+
     def can_be_edited_by(self, user) -> bool:
-        """Authors and members of the owning team edit a COE while it is a draft."""
-        return self.is_editable and self.is_author_or_team_member(user)
+        return not self.edit_refusal(user)
+
+    def require_editor(self, user) -> None:
+        if refusal := self.edit_refusal(user):
+            raise PermissionDenied(refusal)
 
     def is_independent_reviewer(self, user) -> bool:
         """A bar raiser is an active person who wrote none of the COE: not a listed author, and

@@ -57,16 +57,6 @@ class SubmissionRefused(ValidationError):
         super().__init__(f"Not submitted: {' and '.join(parts)}.")
 
 
-def _require_editor(coe: Coe, actor: AbstractBaseUser) -> None:
-    if not coe.is_author_or_team_member(actor):
-        raise PermissionDenied("Only the COE's authors and its team's members can edit it.")
-    if not coe.is_editable:
-        raise ValidationError(
-            f"This COE is {coe.get_status_display().lower()}; it can be edited as a draft or when "
-            "changes are requested."
-        )
-
-
 def _clean_title(title: str) -> str:
     title = (title or "").strip()
     if not title:
@@ -120,7 +110,7 @@ def coe_create(
 
 @transaction.atomic
 def coe_update_title(*, coe: Coe, actor: AbstractBaseUser, title: str) -> Coe:
-    _require_editor(coe, actor)
+    coe.require_editor(actor)
     coe.title = _clean_title(title)
     coe._history_user = actor
     coe.save(update_fields=["title"])
@@ -135,7 +125,7 @@ def coe_text_save(
 
     The writer then sees both texts and merges: never a silent overwrite.
     """
-    _require_editor(coe, actor)
+    coe.require_editor(actor)
     if key not in TEXTS:
         raise ValidationError(f"A COE has no section called {key!r}.")
     _check_size(body, "body")
@@ -195,7 +185,7 @@ def coe_impact_save(
 def coe_timeline_entry_add(
     *, coe: Coe, actor: AbstractBaseUser, occurred_at: datetime, text: str
 ) -> CoeTimelineEntry:
-    _require_editor(coe, actor)
+    coe.require_editor(actor)
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "Write what happened."})
@@ -207,14 +197,14 @@ def coe_timeline_entry_add(
 
 @transaction.atomic
 def coe_timeline_entry_delete(*, entry: CoeTimelineEntry, actor: AbstractBaseUser) -> None:
-    _require_editor(entry.coe, actor)
+    entry.coe.require_editor(actor)
     entry.delete()
 
 
 @transaction.atomic
 def coe_timeline_copy_from_incident(*, coe: Coe, actor: AbstractBaseUser) -> int:
     """Copy the linked incident's timeline; entries already copied are not copied twice."""
-    _require_editor(coe, actor)
+    coe.require_editor(actor)
     if coe.incident is None:
         raise ValidationError("This COE is not linked to an incident.")
     existing = set(coe.timeline_entries.values_list("occurred_at", "text"))
@@ -240,7 +230,7 @@ def _clean_steps(steps: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
 def factor_add(
     *, coe: Coe, actor: AbstractBaseUser, title: str = "", category: str = FactorCategory.OTHER
 ) -> ContributingFactor:
-    _require_editor(coe, actor)
+    coe.require_editor(actor)
     factor = ContributingFactor(coe=coe, title=(title or "").strip(), category=category)
     factor.full_clean()
     factor._history_user = actor
@@ -259,7 +249,7 @@ def factor_save(
     steps: Sequence[tuple[str, str]],
 ) -> ContributingFactor:
     """Replace a factor's chain of why → because, refused (StaleVersion) if saved meanwhile."""
-    _require_editor(factor.coe, actor)
+    factor.coe.require_editor(actor)
     locked = ContributingFactor.objects.select_for_update().get(pk=factor.pk)
     if locked.version != base_version:
         raise StaleVersion(locked)
@@ -279,7 +269,7 @@ def factor_save(
 
 @transaction.atomic
 def factor_delete(*, factor: ContributingFactor, actor: AbstractBaseUser) -> None:
-    _require_editor(factor.coe, actor)
+    factor.coe.require_editor(actor)
     factor.delete()
 
 
@@ -288,7 +278,7 @@ def blameless_acknowledge(
     *, coe: Coe, actor: AbstractBaseUser, fingerprint: str, reason: str
 ) -> BlamelessAcknowledgement:
     """Keep flagged wording on purpose, saying why; only findings the COE has now qualify."""
-    _require_editor(coe, actor)
+    coe.require_editor(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this wording should stay."})
@@ -309,7 +299,7 @@ def coe_submit(*, coe: Coe, actor: AbstractBaseUser) -> Coe:
     complete and every blameless finding is resolved or acknowledged. Nothing changes on refusal.
     """
     coe = Coe.objects.for_editor().select_for_update(of=("self",)).get(pk=coe.pk)
-    _require_editor(coe, actor)  # on the locked row: a stale copy must not submit twice
+    coe.require_editor(actor)  # on the locked row: a stale copy must not submit twice
     missing = coe.missing_sections(CoeTemplateSettings.load())
     findings = unacknowledged_findings(coe)
     if missing or findings:

@@ -51,13 +51,7 @@ def _get_coe(pk: int) -> Coe:
 
 def _get_coe_for_edit(request: HttpRequest, pk: int) -> Coe:
     coe = _get_coe(pk)
-    if not coe.is_author_or_team_member(request.user):
-        raise PermissionDenied("Only the COE's authors and its team's members can edit it.")
-    if not coe.is_editable:
-        raise PermissionDenied(
-            f"This COE is {coe.get_status_display().lower()}: it is read-only until changes are "
-            "requested."
-        )
+    coe.require_editor(request.user)
     return coe
 
 

@@ -56,13 +56,24 @@ CHANGE_REFUSED = (
 )
 
 
+# The one overdue rule, for the database and for an item in hand: still open (neither done nor
+# won't-do) and its due date has passed. Due today is not overdue. `on` defaults to today.
+
+
+def overdue_q(on=None) -> models.Q:
+    return models.Q(status__in=OPEN_ITEM_STATUSES, due_date__lt=on or timezone.localdate())
+
+
+def is_overdue(status: str, due_date, on=None) -> bool:
+    return status in OPEN_ITEM_STATUSES and due_date < (on or timezone.localdate())
+
+
 class ActionItemQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_ITEM_STATUSES)
 
     def overdue(self, on=None):
-        """Due date passed (due today is not overdue) and neither done nor won't-do."""
-        return self.open().filter(due_date__lt=on or timezone.localdate())
+        return self.filter(overdue_q(on))
 
     def due_between(self, start, end):
         """Open items due from start to end, both included."""
@@ -78,12 +89,9 @@ class ActionItemQuerySet(models.QuerySet):
         return self.open().filter(due_date__lt=today + timedelta(days=DUE_SOON_DAYS))
 
     def with_overdue_flag(self, on=None):
-        today = on or timezone.localdate()
+        """overdue_rank 0 for overdue items, 1 for the rest: overdue first when ordered by it."""
         return self.annotate(
-            overdue_rank=models.Case(
-                models.When(status__in=OPEN_ITEM_STATUSES, due_date__lt=today, then=0),
-                default=1,
-            )
+            overdue_rank=models.Case(models.When(overdue_q(on), then=0), default=1)
         )
 
 
@@ -154,10 +162,12 @@ class ActionItem(StoresRenderedMarkdown):
         return self.status in OPEN_ITEM_STATUSES
 
     def is_overdue(self, on=None) -> bool:
-        return self.is_open and self.due_date < (on or timezone.localdate())
+        return is_overdue(self.status, self.due_date, on)
 
     def days_overdue(self, on=None) -> int:
-        return max(((on or timezone.localdate()) - self.due_date).days, 0) if self.is_open else 0
+        if not self.is_overdue(on):
+            return 0
+        return ((on or timezone.localdate()) - self.due_date).days
 
     @property
     def source(self):

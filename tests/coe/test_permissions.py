@@ -1,7 +1,9 @@
 """Who may change a COE, and when: the matrix, checked where the rule lives, in the services."""
 
+import html
+
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from coe.findings import unacknowledged_findings
@@ -243,7 +245,7 @@ def test_once_submitted_not_even_the_authors_may_edit(action, status):
     coe, perform = _coe_ready_for(action, status)
     before = _snapshot(coe)
 
-    with pytest.raises(ValidationError, match="can be edited as a draft or when changes are req"):
+    with pytest.raises(PermissionDenied, match="can be edited as a draft or when changes are req"):
         perform(coe, coe.created_by)
 
     assert _snapshot(coe) == before
@@ -262,12 +264,31 @@ def test_a_coe_with_changes_requested_is_editable_again(action):
 def test_the_refusal_names_the_status_the_coe_is_in():
     coe, perform = _coe_ready_for("save text", Status.APPROVED)
 
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(PermissionDenied) as refused:
         perform(coe, coe.created_by)
 
-    assert refused.value.messages == [
+    assert str(refused.value) == (
         "This COE is approved; it can be edited as a draft or when changes are requested."
-    ]
+    )
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.APPROVED])
+def test_the_page_and_the_service_refuse_with_the_same_words(client, status):
+    coe, perform = _coe_ready_for("save text", status)
+    outsider = UserFactory()
+    for person in (outsider, coe.created_by):
+        refusal = coe.edit_refusal(person)
+        if not refusal:
+            continue
+        with pytest.raises(PermissionDenied) as refused:
+            perform(coe, person)
+        client.force_login(person)
+        page = client.post(f"/coe/{coe.pk}/title/", {"title": "Renamed"})
+
+        assert str(refused.value) == refusal
+        assert page.status_code == 403
+        assert html.escape(refusal) in page.text
+    assert Coe.objects.get(pk=coe.pk).title == coe.title
 
 
 def test_staff_become_editors_only_by_being_made_authors():

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from coe.blameless import CHAIN_SUGGESTION
 from coe.findings import unacknowledged_findings
@@ -65,7 +65,7 @@ def test_submitting_a_coe_already_in_review_is_refused():
     coe = complete_coe()
     submitted = _submit(coe)
 
-    with pytest.raises(ValidationError, match="can be edited as a draft or when changes"):
+    with pytest.raises(PermissionDenied, match="can be edited as a draft or when changes"):
         _submit(submitted)
 
 
@@ -75,7 +75,7 @@ def test_submitting_twice_from_a_copy_loaded_before_the_first_submission_is_refu
     _submit(coe)  # `coe` itself still says draft: coe_submit returns a fresh instance
     time_machine.move_to(datetime(2026, 3, 10, tzinfo=UTC), tick=False)
 
-    with pytest.raises(ValidationError, match="in review"):
+    with pytest.raises(PermissionDenied, match="in review"):
         _submit(coe)
 
     coe.refresh_from_db()
