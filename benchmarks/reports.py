@@ -64,8 +64,8 @@ def build_organisation(managers: int, teams: int) -> list:
 def add_items(count: int, rng: random.Random) -> None:
     from django.utils import timezone
 
-    from coe.models import ActionItem, ItemStatus, Term
     from incidents.models import Incident
+    from opsreview.actions.models import ActionItem, ItemStatus, Term
     from opsreview.org.models import Team
 
     incident = Incident.objects.get()
@@ -98,10 +98,11 @@ def measure(people: list) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from coe.models import ActionItem, ReportKind
-    from coe.services import REPORT_TEMPLATES
+    from opsreview.actions.models import ActionItem
     from opsreview.org import emails
     from opsreview.reports.builder import build_report, report_context, week_period
+    from opsreview.reports.models import ReportKind
+    from opsreview.reports.services import REPORT_TEMPLATES
 
     period = week_period(timezone.localdate())
     per_manager, emails_built = [], 0
