@@ -177,7 +177,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one alone locks
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A success clears that account's failures (opsreview.org.receivers), never its address's.
 AXES_RESET_ON_SUCCESS = False
-AXES_LOCKOUT_CALLABLE = "opsreview.org.views.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "opsreview.org.views.accounts.login_locked_out"
 AXES_CLIENT_IP_CALLABLE = "opsreview.org.audit.client_address"
 # The audit log is the record; unlocking goes through /accounts/lockouts/, which audits it.
 AXES_DISABLE_ACCESS_LOG = True

@@ -12,4 +12,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler403 = "opsreview.org.views.permission_denied"
+handler403 = "opsreview.org.views.audit.permission_denied"

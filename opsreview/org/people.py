@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 
 
 def display_name(user) -> str:
@@ -15,3 +16,9 @@ def active_people():
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return display_name(obj)
+
+
+def require_staff(user, reason: str) -> None:
+    """Pages for staff only refuse everyone else, saying why."""
+    if not user.is_staff:
+        raise PermissionDenied(reason)

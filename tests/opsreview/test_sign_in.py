@@ -1,9 +1,9 @@
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 
-from opsreview.urls import urlpatterns
 from tests.incidents.factories import TimelineEntryFactory
 from tests.org.factories import DEFAULT_PASSWORD, TeamFactory, UserFactory
+from tests.project import project_url_names
 from tests.wheel.factories import WheelFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,20 +79,8 @@ SIGNED_IN_PATHS = {
 OPEN_PATHS = {"login", "healthz"}
 
 
-def _project_url_names(patterns, namespace=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            if entry.app_name == "admin":
-                continue
-            prefix = f"{entry.namespace}:" if entry.namespace else namespace
-            yield from _project_url_names(entry.url_patterns, prefix)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}"
-
-
 def test_every_project_page_is_listed_as_either_open_or_sign_in_only():
-    names = set(_project_url_names(urlpatterns))
-    assert names == set(SIGNED_IN_PATHS) | OPEN_PATHS
+    assert project_url_names() == set(SIGNED_IN_PATHS) | OPEN_PATHS
 
 
 @pytest.mark.parametrize("path", [*sorted(SIGNED_IN_PATHS.values()), "/admin/"])

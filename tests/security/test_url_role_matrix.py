@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib import admin
 from django.test import Client
-from django.urls import NoReverseMatch, get_resolver, reverse
+from django.urls import NoReverseMatch, reverse
 
 from opsreview.org.models import OutboxMessage
-from tests.opsreview.test_sign_in import _project_url_names
 from tests.org.factories import UserFactory
+from tests.project import project_url_names
 
 from .fingerprint import changed_tables, database_fingerprint
 from .table import ACTOR, DENIED, IGNORED, LOGIN, NOT_ALLOWED, OK, TABLE, Row
@@ -93,7 +93,7 @@ def test_each_role_gets_what_the_policy_says(client, world, row, role):
 
 def test_every_url_pattern_is_in_the_table():
     in_table = {row.name for row in TABLE}
-    missing = set(_project_url_names(get_resolver().url_patterns)) - in_table
+    missing = project_url_names() - in_table
     assert sorted(missing) == [], "add these URLs to tests/security/table.py"
     assert "admin:index" in in_table
 

@@ -1,0 +1,1 @@
+"""One module per URL space: teams, accounts, audit, health."""
