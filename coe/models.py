@@ -7,9 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from incidents.models import Incident
 from opsreview.actions.models import ActionItem, ItemStatus, Term
-from opsreview.org.models import Team
 from opsreview.org.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
 
 
@@ -135,11 +133,11 @@ class Coe(models.Model):
 
     title = models.CharField(max_length=200)
     team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, related_name="coes", verbose_name="owning team"
+        "org.Team", on_delete=models.PROTECT, related_name="coes", verbose_name="owning team"
     )
     authors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="coes_authored")
     incident = models.OneToOneField(
-        Incident, on_delete=models.PROTECT, null=True, blank=True, related_name="coe"
+        "incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="coe"
     )
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     impact_duration_minutes = models.PositiveIntegerField(

@@ -6,7 +6,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from opsreview.org.models import Service, Team
 from opsreview.org.people import display_name
 from opsreview.org.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
 
@@ -93,8 +92,8 @@ class Incident(StoresRenderedMarkdown):
     call_leader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incidents_led"
     )
-    teams = models.ManyToManyField(Team, related_name="incidents", blank=True)
-    services = models.ManyToManyField(Service, related_name="incidents", blank=True)
+    teams = models.ManyToManyField("org.Team", related_name="incidents", blank=True)
+    services = models.ManyToManyField("org.Service", related_name="incidents", blank=True)
     customer_impact = MarkdownField(
         "customer impact",
         blank=True,

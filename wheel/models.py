@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from opsreview.org.fields import WebURLField
-from opsreview.org.models import Team
 
 from .selection import MAX_WEIGHT, NEW_PARTICIPANT_WEIGHT
 
@@ -72,7 +71,7 @@ class Participant(models.Model):
 
     wheel = models.ForeignKey(Wheel, on_delete=models.CASCADE, related_name="participants")
     team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="wheel_places"
+        "org.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="wheel_places"
     )
     name = models.CharField(max_length=100, blank=True, help_text="For a participant not a team.")
     url = WebURLField("URL", blank=True, help_text="Opened when this participant is chosen.")
