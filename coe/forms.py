@@ -6,9 +6,15 @@ from opsreview.org.fields import MAX_KEY
 from opsreview.org.models import Service, Team
 
 from .models import (
+    BlamelessAcknowledgement,
+    Coe,
+    CoeReview,
+    CoeTimelineEntry,
+    ContributingFactor,
     FactorCategory,
     ReviewDecision,
     Status,
+    WhyStep,
 )
 
 MAX_WHY_STEPS = 20
@@ -31,7 +37,8 @@ class UnshownFieldsForm(forms.Form):
 
 class CoeCreateForm(forms.Form):
     title = forms.CharField(
-        max_length=200, help_text="What happened, e.g. “BananaStand unavailable for 90 minutes”."
+        max_length=Coe.TITLE_MAX,
+        help_text="What happened, e.g. “BananaStand unavailable for 90 minutes”.",
     )
     team = forms.ModelChoiceField(queryset=Team.objects.all(), label="Owning team")
     incident = forms.ModelChoiceField(
@@ -42,7 +49,7 @@ class CoeCreateForm(forms.Form):
 
 
 class TitleForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=Coe.TITLE_MAX)
 
 
 class TextForm(UnshownFieldsForm):
@@ -73,7 +80,7 @@ class CoeTimelineEntryForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label="Time", widget=DATETIME_INPUT, error_messages={"invalid": "Enter a date and time."}
     )
-    text = forms.CharField(label="What happened", max_length=5000)
+    text = forms.CharField(label="What happened", max_length=CoeTimelineEntry.TEXT_MAX)
 
 
 class FactorForm(UnshownFieldsForm):
@@ -81,7 +88,7 @@ class FactorForm(UnshownFieldsForm):
 
     unshown_errors = {"version": RELOAD}
 
-    title = forms.CharField(max_length=200, required=False, label="Factor")
+    title = forms.CharField(max_length=ContributingFactor.TITLE_MAX, required=False, label="Factor")
     category = forms.ChoiceField(choices=FactorCategory.choices)
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
@@ -92,13 +99,13 @@ class FactorForm(UnshownFieldsForm):
             self.fields[f"why_{n}"] = forms.CharField(
                 label=f"Why {n}",
                 required=False,
-                max_length=2000,
+                max_length=WhyStep.TEXT_MAX,
                 widget=forms.Textarea(attrs={"rows": 1}),
             )
             self.fields[f"because_{n}"] = forms.CharField(
                 label=f"Because {n}",
                 required=False,
-                max_length=2000,
+                max_length=WhyStep.TEXT_MAX,
                 widget=forms.Textarea(attrs={"rows": 1}),
             )
 
@@ -122,8 +129,10 @@ class FactorForm(UnshownFieldsForm):
 
 
 class AcknowledgeForm(forms.Form):
-    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=500)
-    reason = forms.CharField(label="Why keep it?", max_length=2000)
+    fingerprint = forms.CharField(
+        widget=forms.HiddenInput, max_length=BlamelessAcknowledgement.FINGERPRINT_MAX
+    )
+    reason = forms.CharField(label="Why keep it?", max_length=BlamelessAcknowledgement.REASON_MAX)
 
 
 class CoeFilterForm(forms.Form):
@@ -151,7 +160,7 @@ class ReviewForm(UnshownFieldsForm):
     decision = forms.ChoiceField(choices=ReviewDecision.choices)
     comment = forms.CharField(
         required=False,
-        max_length=10_000,
+        max_length=CoeReview.COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What is good, what is missing; required to request changes.",
     )

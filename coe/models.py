@@ -131,7 +131,9 @@ class CoeQuerySet(models.QuerySet):
 class Coe(models.Model):
     """A Correction of Errors document: what happened, why, and what will stop it recurring."""
 
-    title = models.CharField(max_length=200)
+    TITLE_MAX = 200
+
+    title = models.CharField(max_length=TITLE_MAX)
     team = models.ForeignKey(
         "org.Team", on_delete=models.PROTECT, related_name="coes", verbose_name="owning team"
     )
@@ -330,9 +332,11 @@ class CoeText(StoresRenderedMarkdown):
 
 
 class CoeTimelineEntry(models.Model):
+    TEXT_MAX = 5000
+
     coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="timeline_entries")
     occurred_at = models.DateTimeField("time")
-    text = models.TextField(max_length=5000)
+    text = models.TextField(max_length=TEXT_MAX)
 
     class Meta:
         ordering = ["occurred_at", "pk"]
@@ -345,8 +349,10 @@ class CoeTimelineEntry(models.Model):
 class ContributingFactor(models.Model):
     """One chain of why → because, from the symptom down to a cause in the system."""
 
+    TITLE_MAX = 200
+
     coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="factors")
-    title = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=TITLE_MAX, blank=True)
     category = models.CharField(max_length=20, choices=FactorCategory, default=FactorCategory.OTHER)
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -372,10 +378,12 @@ class ContributingFactor(models.Model):
 
 
 class WhyStep(models.Model):
+    TEXT_MAX = 2000  # each of why and because
+
     factor = models.ForeignKey(ContributingFactor, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField()
-    why = models.TextField(max_length=2000)
-    because = models.TextField(max_length=2000)
+    why = models.TextField(max_length=TEXT_MAX)
+    because = models.TextField(max_length=TEXT_MAX)
 
     class Meta:
         ordering = ["position"]
@@ -390,10 +398,13 @@ class WhyStep(models.Model):
 class BlamelessAcknowledgement(models.Model):
     """A writer's reasoned decision to keep flagged wording (e.g. a quote from a customer)."""
 
+    FINGERPRINT_MAX = 500
+    REASON_MAX = 2000
+
     coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="acknowledgements")
-    fingerprint = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=FINGERPRINT_MAX)
     phrase = models.TextField()
-    reason = models.TextField(max_length=2000)
+    reason = models.TextField(max_length=REASON_MAX)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -417,6 +428,8 @@ class CoeReview(StoresRenderedMarkdown):
     """A reviewer's ("bar raiser's") decision on a COE in review, with what they asked for."""
 
     markdown_fields = ("comment",)
+    # What a reviewer may write: well inside what the markdown column holds (MARKDOWN_MAX_CHARS).
+    COMMENT_MAX = 10_000
 
     coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(

@@ -30,9 +30,6 @@ from .models import (
     WhyStep,
 )
 
-TITLE_LIMIT = 200
-STEP_TEXT_LIMIT = 2000
-
 
 class StaleVersion(Exception):
     """A save based on a version someone else has since replaced; carries what is saved now."""
@@ -61,8 +58,8 @@ def _clean_title(title: str) -> str:
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "Give the COE a title."})
-    if len(title) > TITLE_LIMIT:
-        raise ValidationError({"title": f"Keep the title under {TITLE_LIMIT} characters."})
+    if len(title) > Coe.TITLE_MAX:
+        raise ValidationError({"title": f"Keep the title under {Coe.TITLE_MAX} characters."})
     return title
 
 
@@ -221,8 +218,8 @@ def _clean_steps(steps: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     cleaned = [(why.strip(), because.strip()) for why, because in steps]
     cleaned = [(why, because) for why, because in cleaned if why or because]
     for why, because in cleaned:
-        if len(why) > STEP_TEXT_LIMIT or len(because) > STEP_TEXT_LIMIT:
-            raise ValidationError(f"Keep each why and because under {STEP_TEXT_LIMIT} characters.")
+        if len(why) > WhyStep.TEXT_MAX or len(because) > WhyStep.TEXT_MAX:
+            raise ValidationError(f"Keep each why and because under {WhyStep.TEXT_MAX} characters.")
     return cleaned
 
 

@@ -441,6 +441,8 @@ def coe_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
             services.blameless_acknowledge(coe=coe, actor=request.user, **form.cleaned_data)
         except ValidationError as refused:
             error = " ".join(refused.messages)
+    elif form.has_error("reason", "max_length"):
+        error = " ".join(form.errors["reason"])
     else:
         error = "Say why this wording should stay."
     status = UNPROCESSABLE if error else 200

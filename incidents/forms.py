@@ -6,7 +6,7 @@ from opsreview.org.fields import ModelMultipleChoiceField
 from opsreview.org.models import Service, Team
 from opsreview.org.people import PersonChoiceField, active_people
 
-from .models import SEVERITY_MEANINGS, Incident, Severity, Status
+from .models import SEVERITY_MEANINGS, Incident, Severity, Status, TimelineEntry
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -39,7 +39,8 @@ class DeclareForm(forms.Form):
         },
     )
     title = forms.CharField(
-        max_length=200, help_text="What customers see, in a few words: “Banana collection fails”."
+        max_length=Incident.TITLE_MAX,
+        help_text="What customers see, in a few words: “Banana collection fails”.",
     )
     severity = SeverityField(initial=Severity.SEV3)
     call_leader = PersonChoiceField(
@@ -103,7 +104,9 @@ class ResolveForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(
-        label="Why reopen?", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+        label="Why reopen?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=TimelineEntry.TEXT_MAX,  # the reason goes on the timeline
     )
 
 

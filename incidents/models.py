@@ -77,8 +77,9 @@ class Incident(StoresRenderedMarkdown):
     """An operational event, from the first moment of impact to resolution."""
 
     markdown_fields = ("customer_impact",)
+    TITLE_MAX = 200
 
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=TITLE_MAX)
     severity = models.PositiveSmallIntegerField(choices=Severity)
     status = models.CharField(max_length=20, choices=Status, default=Status.INVESTIGATING)
     impact_started_at = models.DateTimeField("impact started")
@@ -217,9 +218,11 @@ class TimelineEntry(models.Model):
         STATUS = "status", "Status change"
         EVENT = "event", "Recorded by opsreview"
 
+    TEXT_MAX = 5000
+
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
     occurred_at = models.DateTimeField("time", help_text="When it happened, not when it was typed.")
-    text = models.TextField(max_length=5000)
+    text = models.TextField(max_length=TEXT_MAX)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.NOTE)
     created_at = models.DateTimeField(default=timezone.now)

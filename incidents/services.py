@@ -25,7 +25,6 @@ INCIDENT_EDITABLE_FIELDS = (
     "detected_at",
     "customer_impact",
 )
-TIMELINE_TEXT_LIMIT = 5000
 
 
 def _require_worker(incident: Incident, actor: AbstractBaseUser) -> None:
@@ -84,9 +83,9 @@ def _clean_text(text: str, *, field: str = "text") -> str:
     text = (text or "").strip()
     if not text:
         raise ValidationError({field: "Write what happened."})
-    if len(text) > TIMELINE_TEXT_LIMIT:
+    if len(text) > TimelineEntry.TEXT_MAX:
         raise ValidationError(
-            {field: f"Keep an entry under {TIMELINE_TEXT_LIMIT} characters ({len(text)} now)."}
+            {field: f"Keep an entry under {TimelineEntry.TEXT_MAX} characters ({len(text)} now)."}
         )
     return text
 

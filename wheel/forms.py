@@ -4,7 +4,7 @@ from django.utils.text import slugify
 from opsreview.org.fields import ModelMultipleChoiceField, WebURLFormField
 from opsreview.org.models import Team
 
-from .models import WEIGHT_NEGATIVE, WEIGHT_TOO_HEAVY, Participant, Wheel
+from .models import WEIGHT_NEGATIVE, WEIGHT_TOO_HEAVY, Participant, Rig, Wheel
 from .selection import MAX_WEIGHT
 
 WEIGHT_DECIMALS_SHOWN = 4
@@ -54,7 +54,7 @@ class ParticipantForm(forms.Form):
     """A team in one click, or a free-form name and web address."""
 
     team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
-    name = forms.CharField(max_length=100, required=False)
+    name = forms.CharField(max_length=Participant.NAME_MAX, required=False)
     url = WebURLFormField(label="URL", required=False, help_text="Opened when chosen.")
 
     def clean(self):
@@ -70,7 +70,7 @@ class ParticipantForm(forms.Form):
 
 class ParticipantEditForm(forms.Form):
     weight = forms.FloatField(min_value=0, max_value=MAX_WEIGHT, error_messages=WEIGHT_ERRORS)
-    name = forms.CharField(max_length=100)
+    name = forms.CharField(max_length=Participant.NAME_MAX)
     url = WebURLFormField(label="URL")
 
     def __init__(self, *args, participant: Participant, **kwargs):
@@ -102,7 +102,7 @@ class RigForm(forms.Form):
         empty_label="Choose a participant",
     )
     reason = forms.CharField(
-        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        required=False, max_length=Rig.REASON_MAX, widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Kept in the audit log.",
     )  # fmt: skip
     hidden = forms.BooleanField(

@@ -69,11 +69,17 @@ class Wheel(models.Model):
 class Participant(models.Model):
     """A team (its dashboard URL is opened) or a free-form name and web address, with a weight."""
 
+    NAME_MAX = 100
+    # A display name is the participant's name or its team's; copies of it hold either.
+    DISPLAY_NAME_MAX = max(NAME_MAX, Team.NAME_MAX)
+
     wheel = models.ForeignKey(Wheel, on_delete=models.CASCADE, related_name="participants")
     team = models.ForeignKey(
         "org.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="wheel_places"
     )
-    name = models.CharField(max_length=100, blank=True, help_text="For a participant not a team.")
+    name = models.CharField(
+        max_length=NAME_MAX, blank=True, help_text="For a participant not a team."
+    )
     url = WebURLField("URL", blank=True, help_text="Opened when this participant is chosen.")
     weight = models.FloatField(default=NEW_PARTICIPANT_WEIGHT, validators=[validate_weight])
     selection_count = models.PositiveIntegerField(default=0)
@@ -139,16 +145,18 @@ class Rig(models.Model):
         CANCELLED = "cancelled", "cancelled"
         REMOVED = "removed", "the participant left the wheel"
 
+    REASON_MAX = 1000
+
     wheel = models.ForeignKey(Wheel, on_delete=models.CASCADE, related_name="rigs")
     participant = models.ForeignKey(
         Participant, on_delete=models.SET_NULL, null=True, related_name="rigs"
     )
-    participant_name = models.CharField(max_length=100)
+    participant_name = models.CharField(max_length=Participant.DISPLAY_NAME_MAX)
     rigged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     rigged_at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(blank=True, max_length=1000)
+    reason = models.TextField(blank=True, max_length=REASON_MAX)
     hidden = models.BooleanField(
         default=False, help_text="Hidden rigs are shown only to wheel admins, in the audit log."
     )
@@ -186,7 +194,7 @@ class Spin(models.Model):
         Participant, on_delete=models.SET_NULL, null=True, related_name="spins"
     )
     # Kept so the history still reads after a participant leaves the wheel.
-    participant_name = models.CharField(max_length=100)
+    participant_name = models.CharField(max_length=Participant.DISPLAY_NAME_MAX)
     spun_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

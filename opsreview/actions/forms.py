@@ -4,7 +4,7 @@ from opsreview.org.fields import WebURLFormField
 from opsreview.org.models import Team
 from opsreview.org.people import PersonChoiceField, active_people
 
-from .models import TERM_MEANINGS, ItemCategory, ItemStatus, Priority, Term
+from .models import TERM_MEANINGS, ActionItem, ItemCategory, ItemStatus, Priority, Term
 from .services import ITEM_EDITABLE_FIELDS
 
 
@@ -16,7 +16,7 @@ class ItemDateInput(forms.DateInput):
 
 
 class ActionItemForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=ActionItem.TITLE_MAX)
     owner = PersonChoiceField(queryset=active_people())
     team = forms.ModelChoiceField(queryset=Team.objects.all())
     term = forms.ChoiceField(
@@ -64,7 +64,7 @@ class ActionItemEditForm(ActionItemForm):
 
 
 class WontDoForm(forms.Form):
-    reason = forms.CharField(label="Why not?", max_length=2000)
+    reason = forms.CharField(label="Why not?", max_length=ActionItem.WONT_DO_REASON_MAX)
 
 
 ITEM_STATUS_FILTERS = [("", "Open or in progress"), ("all", "Any status"), *ItemStatus.choices]

@@ -99,8 +99,11 @@ class ActionItem(StoresRenderedMarkdown):
     """Something that will be done, by whom and when: from a COE, an incident or an ops meeting."""
 
     markdown_fields = ("description",)
+    TITLE_MAX = 200
+    # Checked by action_item_wont_do: a limit on the column would be a schema change.
+    WONT_DO_REASON_MAX = 2000
 
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=TITLE_MAX)
     description = MarkdownField(blank=True, help_text="Markdown.")
     description_html = RenderedHTMLField()
     owner = models.ForeignKey(

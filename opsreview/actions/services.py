@@ -162,6 +162,13 @@ def action_item_wont_do(*, item: ActionItem, actor: AbstractBaseUser, reason: st
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this item won't be done."})
+    if len(reason) > ActionItem.WONT_DO_REASON_MAX:
+        raise ValidationError(
+            {
+                "reason": f"Keep the reason under {ActionItem.WONT_DO_REASON_MAX} characters "
+                f"({len(reason)} now)."
+            }
+        )
     item = _locked_item(item)
     if not item.is_open:
         raise ValidationError(f"This item is already {item.get_status_display().lower()}.")

@@ -148,6 +148,8 @@ action_reopen = _status_change(services.action_item_reopen, "Reopened.")
 def action_wont_do(request: HttpRequest, pk: int) -> HttpResponse:
     item = _get_item_for_change(request, pk)
     form = forms.WontDoForm(request.POST)
+    if form.has_error("reason", "max_length"):
+        return _item_refused(request, item, " ".join(form.errors["reason"]))
     if not form.is_valid():
         return _item_refused(request, item, "Say why this item won't be done.")
     try:

@@ -83,10 +83,10 @@ def audit_record(
     event = AuditEvent.objects.create(
         action=action,
         actor=user,
-        actor_label=_plain(label, 150),
-        target_label=_plain(target, 200) if target is not None else "",
-        target_url=_plain(target_url(), 500) if target_url else "",
-        detail=_plain(detail, 500),
+        actor_label=_plain(label, AuditEvent.ACTOR_LABEL_MAX),
+        target_label=_plain(target, AuditEvent.TARGET_LABEL_MAX) if target is not None else "",
+        target_url=_plain(target_url(), AuditEvent.TARGET_URL_MAX) if target_url else "",
+        detail=_plain(detail, AuditEvent.DETAIL_MAX),
         ip_address=client_address(request) if request is not None else None,
     )
     # %r keeps attacker-chosen text on one line: no forged log entries.

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from .fields import ModelMultipleChoiceField
-from .models import AuditAction, Team
+from .models import AuditAction, AuditEvent, Team
 
 
 class TeamForm(forms.ModelForm):
@@ -41,4 +41,6 @@ class LockoutClearForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
-    person = forms.CharField(required=False, max_length=150, label="Username")
+    person = forms.CharField(
+        required=False, max_length=AuditEvent.ACTOR_LABEL_MAX, label="Username"
+    )

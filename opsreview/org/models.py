@@ -10,7 +10,9 @@ from .fields import WebURLField
 class Team(models.Model):
     """A two-pizza team: it owns services, and its manager receives the weekly report."""
 
-    name = models.CharField(max_length=100, unique=True)
+    NAME_MAX = 100
+
+    name = models.CharField(max_length=NAME_MAX, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     manager = models.ForeignKey(
@@ -96,6 +98,11 @@ class AuditAction(models.TextChoices):
 class AuditEvent(models.Model):
     """Who did what, when and from where: written only by opsreview.org.audit.audit_record()."""
 
+    ACTOR_LABEL_MAX = 150  # a username
+    TARGET_LABEL_MAX = 200
+    TARGET_URL_MAX = 500
+    DETAIL_MAX = 500
+
     when = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -105,12 +112,15 @@ class AuditEvent(models.Model):
         related_name="audit_events",
     )
     actor_label = models.CharField(
-        "who", max_length=150, blank=True, help_text="The username, as typed; kept if deleted."
+        "who",
+        max_length=ACTOR_LABEL_MAX,
+        blank=True,
+        help_text="The username, as typed; kept if deleted.",
     )
     action = models.CharField(max_length=40, choices=AuditAction.choices)
-    target_label = models.CharField("concerning", max_length=200, blank=True)
-    target_url = models.CharField(max_length=500, blank=True)
-    detail = models.CharField(max_length=500, blank=True)
+    target_label = models.CharField("concerning", max_length=TARGET_LABEL_MAX, blank=True)
+    target_url = models.CharField(max_length=TARGET_URL_MAX, blank=True)
+    detail = models.CharField(max_length=DETAIL_MAX, blank=True)
     ip_address = models.GenericIPAddressField("address", null=True, blank=True)
 
     class Meta:
