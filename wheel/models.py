@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from opsreview.org.fields import WebURLField
+from opsreview.org.models import Team
 
 from .selection import MAX_WEIGHT, NEW_PARTICIPANT_WEIGHT
 
