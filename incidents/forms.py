@@ -90,12 +90,25 @@ class IncidentEditForm(DeclareForm):
         return {name: self.cleaned_data[name] for name in self.fields if name != "services"}
 
 
+def _entry_text(label: str, *, rows: int, **kwargs) -> forms.CharField:
+    """A box whose text goes on the timeline: the timeline's limit, in the service's words."""
+    return forms.CharField(
+        label=label,
+        max_length=TimelineEntry.TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"max_length": ENTRY_TOO_LONG},
+        **kwargs,
+    )
+
+
+ENTRY_TOO_LONG = "Keep an entry under %(limit_value)d characters (%(show_value)d now)."
+
+
 class MitigateForm(forms.Form):
     mitigated_at = _moment_field("Impact mitigated", "Leave empty for now.")
-    note = forms.CharField(
-        label="How", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Rolled back, failed over, throttled…",
-    )  # fmt: skip
+    note = _entry_text(
+        "How", rows=2, required=False, help_text="Rolled back, failed over, throttled…"
+    )
 
 
 class ResolveForm(forms.Form):
@@ -112,12 +125,12 @@ class ReopenForm(forms.Form):
 
 class TimelineEntryForm(forms.Form):
     occurred_at = _moment_field("Time", "When it happened; leave empty for now.")
-    text = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 2}))
+    text = _entry_text("What happened", rows=2)
 
 
 class TimelineEntryEditForm(forms.Form):
     occurred_at = _moment_field("Time", required=True)
-    text = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 3}))
+    text = _entry_text("What happened", rows=3)
 
 
 class EngageTeamForm(forms.Form):

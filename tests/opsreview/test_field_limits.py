@@ -97,6 +97,13 @@ def maxlengths(html: str, name: str) -> list[str | None]:
         pytest.param(
             TimelineEntry, "text", incident_forms.ReopenForm, "reason", id="reopen-reason"
         ),
+        pytest.param(
+            TimelineEntry, "text", incident_forms.TimelineEntryForm, "text", id="timeline-add"
+        ),
+        pytest.param(
+            TimelineEntry, "text", incident_forms.TimelineEntryEditForm, "text", id="timeline-edit"
+        ),
+        pytest.param(TimelineEntry, "text", incident_forms.MitigateForm, "note", id="mitigate"),
         pytest.param(ActionItem, "title", action_forms.ActionItemForm, "title", id="item"),
         pytest.param(ActionItem, "title", action_forms.ShortTermItemForm, "title", id="item-short"),
         pytest.param(ActionItem, "title", action_forms.ActionItemEditForm, "title", id="item-edit"),
