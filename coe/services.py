@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from opsreview.org.audit import audit_record
+from opsreview.org.fields import require_at_most
 from opsreview.org.models import AuditAction, Team
 from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
 
@@ -186,6 +187,7 @@ def coe_timeline_entry_add(
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "Write what happened."})
+    require_at_most(text, CoeTimelineEntry.TEXT_MAX, field="text", what="an entry")
     entry = CoeTimelineEntry(coe=coe, occurred_at=occurred_at, text=text)
     entry.full_clean()
     entry.save()
@@ -279,6 +281,7 @@ def blameless_acknowledge(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this wording should stay."})
+    require_at_most(reason, BlamelessAcknowledgement.REASON_MAX, field="reason", what="the reason")
     finding = next((f for f in coe_findings(coe) if f.fingerprint == fingerprint), None)
     if finding is None:
         raise ValidationError("That wording is no longer in the COE; nothing to acknowledge.")

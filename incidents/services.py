@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from opsreview.org.audit import audit_record
+from opsreview.org.fields import require_at_most
 from opsreview.org.models import AuditAction, Service, Team
 from opsreview.org.people import display_name
 
@@ -83,10 +84,7 @@ def _clean_text(text: str, *, field: str = "text") -> str:
     text = (text or "").strip()
     if not text:
         raise ValidationError({field: "Write what happened."})
-    if len(text) > TimelineEntry.TEXT_MAX:
-        raise ValidationError(
-            {field: f"Keep an entry under {TimelineEntry.TEXT_MAX} characters ({len(text)} now)."}
-        )
+    require_at_most(text, TimelineEntry.TEXT_MAX, field=field, what="an entry")
     return text
 
 

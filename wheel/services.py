@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from opsreview.org.audit import audit_record
+from opsreview.org.fields import require_at_most
 from opsreview.org.models import AuditAction, Team
 from opsreview.org.people import display_name
 
@@ -323,6 +324,7 @@ def wheel_rig(
     reason = (reason or "").strip()
     if wheel.require_rig_reason and not reason:
         raise ValidationError({"reason": "Say why: this wheel requires a reason for rigging."})
+    require_at_most(reason, Rig.REASON_MAX, field="reason", what="the reason")
     if participant.wheel_id != wheel.pk:
         raise ValidationError({"participant": "That participant is not on this wheel."})
     last = _last_chosen(participants)

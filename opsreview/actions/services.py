@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.models import Incident
+from opsreview.org.fields import require_at_most
 from opsreview.org.models import Team
 
 from .models import ADD_REFUSED, CHANGE_REFUSED, ActionItem, ItemStatus
@@ -162,13 +163,7 @@ def action_item_wont_do(*, item: ActionItem, actor: AbstractBaseUser, reason: st
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this item won't be done."})
-    if len(reason) > ActionItem.WONT_DO_REASON_MAX:
-        raise ValidationError(
-            {
-                "reason": f"Keep the reason under {ActionItem.WONT_DO_REASON_MAX} characters "
-                f"({len(reason)} now)."
-            }
-        )
+    require_at_most(reason, ActionItem.WONT_DO_REASON_MAX, field="reason", what="the reason")
     item = _locked_item(item)
     if not item.is_open:
         raise ValidationError(f"This item is already {item.get_status_display().lower()}.")

@@ -1,6 +1,7 @@
 """Model and form fields shared by every app."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 
@@ -49,3 +50,10 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": text},
                 )
         return super()._check_values(value)
+
+
+def require_at_most(text: str, limit: int, *, field: str, what: str) -> None:
+    """A service's own check of a text limit (a text column does not enforce max_length), in
+    the words the forms use: "Keep the reason under 2000 characters (2001 now)."."""
+    if len(text) > limit:
+        raise ValidationError({field: f"Keep {what} under {limit} characters ({len(text)} now)."})

@@ -7,9 +7,11 @@ from html.parser import HTMLParser
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from coe import forms as coe_forms
 from coe import services as coe_services
+from coe.findings import coe_findings
 from coe.models import (
     BlamelessAcknowledgement,
     Coe,
@@ -29,7 +31,9 @@ from opsreview.org.models import AuditEvent, Team
 from tests.coe.factories import CoeFactory, add_factor, add_item, save_text
 from tests.incidents.factories import IncidentFactory
 from tests.org.factories import TeamFactory, UserFactory
+from tests.wheel.factories import wheel_with_teams
 from wheel import forms as wheel_forms
+from wheel import services as wheel_services
 from wheel.models import Participant, Rig, Spin
 
 pytestmark = pytest.mark.django_db
@@ -284,3 +288,49 @@ def test_the_wont_do_service_keeps_a_reason_of_the_limit_and_refuses_one_past_it
         item=add_item(CoeFactory(actor=author)), actor=author, reason="r" * 2000
     )
     assert kept.status == ItemStatus.WONT_DO
+
+
+# Limits a text column cannot enforce are the service's to keep, whoever calls it
+
+
+def test_the_coe_timeline_service_keeps_an_entry_of_the_limit_and_refuses_one_past_it(coe):
+    limit, moment = CoeTimelineEntry.TEXT_MAX, timezone.now()
+    with pytest.raises(ValidationError) as refused:
+        coe_services.coe_timeline_entry_add(
+            coe=coe, actor=coe.created_by, occurred_at=moment, text="t" * (limit + 1)
+        )
+    kept = coe_services.coe_timeline_entry_add(
+        coe=coe, actor=coe.created_by, occurred_at=moment, text="t" * limit
+    )
+
+    assert refused.value.message_dict == {
+        "text": [f"Keep an entry under {limit} characters ({limit + 1} now)."]
+    }
+    assert list(coe.timeline_entries.all()) == [kept]
+
+
+def test_the_acknowledge_service_refuses_a_reason_past_the_limit(coe):
+    save_text(coe, "lessons", "It was operator error.")
+    [finding] = coe_findings(coe)
+    limit = BlamelessAcknowledgement.REASON_MAX
+    with pytest.raises(ValidationError, match=f"under {limit} characters"):
+        coe_services.blameless_acknowledge(
+            coe=coe, actor=coe.created_by, fingerprint=finding.fingerprint, reason="r" * (limit + 1)
+        )
+
+    assert not coe.acknowledgements.exists()
+
+
+def test_the_rig_service_refuses_a_reason_past_the_limit():
+    wheel = wheel_with_teams(3)
+    participant = wheel.participants.first()
+    limit = Rig.REASON_MAX
+    with pytest.raises(ValidationError, match=f"under {limit} characters"):
+        wheel_services.wheel_rig(
+            wheel=wheel,
+            actor=UserFactory(is_staff=True),
+            participant=participant,
+            reason="r" * (limit + 1),
+        )
+
+    assert not Rig.objects.exists()
