@@ -443,3 +443,5 @@ def test_a_refused_lowering_of_severity_is_audited(client):
     event = AuditEvent.objects.get(action=AuditAction.PERMISSION_DENIED)
     assert event.actor == member
     assert "lower the severity" in event.detail
+    incident.refresh_from_db()
+    assert incident.severity == Severity.SEV2

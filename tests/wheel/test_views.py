@@ -8,7 +8,7 @@ from opsreview.org.fields import WebURLFormField
 from tests.fuzz.checks import changed_tables, fingerprint
 from tests.org.factories import TeamFactory, UserFactory
 from wheel import services
-from wheel.models import Participant, Spin, Wheel
+from wheel.models import LogEntry, Participant, Spin, Wheel
 
 from .factories import FreeFormParticipantFactory, SpinFactory, WheelFactory, wheel_with_teams
 
@@ -321,6 +321,8 @@ def test_admins_set_a_weight(client, admin, wheel):
     assert response.status_code == 200
     participant.refresh_from_db()
     assert participant.weight == 2.5
+    edited = wheel.log.get(kind=LogEntry.Kind.EDITED)
+    assert (edited.actor, participant.display_name in edited.text) == (admin, True)
 
 
 def test_renaming_a_free_form_participant_to_a_taken_name_is_a_form_error(client, admin, wheel):
@@ -348,6 +350,8 @@ def test_admins_reset_the_weights(client, admin, wheel):
     response = client.post(url(wheel, "reset/"), **HTMX)
     assert response.status_code == 200
     assert list(wheel.participants.values_list("weight", flat=True)) == [1.0] * 4
+    assert re.findall(r'data-testid="chance">([^<]+)<', response.text) == ["25.0%"] * 4
+    assert wheel.log.get(kind=LogEntry.Kind.RESET).actor == admin
 
 
 # Rigging and who sees it
