@@ -1,10 +1,12 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.utils.html import escape
 
 from opsreview.actions import services
-from opsreview.actions.models import ActionItem, ItemStatus, Term
+from opsreview.actions.models import ADD_REFUSED, CHANGE_REFUSED, ActionItem, ItemStatus, Term
 from tests.coe.factories import CoeFactory
+from tests.fuzz.checks import changed_tables, fingerprint
 from tests.incidents.factories import CallLeaderFactory, IncidentFactory
 from tests.org.factories import TeamFactory, UserFactory
 
@@ -162,19 +164,25 @@ def test_done_without_htmx_goes_back_where_it_came_from(client, coe):
     it = item(coe)
     response = client.post(f"/actions/{it.pk}/complete/", {"next": "/actions/?mine=1"})
     assert response["Location"] == "/actions/?mine=1"
+    it.refresh_from_db()
+    assert it.status == ItemStatus.DONE
 
 
 def test_a_foreign_next_address_is_ignored(client, coe):
     it = item(coe)
     response = client.post(f"/actions/{it.pk}/start/", {"next": "https://evil.example/"})
     assert response["Location"] == f"/actions/{it.pk}/"
+    it.refresh_from_db()
+    assert it.status == ItemStatus.IN_PROGRESS
 
 
 def test_wont_do_needs_a_reason(client, coe):
     it = item(coe)
+    before = fingerprint()
     response = client.post(f"/actions/{it.pk}/wont-do/", {"reason": " "}, **HTMX)
     assert response.status_code == 422
     assert "Say why this item won&#x27;t be done." in response.text
+    assert changed_tables(before) == []
     ok = client.post(f"/actions/{it.pk}/wont-do/", {"reason": "Superseded by the new pipeline"})
     assert ok.status_code == 302
     it.refresh_from_db()
@@ -184,9 +192,11 @@ def test_wont_do_needs_a_reason(client, coe):
 def test_finishing_a_finished_item_is_refused_with_a_message(client, coe, me):
     it = item(coe)
     services.action_item_complete(item=it, actor=me)
+    before = fingerprint()
     response = client.post(f"/actions/{it.pk}/complete/", **HTMX)
     assert response.status_code == 422
     assert "already done" in response.text
+    assert changed_tables(before) == []  # neither a second completion nor a history record
 
 
 @pytest.mark.parametrize("path", ["start/", "complete/", "reopen/", ""])
@@ -194,7 +204,11 @@ def test_others_get_403_and_nothing_changes(client, coe, path):
     it = item(coe)
     client.force_login(UserFactory())
     data = {"reason": "x", "title": "Hijacked", "owner": it.owner_id, "team": it.team_id}
-    assert client.post(f"/actions/{it.pk}/{path}", data).status_code == 403
+    before = fingerprint()
+    response = client.post(f"/actions/{it.pk}/{path}", data)
+    assert response.status_code == 403
+    assert escape(CHANGE_REFUSED) in response.text
+    assert changed_tables(before) == []
     it.refresh_from_db()
     assert (it.status, it.title) == (ItemStatus.OPEN, "Add a canary")
 
@@ -208,8 +222,12 @@ def test_others_see_the_item_without_buttons(client, coe):
 
 
 def test_unknown_item_is_404(client, me):
-    assert client.get("/actions/999999/").status_code == 404
-    assert client.post("/actions/999999/complete/").status_code == 404
+    before = fingerprint()
+    page = client.get("/actions/999999/")
+    refused = client.post("/actions/999999/complete/")
+    assert (page.status_code, refused.status_code) == (404, 404)
+    assert "There is nothing at this address" in page.text
+    assert changed_tables(before) == []
 
 
 # Detail, edit and history
@@ -228,6 +246,14 @@ def test_editing_an_item_is_on_its_history(client, coe, me):
         "ticket_url": "https://tickets.example.com/OPS-1",
     }
     assert client.post(f"/actions/{it.pk}/", data).status_code == 302
+    it.refresh_from_db()
+    assert (it.title, it.term, it.priority, it.due_date, it.ticket_url) == (
+        "Add a canary stage",
+        Term.LONG,
+        2,
+        date(2027, 3, 1),
+        "https://tickets.example.com/OPS-1",
+    )
     history = client.get(f"/actions/{it.pk}/").context["history"]
     changed = {change.field for change in history[0]["changes"]}
     assert {"title", "term", "priority", "due_date", "ticket_url"} <= changed
@@ -267,9 +293,11 @@ def test_a_javascript_ticket_url_is_refused(client, coe, me):
         "category": "technical",
         "ticket_url": "javascript:alert(1)",
     }
+    before = fingerprint()
     response = client.post(f"/actions/{it.pk}/", data)
     assert response.status_code == 422
     assert "Enter a web address that starts with http:// or https://." in response.text
+    assert changed_tables(before) == []
 
 
 # Adding items from a COE and from an incident
@@ -287,7 +315,16 @@ def test_items_are_added_to_a_coe_in_place_with_the_terms_default_due_date(clien
     response = client.post(f"/coe/{coe.pk}/actions/", data, **HTMX)
     assert response.status_code == 200
     assert "Retain config versions" in response.text
-    assert coe.action_items.get().due_date == TODAY + timedelta(days=28)
+    new = coe.action_items.get()
+    assert (new.title, new.owner, new.team, new.term, new.status, new.created_by) == (
+        "Retain config versions",
+        me,
+        coe.team,
+        Term.MEDIUM,
+        ItemStatus.OPEN,
+        me,
+    )
+    assert new.due_date == TODAY + timedelta(days=28)
 
 
 def test_a_past_due_date_needs_confirming(client, coe, me):
@@ -303,6 +340,7 @@ def test_a_past_due_date_needs_confirming(client, coe, me):
     refused = client.post(f"/coe/{coe.pk}/actions/", data, **HTMX)
     assert refused.status_code == 422
     assert "This date is already past. Confirm it if that is on purpose." in refused.text
+    assert not coe.action_items.exists()
     data["item-confirm_past_due"] = "on"
     assert client.post(f"/coe/{coe.pk}/actions/", data, **HTMX).status_code == 200
     assert coe.action_items.get().due_date == date(2026, 11, 20)
@@ -320,6 +358,9 @@ def test_an_inactive_owner_is_refused(client, coe):
     }
     response = client.post(f"/coe/{coe.pk}/actions/", data, **HTMX)
     assert response.status_code == 422
+    assert "Select a valid choice. That choice is not one of the available choices." in (
+        response.text
+    )
     assert not coe.action_items.exists()
 
 
@@ -376,7 +417,9 @@ def test_a_refused_short_term_item_comes_back_in_place_with_its_errors(client):
 def test_people_outside_the_incident_cannot_raise_items_on_it(client, me):
     incident = IncidentFactory()
     data = {"item-title": "x", "item-owner": me.pk, "item-team": TeamFactory().pk}
-    assert client.post(f"/actions/new/incident/{incident.pk}/", data).status_code == 403
+    response = client.post(f"/actions/new/incident/{incident.pk}/", data)
+    assert response.status_code == 403
+    assert escape(ADD_REFUSED) in response.text
     assert not incident.action_items.exists()
 
 

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from coe import services
 from coe.models import Coe, CoeText, Status
+from opsreview.actions.models import ItemStatus
 from opsreview.org.fields import MAX_KEY
 from opsreview.reports.models import ReportDelivery
 from tests.org.factories import TeamFactory, UserFactory
@@ -69,7 +70,7 @@ def test_the_largest_count_a_column_holds_is_saved(client, coe):
     response = client.post(f"/coe/{coe.pk}/text/impact/", _impact(customers_affected=MAX_KEY))
 
     assert response.status_code == 302
-    assert _impact_as_saved(coe)[2] == (None, MAX_KEY, None)
+    assert _impact_as_saved(coe) == ("Nobody could collect bananas.", 1, (None, MAX_KEY, None))
 
 
 def test_an_impact_duration_beyond_the_form_limit_is_refused(client, coe):
@@ -214,6 +215,8 @@ def test_a_why_step_numbered_with_something_not_a_number_is_ignored(client, coe,
     )
 
     assert response.status_code == 302
+    factor.refresh_from_db()
+    assert factor.version == 1  # saved, without a step
     assert not factor.steps.exists()
 
 
@@ -225,7 +228,9 @@ def test_a_factor_keeps_whys_added_beyond_the_rows_the_page_showed(client, coe):
 
     client.post(f"/coe/{coe.pk}/factors/{factor.pk}/", data)
 
-    assert factor.steps.count() == 7
+    assert [(s.position, s.why) for s in factor.steps.all()] == [
+        (n, f"Why {n}?") for n in range(1, 8)
+    ]
 
 
 @pytest.mark.parametrize("number", ["9" * 5000, "0021"])
@@ -241,15 +246,25 @@ def test_a_why_numbered_past_the_last_row_there_can_be_is_not_a_server_error(cli
     )
 
     assert response.status_code == 302
+    factor.refresh_from_db()
+    assert factor.version == 1  # saved; a why past the last row there can be is dropped
+    assert not factor.steps.exists()
 
 
 # Where a plain form goes back to
 
 
 @pytest.mark.parametrize("target", ["a b", "coe:coe_list", "actions", "javascript:alert(1)", "//x"])
-@pytest.mark.parametrize("action", ["start", "complete", "wont-do"])
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [
+        ("start", ItemStatus.IN_PROGRESS),
+        ("complete", ItemStatus.DONE),
+        ("wont-do", ItemStatus.WONT_DO),
+    ],
+)
 def test_a_next_address_that_is_not_a_path_on_this_site_falls_back_to_the_item(
-    client, coe, target, action
+    client, coe, target, action, status
 ):
     item = add_item(coe)
 
@@ -257,6 +272,8 @@ def test_a_next_address_that_is_not_a_path_on_this_site_falls_back_to_the_item(
 
     assert response.status_code == 302
     assert response["Location"] == f"/actions/{item.pk}/"
+    item.refresh_from_db()
+    assert item.status == status
 
 
 # Report periods
@@ -302,15 +319,25 @@ def test_a_preview_period_outside_the_supported_years_is_refused_with_the_range(
 
 
 @pytest.mark.parametrize(
-    ("kind", "period"), [("weekly", "2000-W01"), ("weekly", "2099-W53"), ("monthly", "2099-12")]
+    ("kind", "period", "named"),
+    [
+        ("weekly", "2000-W01", "week 2000-W01"),
+        ("weekly", "2099-W53", "week 2099-W53"),
+        ("monthly", "2099-12", "December 2099"),
+    ],
 )
 def test_the_first_and_last_supported_periods_can_be_previewed(
-    client, staff, manager, kind, period
+    client, staff, manager, kind, period, named
 ):
     query = f"recipient={manager.pk}&kind={kind}&period={period}"
 
-    assert client.get(f"/reports/preview/?{query}").status_code == 200
-    assert client.get(f"/reports/preview/html/?{query}").status_code == 200
+    page = client.get(f"/reports/preview/?{query}")
+    html_part = client.get(f"/reports/preview/html/?{query}")
+
+    assert (page.status_code, html_part.status_code) == (200, 200)
+    assert page.context["email"].subject.endswith(named)
+    assert html_part.text == page.context["email"].html
+    assert not ReportDelivery.objects.exists()
 
 
 @pytest.mark.parametrize(("kind", "period", "message"), OUT_OF_RANGE)

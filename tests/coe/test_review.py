@@ -66,6 +66,13 @@ def test_the_review_form_shows_to_others_and_records_the_decision(client, in_rev
         f"/coe/{in_review.pk}/review/", {"decision": "approve", "comment": "Thorough."}
     )
     assert response.status_code == 302
+    review = in_review.reviews.get()
+    assert (review.reviewer, review.decision, review.comment) == (
+        reviewer,
+        ReviewDecision.APPROVE,
+        "Thorough.",
+    )
+    assert Coe.objects.get(pk=in_review.pk).status == Status.APPROVED
     html = client.get(f"/coe/{in_review.pk}/").text
     assert "Approved</strong> by" in html
     assert "Thorough." in html
@@ -76,6 +83,9 @@ def test_the_review_form_is_not_offered_to_authors(client, in_review):
     assert "Request changes" not in client.get(f"/coe/{in_review.pk}/").text
     response = client.post(f"/coe/{in_review.pk}/review/", {"decision": "approve"})
     assert response.status_code == 403
+    assert "A COE is reviewed by an active person who is not its author." in response.text
+    assert Coe.objects.get(pk=in_review.pk).status == Status.IN_REVIEW
+    assert not in_review.reviews.exists()
 
 
 def test_requesting_changes_without_a_comment_is_answered_with_a_message(client, in_review):
@@ -83,3 +93,5 @@ def test_requesting_changes_without_a_comment_is_answered_with_a_message(client,
     response = client.post(f"/coe/{in_review.pk}/review/", {"decision": "request_changes"})
     assert response.status_code == 422
     assert "Say what should change." in response.text
+    assert Coe.objects.get(pk=in_review.pk).status == Status.IN_REVIEW
+    assert not in_review.reviews.exists()

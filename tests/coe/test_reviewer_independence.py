@@ -84,4 +84,6 @@ def test_the_review_form_is_not_offered_to_someone_who_wrote_part_of_it(client, 
 
     assert page.context["can_review"] is False
     assert refused.status_code == 403
+    assert "A COE is reviewed by an active person who" in refused.text
     assert Coe.objects.get(pk=coe.pk).status == Status.IN_REVIEW
+    assert not coe.reviews.exists()

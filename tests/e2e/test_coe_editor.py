@@ -145,8 +145,9 @@ def test_a_save_that_fails_says_so_and_leaving_with_unsaved_text_asks_first(
 
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
-    page.close(run_before_unload=True)
-    page.wait_for_timeout(500)
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
     assert dialogs == ["beforeunload"]
     assert CoeText.objects.get(coe=coe, key="metrics").body == ""
 

@@ -24,6 +24,13 @@ SLICE_UNDER_POINTER = """svg => {
 }"""
 
 
+# The disc has turned on from `before` and the wheel is still spinning, not yet landed.
+TURNED_WHILE_SPINNING = """before => {
+  const wheel = document.querySelector("[data-wheel]");
+  return wheel.dataset.state === "spinning" && parseFloat(wheel.dataset.rotation) > before;
+}"""
+
+
 @pytest.fixture
 def wheel(demo):
     return seed_wheel({team.slug: team for team in Team.objects.all()})
@@ -46,8 +53,7 @@ def test_space_spins_onto_the_result_and_choose_opens_the_teams_dashboard(
     page.keyboard.press("Space")
     expect(stage).to_have_attribute("data-state", "spinning")
     before = float(stage.get_attribute("data-rotation"))
-    page.wait_for_timeout(250)
-    assert float(stage.get_attribute("data-rotation")) > before, "the wheel turns"
+    page.wait_for_function(TURNED_WHILE_SPINNING, arg=before)  # the wheel turns
     expect(page.get_by_test_id("wheel-result")).to_be_hidden()  # no spoilers mid-spin
 
     expect(stage).to_have_attribute("data-state", "landed", timeout=10_000)

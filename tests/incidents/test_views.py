@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from incidents.gate import ResolutionBlocker, register_blocker_source, unregister_blocker_source
 from incidents.models import Incident, Severity, Status, TimelineEntry
+from tests.fuzz.checks import changed_tables, fingerprint
 from tests.org.factories import TeamFactory, UserFactory
 
 from .factories import CallLeaderFactory, IncidentFactory, TimelineEntryFactory
@@ -15,6 +16,11 @@ pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 HTMX = {"HTTP_HX_REQUEST": "true"}
+NOT_WORKING_IT = (
+    "Only the call leader, members of engaged teams and staff can change this incident."
+)
+NOT_THE_AUTHOR = "Only the author can edit this timeline entry."
+NOT_THE_CALL_LEADER = "Only the call leader can gate production changes."
 
 
 @pytest.fixture
@@ -189,6 +195,7 @@ def test_impact_cannot_start_after_detection(client, leader):
     response = client.post("/incidents/new/", data)
     assert response.status_code == 422
     assert "The time detected cannot be before the time impact started." in response.text
+    assert not Incident.objects.exists()
 
 
 def test_empty_title_is_refused(client, leader):
@@ -197,14 +204,19 @@ def test_empty_title_is_refused(client, leader):
     )
     assert response.status_code == 422
     assert "This field is required." in response.text
+    assert not Incident.objects.exists()
 
 
 # The incident page
 
 
 def test_unknown_incident_is_404(client, leader):
-    assert client.get("/incidents/999999/").status_code == 404
-    assert client.post("/incidents/999999/mitigate/").status_code == 404
+    before = fingerprint()
+    page = client.get("/incidents/999999/")
+    refused = client.post("/incidents/999999/mitigate/")
+    assert (page.status_code, refused.status_code) == (404, 404)
+    assert "There is nothing at this address" in page.text
+    assert changed_tables(before) == []
 
 
 def test_open_incident_puts_mitigation_before_everything_else(client, incident):
@@ -273,6 +285,10 @@ def test_mitigate_with_htmx_returns_the_updated_incident_fragment(client, incide
     assert "<html" not in response.text
     assert 'id="incident"' in response.text
     assert "Resolve incident" in response.text
+    incident.refresh_from_db()
+    assert incident.status == Status.MITIGATED
+    assert incident.mitigated_at is not None
+    assert incident.timeline.filter(kind=TimelineEntry.Kind.STATUS).count() == 1
 
 
 @time_machine.travel(NOW, tick=False)
@@ -288,10 +304,36 @@ def test_mitigation_time_in_the_future_is_refused(client, leader):
 
 
 def test_resolve_before_mitigating_is_refused(client, incident):
+    before = fingerprint()
     response = client.post(f"/incidents/{incident.pk}/resolve/", {})
     assert response.status_code == 422
+    assert changed_tables(before) == []
     incident.refresh_from_db()
     assert incident.status == Status.INVESTIGATING
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="each status form, and so its error, is drawn only in the state that offers it",
+)
+@pytest.mark.parametrize(
+    ("first", "path", "data", "message"),
+    [
+        (None, "resolve/", {}, "Mitigate impact first: record when customer impact stopped."),
+        ("mitigate/", "mitigate/", {}, "This incident is already mitigated."),
+        (None, "reopen/", {"reason": "5xx again"}, "This incident is already being investigated."),
+    ],
+    ids=["resolve before mitigating", "mitigate twice", "reopen while investigating"],
+)
+def test_a_status_change_from_the_wrong_state_says_why(
+    client, incident, first, path, data, message
+):
+    # A page left open in another tab, or a double click, sends these.
+    if first:
+        client.post(f"/incidents/{incident.pk}/{first}", {})
+    response = client.post(f"/incidents/{incident.pk}/{path}", data)
+    assert response.status_code == 422
+    assert message in response.text
 
 
 def test_resolve_is_refused_naming_each_blocking_item_with_a_link(client, incident, blocked_items):
@@ -319,21 +361,28 @@ def test_resolve_succeeds_once_blockers_are_done(client, incident, blocked_items
     assert client.post(f"/incidents/{incident.pk}/resolve/", {}).status_code == 302
     incident.refresh_from_db()
     assert incident.status == Status.RESOLVED
+    assert incident.resolved_at is not None
 
 
 def test_reopen_needs_a_reason(client, incident):
     client.post(f"/incidents/{incident.pk}/mitigate/", {})
+    before = fingerprint()
     response = client.post(f"/incidents/{incident.pk}/reopen/", {"reason": ""})
     assert response.status_code == 422
+    assert "This field is required." in response.text
+    assert changed_tables(before) == []
     assert (
         client.post(f"/incidents/{incident.pk}/reopen/", {"reason": "5xx again"}).status_code == 302
     )
     incident.refresh_from_db()
     assert incident.status == Status.INVESTIGATING
+    assert incident.timeline.filter(text__contains="5xx again").exists()
 
 
 def test_status_changes_are_post_only(client, incident):
+    before = fingerprint()
     assert client.get(f"/incidents/{incident.pk}/mitigate/").status_code == 405
+    assert changed_tables(before) == []
 
 
 # Timeline
@@ -346,11 +395,19 @@ def test_adding_an_entry_with_htmx_returns_the_timeline_with_it(client, incident
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<section id="timeline"')
     assert "Error rate falling" in response.text
+    assert _notes(incident) == [("Error rate falling", incident.call_leader)]
 
 
 def test_adding_an_entry_without_htmx_redirects_to_the_timeline(client, incident):
     response = client.post(f"/incidents/{incident.pk}/timeline/", {"text": "Error rate falling"})
     assert response["Location"] == f"/incidents/{incident.pk}/#timeline"
+    assert _notes(incident) == [("Error rate falling", incident.call_leader)]
+
+
+def _notes(incident) -> list[tuple]:
+    """The notes people wrote on the incident's timeline, with their authors."""
+    notes = incident.timeline.filter(kind=TimelineEntry.Kind.NOTE).select_related("author")
+    return [(entry.text, entry.author) for entry in notes]
 
 
 @time_machine.travel(NOW, tick=False)
@@ -370,6 +427,7 @@ def test_empty_entry_is_refused_with_a_message(client, incident):
     response = client.post(f"/incidents/{incident.pk}/timeline/", {"text": " "}, **HTMX)
     assert response.status_code == 422
     assert "This field is required." in response.text
+    assert _notes(incident) == []
 
 
 @time_machine.travel(NOW, tick=False)
@@ -378,6 +436,7 @@ def test_future_entry_is_refused(client, incident):
     response = client.post(f"/incidents/{incident.pk}/timeline/", data, **HTMX)
     assert response.status_code == 422
     assert "A timeline entry cannot be in the future." in response.text
+    assert _notes(incident) == []
 
 
 def test_author_edits_their_entry_in_place(client, incident, leader):
@@ -393,21 +452,38 @@ def test_author_edits_their_entry_in_place(client, incident, leader):
     assert response.text.lstrip().startswith(f'<li id="entry-{entry.pk}"')
     assert "Fixed" in response.text
     assert "edited" in response.text
+    entry.refresh_from_db()
+    assert (entry.text, entry.author) == ("Fixed", leader)
+    assert entry.edited_at is not None
+
+
+def _edit_refused(client, incident, entry, status):
+    """Neither the form nor a posted edit of `entry` gets through; returns the refusal."""
+    path = f"/incidents/{incident.pk}/timeline/{entry.pk}/edit/"
+    data = {
+        "text": "Rewritten",
+        "occurred_at": timezone.localtime(entry.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+    }
+    before = fingerprint()
+    form, refused = client.get(path), client.post(path, data)
+    assert (form.status_code, refused.status_code) == (status, status)
+    assert changed_tables(before) == []
+    return refused
 
 
 def test_others_cannot_edit_an_entry(client, incident):
     entry = TimelineEntryFactory(incident=incident)
-    assert client.get(f"/incidents/{incident.pk}/timeline/{entry.pk}/edit/").status_code == 403
+    assert NOT_THE_AUTHOR in _edit_refused(client, incident, entry, 403).text
 
 
 def test_status_entries_cannot_be_edited_even_by_their_author(client, incident, leader):
     entry = TimelineEntryFactory(incident=incident, author=leader, kind=TimelineEntry.Kind.STATUS)
-    assert client.get(f"/incidents/{incident.pk}/timeline/{entry.pk}/edit/").status_code == 403
+    assert NOT_THE_AUTHOR in _edit_refused(client, incident, entry, 403).text
 
 
 def test_entry_of_another_incident_is_404(client, incident, leader):
     other = TimelineEntryFactory(author=leader)
-    assert client.get(f"/incidents/{incident.pk}/timeline/{other.pk}/edit/").status_code == 404
+    _edit_refused(client, incident, other, 404)
 
 
 # Permissions
@@ -428,10 +504,11 @@ def test_entry_of_another_incident_is_404(client, incident, leader):
 def test_people_outside_the_incident_get_403(client, path, data):
     incident = IncidentFactory()
     client.force_login(UserFactory())
-    assert client.post(f"/incidents/{incident.pk}/{path}", data).status_code == 403
-    incident.refresh_from_db()
-    assert incident.status == Status.INVESTIGATING
-    assert not incident.gates_production_changes
+    before = fingerprint()
+    response = client.post(f"/incidents/{incident.pk}/{path}", data)
+    assert response.status_code == 403
+    assert (NOT_THE_CALL_LEADER if path == "gate/" else NOT_WORKING_IT) in response.text
+    assert changed_tables(before) == []
 
 
 def test_outsiders_can_read_but_see_no_controls(client):
@@ -447,6 +524,7 @@ def test_members_of_engaged_teams_can_work_the_incident(client):
     incident = IncidentFactory(teams=[TeamFactory(members=[member])])
     client.force_login(member)
     assert client.post(f"/incidents/{incident.pk}/timeline/", {"text": "On it"}).status_code == 302
+    assert _notes(incident) == [("On it", member)]
 
 
 # Engagement, the banner, the gate
@@ -461,15 +539,22 @@ def test_engaging_a_team_emails_its_members_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/incidents/{incident.pk}/engage/", {"team": team.pk})
     assert response.status_code == 302
+    assert list(incident.teams.all()) == [team]
     assert sorted(m.to[0] for m in mail.outbox) == ["ana@example.com", "bo@example.com"]
     assert incident.title in mail.outbox[0].subject
 
 
-def test_engaging_a_team_twice_is_refused(client, incident):
-    team = TeamFactory()
-    client.post(f"/incidents/{incident.pk}/engage/", {"team": team.pk})
-    response = client.post(f"/incidents/{incident.pk}/engage/", {"team": team.pk})
+def test_engaging_a_team_twice_is_refused(client, incident, django_capture_on_commit_callbacks):
+    team = TeamFactory(name="Banana Storage", members=[UserFactory(email="ana@example.com")])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/incidents/{incident.pk}/engage/", {"team": team.pk})
+        before = fingerprint()
+        response = client.post(f"/incidents/{incident.pk}/engage/", {"team": team.pk})
     assert response.status_code == 422
+    assert "Select a valid choice." in response.text  # an engaged team is no longer offered
+    assert changed_tables(before) == []
+    assert list(incident.teams.all()) == [team]
+    assert [m.to for m in mail.outbox] == [["ana@example.com"]]  # emailed once, not twice
 
 
 def test_every_page_names_open_major_incidents(client, leader):
@@ -518,7 +603,11 @@ def test_team_members_cannot_gate_production_changes(client):
     member = UserFactory()
     incident = IncidentFactory(teams=[TeamFactory(members=[member])])
     client.force_login(member)
-    assert client.post(f"/incidents/{incident.pk}/gate/", {"gated": "1"}).status_code == 403
+    before = fingerprint()
+    response = client.post(f"/incidents/{incident.pk}/gate/", {"gated": "1"})
+    assert response.status_code == 403
+    assert NOT_THE_CALL_LEADER in response.text
+    assert changed_tables(before) == []
 
 
 # Editing details
@@ -535,6 +624,8 @@ def test_raising_severity_is_recorded_on_the_timeline(client, incident):
         "detected_at": timezone.localtime(incident.detected_at).strftime("%Y-%m-%dT%H:%M"),
     }
     assert client.post(f"/incidents/{incident.pk}/edit/", data).status_code == 302
+    incident.refresh_from_db()
+    assert incident.severity == Severity.SEV2
     assert incident.timeline.filter(
         text__startswith="Severity changed from Sev-3 to Sev-2"
     ).exists()

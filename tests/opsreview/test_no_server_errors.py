@@ -80,4 +80,6 @@ def test_ids_beyond_any_row_are_not_found(client, path):
     from tests.org.factories import UserFactory
 
     client.force_login(UserFactory(is_staff=True))
-    assert client.get(path).status_code == 404
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "There is nothing at this address, or it has been removed." in response.text

@@ -339,9 +339,12 @@ def test_an_unknown_action_filter_is_refused_with_a_message(staff_client):
 def test_the_admin_shows_the_log_read_only(staff_client):
     audit_record(AuditAction.WHEEL_RIGGED, actor="eli")
     event = AuditEvent.objects.get()
-    assert staff_client.get("/admin/org/auditevent/").status_code == 200
+    listing = staff_client.get("/admin/org/auditevent/")
+    assert listing.status_code == 200
+    assert event in listing.context["cl"].result_list
     assert staff_client.get("/admin/org/auditevent/add/").status_code == 403
     assert staff_client.post(f"/admin/org/auditevent/{event.pk}/delete/").status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
     response = staff_client.post(
         f"/admin/org/auditevent/{event.pk}/change/", {"actor_label": "someone-else"}
     )
@@ -440,3 +443,5 @@ def test_a_refused_lowering_of_severity_is_audited(client):
     event = AuditEvent.objects.get(action=AuditAction.PERMISSION_DENIED)
     assert event.actor == member
     assert "lower the severity" in event.detail
+    incident.refresh_from_db()
+    assert incident.severity == Severity.SEV2

@@ -211,14 +211,24 @@ def test_unlocking_what_is_no_longer_locked_says_so_and_records_nothing(staff_cl
 
 
 @pytest.mark.parametrize(
-    "data",
-    [{}, {"username": "eli", "ip_address": ATTACKER}, {"ip_address": "not-an-address"}],
+    ("data", "error"),
+    [
+        ({}, "Choose one account or one address to unlock."),
+        (
+            {"username": "eli", "ip_address": ATTACKER},
+            "Choose one account or one address to unlock.",
+        ),
+        ({"ip_address": "not-an-address"}, "Enter a valid IPv4 or IPv6 address."),
+    ],
 )
-def test_an_unlock_that_names_no_single_account_or_address_is_refused(eli, staff_client, data):
+def test_an_unlock_that_names_no_single_account_or_address_is_refused(
+    eli, staff_client, data, error
+):
     fail("eli", LIMIT)
     response = staff_client.post("/accounts/lockouts/", data)
     assert response.status_code == 422
-    assert "form-errors" in response.text
+    assert error in response.text
+    assert not AuditEvent.objects.filter(action=AuditAction.LOCKOUT_CLEARED).exists()
     assert_locked_out(*sign_in("eli", DEFAULT_PASSWORD, ELSEWHERE))
 
 
@@ -226,8 +236,12 @@ def test_people_who_are_not_staff_cannot_see_or_clear_lock_outs(eli):
     fail("eli", LIMIT)
     client = Client()
     client.force_login(UserFactory(username="mallory"))
-    assert client.get("/accounts/lockouts/").status_code == 403
-    assert client.post("/accounts/lockouts/", {"username": "eli"}).status_code == 403
+    page = client.get("/accounts/lockouts/")
+    refused = client.post("/accounts/lockouts/", {"username": "eli"})
+    assert (page.status_code, refused.status_code) == (403, 403)
+    assert "Only staff can see and clear sign-in lock-outs." in refused.text
+    assert 'name="username" value="eli"' not in page.text  # no locked account is named
+    assert not AuditEvent.objects.filter(action=AuditAction.LOCKOUT_CLEARED).exists()
     assert_locked_out(*sign_in("eli", DEFAULT_PASSWORD, ELSEWHERE))
 
 

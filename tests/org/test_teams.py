@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from opsreview.org.models import Team
 from opsreview.org.services import team_update
+from tests.fuzz.checks import changed_tables, fingerprint
 
 from .factories import ServiceFactory, TeamFactory, UserFactory
 
@@ -81,8 +82,12 @@ def test_team_page_warns_when_nobody_receives_the_report(client):
 
 def test_unknown_team_is_404(client):
     client.force_login(UserFactory())
-    assert client.get("/teams/no-such-team/").status_code == 404
-    assert client.get("/teams/no-such-team/edit/").status_code == 404
+    before = fingerprint()
+    page = client.get("/teams/no-such-team/")
+    refused = client.post("/teams/no-such-team/edit/", {"name": "Ghosts"})
+    assert (page.status_code, refused.status_code) == (404, 404)
+    assert "There is nothing at this address" in page.text
+    assert changed_tables(before) == []
 
 
 def test_manager_can_change_their_teams_dashboard(client):
@@ -117,27 +122,37 @@ def test_non_web_runbook_url_is_refused(client):
     team = TeamFactory()
     client.force_login(team.manager)
     data = _edit_form_data(team, runbook_url="javascript:alert(1)")
+    before = fingerprint()
     response = client.post(f"/teams/{team.slug}/edit/", data)
-    assert "runbook_url" in response.context["form"].errors
+    assert response.status_code == 422
+    assert response.context["form"].errors["runbook_url"] == [
+        "Enter a web address that starts with http:// or https://."
+    ]
+    assert changed_tables(before) == []
 
 
 def test_empty_team_name_is_refused(client):
     team = TeamFactory()
     client.force_login(team.manager)
+    before = fingerprint()
     response = client.post(f"/teams/{team.slug}/edit/", _edit_form_data(team, name=""))
+    assert response.status_code == 422
     assert response.context["form"].errors["name"] == ["This field is required."]
+    assert "This field is required." in response.text
+    assert changed_tables(before) == []
 
 
 def test_people_who_do_not_manage_the_team_cannot_edit_it(client):
     team = TeamFactory(members=[member := UserFactory()])
     client.force_login(member)
     assert client.get(f"/teams/{team.slug}/edit/").status_code == 403
+    before = fingerprint()
     response = client.post(
         f"/teams/{team.slug}/edit/", _edit_form_data(team, dashboard_url="https://evil.example")
     )
     assert response.status_code == 403
-    team.refresh_from_db()
-    assert team.dashboard_url != "https://evil.example"
+    assert "Only staff or the team&#x27;s manager can edit this team." in response.text
+    assert changed_tables(before) == []
 
 
 def test_edit_button_shows_only_to_those_who_may_edit(client):
@@ -150,11 +165,11 @@ def test_edit_button_shows_only_to_those_who_may_edit(client):
 
 def test_a_manager_cannot_hand_their_team_to_someone_else(client):
     team = TeamFactory()
-    other = UserFactory()
-    client.force_login(team.manager)
+    manager, other = team.manager, UserFactory()
+    client.force_login(manager)
     client.post(f"/teams/{team.slug}/edit/", _edit_form_data(team, manager=other.pk))
     team.refresh_from_db()
-    assert team.manager != other  # the field is disabled for non-staff
+    assert team.manager == manager  # the field is disabled for non-staff
     with pytest.raises(PermissionDenied):
         team_update(team=team, actor=team.manager, changes={"manager": other})
 

@@ -8,6 +8,8 @@ from django.core import mail
 from django.db import connection
 
 from incidents.models import Incident
+from opsreview.org.models import OutboxMessage
+from opsreview.reports.models import ReportDelivery
 from tests.drills.loopback import free_port, publishing_to
 from tests.incidents.factories import IncidentFactory
 
@@ -88,7 +90,12 @@ def test_sending_reports_now_while_the_broker_is_down_says_nothing_was_sent(clie
 
     assert response.status_code == 200
     assert "The task queue is unavailable, so nothing was sent" in response.text
-    assert "the task queue is unavailable" in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.name == "opsreview.reports.views"] == [
+        "Send now: the task queue is unavailable"
+    ]
+    assert mail.outbox == []
+    assert not OutboxMessage.objects.exists()
+    assert not ReportDelivery.objects.exists()
 
 
 def test_engaging_a_team_while_the_broker_is_down_saves_it_and_logs_the_unsent_email(

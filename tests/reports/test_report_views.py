@@ -7,11 +7,13 @@ from django.core.mail import EmailMultiAlternatives
 from opsreview.org.models import OutboxMessage
 from opsreview.reports.models import DeliveryStatus, ReportDelivery, ReportKind
 from tests.coe.factories import team_item
+from tests.fuzz.checks import changed_tables, fingerprint
 from tests.org.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 OUTBOX = {"default": {"BACKEND": "opsreview.org.mail.OutboxBackend"}}
+STAFF_ONLY = "Only staff can see other people&#x27;s reports."
 
 
 @pytest.fixture(autouse=True)
@@ -76,19 +78,33 @@ def test_a_malformed_period_is_refused_with_a_message(client, staff, manager):
     response = client.get(f"/reports/preview/?recipient={manager.pk}&kind=weekly&period=week 49")
     assert response.status_code == 422
     assert "Write the period like 2026-W48." in response.text
+    assert response.context["email"] is None
+    assert not ReportDelivery.objects.exists()
 
 
 @pytest.mark.parametrize(
     "path", ["/reports/preview/?kind=weekly", "/reports/outbox/", "/reports/outbox/1/html/"]
 )
-def test_only_staff_preview_reports_and_read_the_outbox(client, path):
+def test_only_staff_preview_reports_and_read_the_outbox(client, path, settings):
+    settings.MAILERS = OUTBOX
+    EmailMultiAlternatives("Overdue", "Add a canary", "ops@example.com", ["a@example.com"]).send()
     client.force_login(UserFactory())
-    assert client.get(path).status_code == 403
+    response = client.get(path)
+    assert response.status_code == 403
+    assert STAFF_ONLY in response.text
+    assert "Add a canary" not in response.text
 
 
-def test_only_staff_send_now(client):
+def test_only_staff_send_now(client, manager, settings):
+    settings.MAILERS = OUTBOX
     client.force_login(UserFactory())
-    assert client.post("/reports/send/", {"kind": "weekly"}).status_code == 403
+    before = fingerprint()
+    response = client.post("/reports/send/", {"kind": "weekly"})
+    assert response.status_code == 403
+    assert STAFF_ONLY in response.text
+    assert changed_tables(before) == []
+    assert not OutboxMessage.objects.exists()
+    assert not mail.outbox
 
 
 def test_send_now_runs_the_weekly_job_and_the_email_lands_in_the_outbox(
@@ -108,8 +124,12 @@ def test_send_now_runs_the_weekly_job_and_the_email_lands_in_the_outbox(
     assert OutboxMessage.objects.count() == 1
 
 
-def test_send_now_refuses_an_unknown_report(client, staff):
+def test_send_now_refuses_an_unknown_report(client, staff, manager, settings):
+    settings.MAILERS = OUTBOX
+    before = fingerprint()
     assert client.post("/reports/send/", {"kind": "daily"}).status_code == 404
+    assert changed_tables(before) == []
+    assert not OutboxMessage.objects.exists()
 
 
 def test_the_outbox_backend_keeps_both_parts(settings):

@@ -5,9 +5,10 @@ import re
 import pytest
 
 from opsreview.org.fields import WebURLFormField
+from tests.fuzz.checks import changed_tables, fingerprint
 from tests.org.factories import TeamFactory, UserFactory
 from wheel import services
-from wheel.models import Participant, Spin, Wheel
+from wheel.models import LogEntry, Participant, Spin, Wheel
 
 from .factories import FreeFormParticipantFactory, SpinFactory, WheelFactory, wheel_with_teams
 
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 UNPROCESSABLE = 422
+NOT_AN_ADMIN = "Only wheel admins can change wheels."
 
 
 @pytest.fixture
@@ -74,9 +76,11 @@ def test_admins_create_a_wheel_with_every_team_in_one_click(client, admin):
     ],
 )
 def test_wheel_names_and_addresses_are_unique(client, admin, wheel, data, field, error):
+    before = fingerprint()
     response = client.post("/wheel/new/", data)
     assert response.status_code == UNPROCESSABLE
     assert response.context["form"].errors[field] == [error]
+    assert changed_tables(before) == []
 
 
 def test_admins_change_a_wheels_settings(client, admin, wheel):
@@ -104,9 +108,12 @@ def test_admins_change_a_wheels_settings(client, admin, wheel):
 def test_people_who_are_not_wheel_admins_get_403(client, person, wheel, method, suffix):
     pk = wheel.participants.first().pk
     path = suffix if suffix.startswith("/") else url(wheel, suffix.format(pk=pk))
-    response = getattr(client, method)(path, {"weight": "5", "team": TeamFactory().pk})
+    data = {"weight": "5", "team": TeamFactory().pk}
+    before = fingerprint()
+    response = getattr(client, method)(path, data)
     assert response.status_code == 403
-    assert list(wheel.participants.values_list("weight", flat=True)) == [1.0] * 4
+    assert NOT_AN_ADMIN in response.text
+    assert changed_tables(before) == []
 
 
 # The wheel page
@@ -206,6 +213,9 @@ def test_choosing_without_javascript_links_to_the_dashboard(client, person, whee
     spin = SpinFactory(wheel=wheel, participant=participant)
     response = client.post(url(wheel, f"spins/{spin.pk}/choose/"), follow=True)
     assert f"Chose {participant.display_name}." in response.text
+    spin.refresh_from_db()
+    participant.refresh_from_db()
+    assert (spin.chosen_by, participant.weight, participant.selection_count) == (person, 0, 1)
     assert (
         f'<a class="button primary" href="{participant.team.dashboard_url}" target="_blank" '
         'rel="noopener noreferrer">' in response.text
@@ -215,14 +225,18 @@ def test_choosing_without_javascript_links_to_the_dashboard(client, person, whee
 def test_choosing_a_spin_twice_is_refused_with_the_reason(client, person, wheel):
     spin = SpinFactory(wheel=wheel, participant=wheel.participants.first())
     client.post(url(wheel, f"spins/{spin.pk}/choose/"), **HTMX)
+    before = fingerprint()
     response = client.post(url(wheel, f"spins/{spin.pk}/choose/"), **HTMX)
     assert response.status_code == UNPROCESSABLE
     assert "This spin has already been chosen; spin again." in response.text
+    assert changed_tables(before) == []  # the weights moved once, not twice
 
 
 def test_a_spin_from_another_wheel_is_not_found(client, person, wheel):
     other = SpinFactory()
+    before = fingerprint()
     assert client.post(url(wheel, f"spins/{other.pk}/choose/")).status_code == 404
+    assert changed_tables(before) == []
 
 
 # Managing participants
@@ -240,9 +254,11 @@ def test_admins_add_a_team_in_one_click(client, admin, wheel):
 
 def test_adding_a_team_twice_is_a_form_error(client, admin, wheel):
     team = wheel.participants.first().team
+    before = fingerprint()
     response = client.post(url(wheel, "participants/"), {"team": team.pk}, **HTMX)
     assert response.status_code == UNPROCESSABLE
     assert f"{team.name} is already on this wheel." in response.text
+    assert changed_tables(before) == []
 
 
 def test_admins_add_someone_who_is_not_a_team(client, admin, wheel):
@@ -251,7 +267,9 @@ def test_admins_add_someone_who_is_not_a_team(client, admin, wheel):
         {"name": "Platform guild", "url": "https://guild.example.com/board"},
     )
     assert response.status_code == 302
-    assert wheel.participants.get(name="Platform guild").url == "https://guild.example.com/board"
+    guild = wheel.participants.get(name="Platform guild")
+    assert (guild.url, guild.team, guild.weight) == ("https://guild.example.com/board", None, 1.0)
+    assert wheel.participants.count() == 5
 
 
 @pytest.mark.parametrize(
@@ -303,15 +321,19 @@ def test_admins_set_a_weight(client, admin, wheel):
     assert response.status_code == 200
     participant.refresh_from_db()
     assert participant.weight == 2.5
+    edited = wheel.log.get(kind=LogEntry.Kind.EDITED)
+    assert (edited.actor, participant.display_name in edited.text) == (admin, True)
 
 
 def test_renaming_a_free_form_participant_to_a_taken_name_is_a_form_error(client, admin, wheel):
     guest = FreeFormParticipantFactory(wheel=wheel, name="Guest")
     taken = wheel.participants.first().display_name
     data = {f"p{guest.pk}-weight": "1", f"p{guest.pk}-name": taken, f"p{guest.pk}-url": guest.url}
+    before = fingerprint()
     response = client.post(url(wheel, f"participants/{guest.pk}/"), data, **HTMX)
     assert response.status_code == UNPROCESSABLE
     assert "is already on this wheel" in response.text
+    assert changed_tables(before) == []
 
 
 def test_admins_remove_a_participant_and_the_odds_stay_whole(client, admin, wheel):
@@ -328,6 +350,8 @@ def test_admins_reset_the_weights(client, admin, wheel):
     response = client.post(url(wheel, "reset/"), **HTMX)
     assert response.status_code == 200
     assert list(wheel.participants.values_list("weight", flat=True)) == [1.0] * 4
+    assert re.findall(r'data-testid="chance">([^<]+)<', response.text) == ["25.0%"] * 4
+    assert wheel.log.get(kind=LogEntry.Kind.RESET).actor == admin
 
 
 # Rigging and who sees it
@@ -364,6 +388,13 @@ def test_a_hidden_rig_is_invisible_to_the_room_but_in_the_admins_audit_log(clien
 def test_a_visible_rig_is_announced_to_everyone(client, admin, wheel):
     target = wheel.participants.last()
     client.post(url(wheel, "rig/"), {"participant": target.pk, "reason": "Welcome back"})
+    rig = wheel.rigs.get()
+    assert (rig.participant, rig.reason, rig.hidden, rig.rigged_by) == (
+        target,
+        "Welcome back",
+        False,
+        admin,
+    )
     client.force_login(UserFactory())
     page = client.get(url(wheel)).text
     assert re.search(

@@ -88,10 +88,14 @@ def test_two_refused_weights_of_1e308_leave_the_page_and_choosing_working(client
     _post_weight(client, second, "1e308")
     spin = SpinFactory(participant=first, spun_by=admin)
 
-    assert client.get("/wheel/ops/").status_code == 200
+    page = client.get("/wheel/ops/")
     response = client.post(f"/wheel/ops/spins/{spin.pk}/choose/")
 
+    assert page.status_code == 200
+    assert page.text.count('data-testid="chance">33.3%<') == 3
     assert response.status_code == 302
+    spin.refresh_from_db()
+    assert spin.chosen_by == admin
     assert math.fsum(_weights(wheel)) == pytest.approx(3)
 
 
