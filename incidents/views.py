@@ -98,6 +98,22 @@ def _render_detail(request: HttpRequest, incident: Incident, *, status: int = 20
     return render(request, template, _detail_context(request, incident, **overrides), status=status)
 
 
+# The state whose page shows each status form. A change sent from a page the incident has since
+# left (a tab left open, a double click) is refused at the top of the page, where it is seen.
+STATUS_FORM_SHOWN_IN = {
+    "mitigate_form": {Status.INVESTIGATING},
+    "resolve_form": {Status.MITIGATED},
+    "reopen_form": {Status.MITIGATED, Status.RESOLVED},
+}
+
+
+def _status_refused(request: HttpRequest, incident: Incident, name: str, form, **extra):
+    overrides = {name: form, **extra}
+    if incident.status not in STATUS_FORM_SHOWN_IN[name]:
+        overrides["refusal"] = form
+    return _render_detail(request, incident, status=UNPROCESSABLE, **overrides)
+
+
 def _changed(request: HttpRequest, incident: Incident, message: str) -> HttpResponse:
     if request.htmx:
         return _render_detail(request, _get_incident(incident.pk))
@@ -129,7 +145,7 @@ def incident_mitigate(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             return _changed(request, incident, "Impact mitigated.")
-    return _render_detail(request, incident, status=UNPROCESSABLE, mitigate_form=form)
+    return _status_refused(request, incident, "mitigate_form", form)
 
 
 @require_POST
@@ -141,18 +157,14 @@ def incident_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             services.incident_resolve(incident=incident, actor=request.user, **form.cleaned_data)
         except ResolutionBlocked as refusal:
             form.add_error(None, "Not resolved: finish the short-term items below first.")
-            return _render_detail(
-                request,
-                incident,
-                status=UNPROCESSABLE,
-                resolve_form=form,
-                blockers=refusal.blockers,
+            return _status_refused(
+                request, incident, "resolve_form", form, blockers=refusal.blockers
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             return _changed(request, incident, "Incident resolved.")
-    return _render_detail(request, incident, status=UNPROCESSABLE, resolve_form=form)
+    return _status_refused(request, incident, "resolve_form", form)
 
 
 @require_POST
@@ -166,7 +178,7 @@ def incident_reopen(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             return _changed(request, incident, "Incident reopened.")
-    return _render_detail(request, incident, status=UNPROCESSABLE, reopen_form=form)
+    return _status_refused(request, incident, "reopen_form", form)
 
 
 @require_POST
