@@ -197,6 +197,13 @@ class Coe(models.Model):
             return False
         return not self.has_writing_by(user)
 
+    def require_reviewer(self, user) -> None:
+        if not self.is_independent_reviewer(user):
+            raise PermissionDenied(
+                "A COE is reviewed by an active person who wrote none of it: not its authors, "
+                "nor anyone who saved its text or five whys."
+            )
+
     def has_writing_by(self, user) -> bool:
         mine = {"coe_id": self.pk, "history_user_id": user.pk}
         return (

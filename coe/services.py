@@ -320,11 +320,7 @@ def coe_review(*, coe: Coe, actor: AbstractBaseUser, decision: str, comment: str
     An approved COE whose items are all finished closes at once.
     """
     coe = Coe.objects.select_for_update().get(pk=coe.pk)
-    if not coe.is_independent_reviewer(actor):
-        raise PermissionDenied(
-            "A COE is reviewed by an active person who wrote none of it: not its authors, "
-            "nor anyone who saved its text or five whys."
-        )
+    coe.require_reviewer(actor)
     if coe.status != Status.IN_REVIEW:
         raise ValidationError(f"This COE is {coe.get_status_display().lower()}, not in review.")
     comment = (comment or "").strip()

@@ -496,8 +496,7 @@ def coe_history(request: HttpRequest, pk: int) -> HttpResponse:
 def coe_review(request: HttpRequest, pk: int) -> HttpResponse:
     coe = _get_coe(pk)
     # Refused before the form: the page shows the review form only to those who may use it.
-    if not coe.is_independent_reviewer(request.user):
-        raise PermissionDenied("A COE is reviewed by an active person who is not its author.")
+    coe.require_reviewer(request.user)
     if coe.status != Status.IN_REVIEW:
         messages.error(request, f"This COE is {coe.get_status_display().lower()}, not in review.")
         return _render_editor(request, coe, status=UNPROCESSABLE)

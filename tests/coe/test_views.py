@@ -430,7 +430,7 @@ def test_complete_coe_is_submitted_and_becomes_read_only(client, demo):
     data = {"summary-body": "late edit", "summary-version": _version(coe, "summary")}
     refused = client.post(f"/coe/{coe.pk}/text/summary/", data)
     assert refused.status_code == 403
-    assert "This COE is in review: it is read-only until changes are requested." in refused.text
+    assert "This COE is in review; it can be edited as a draft or when" in refused.text
     assert _body(coe, "summary") == summary
 
 
