@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from opsreview.org.audit import audit_record
+from opsreview.org.editing import StaleVersion
 from opsreview.org.fields import require_at_most
 from opsreview.org.models import AuditAction, Team
 from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
@@ -30,14 +31,6 @@ from .models import (
     Status,
     WhyStep,
 )
-
-
-class StaleVersion(Exception):
-    """A save based on a version someone else has since replaced; carries what is saved now."""
-
-    def __init__(self, current):
-        self.current = current
-        super().__init__("This was changed by someone else since you opened it.")
 
 
 class SubmissionRefused(ValidationError):

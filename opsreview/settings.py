@@ -328,7 +328,18 @@ def crontab_schedule(spec: str):
     return crontab(minute, hour, day_of_week, day_of_month, month_of_year)
 
 
+# The weekly ops meeting: its default weekday (0 = Monday) and time, in TIME_ZONE, and when the
+# reminder goes to attendees of a meeting that starts the next day.
+MEETING_WEEKDAY = envint("MEETING_WEEKDAY", 1)
+MEETING_TIME = os.environ.get("MEETING_TIME", "10:00")
+MEETING_REMINDER_CRON = os.environ.get("MEETING_REMINDER_CRON", "0 9 * * *")
+MEETING_WHEEL_SLUG = os.environ.get("MEETING_WHEEL_SLUG", "")
+
 CELERY_BEAT_SCHEDULE = {
+    "ops-meeting-reminders": {
+        "task": "opsreview.meetings.tasks.send_meeting_reminders",
+        "schedule": crontab_schedule(MEETING_REMINDER_CRON),
+    },
     "weekly-overdue-report": {
         "task": "opsreview.reports.tasks.send_weekly_reports",
         "schedule": crontab_schedule(REPORT_WEEKLY_CRON),

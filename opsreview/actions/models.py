@@ -50,7 +50,7 @@ class ItemCategory(models.TextChoices):
     OTHER = "other", "Other"
 
 
-ADD_REFUSED = "Only the people working on the COE or incident can add its items."
+ADD_REFUSED = "Only the people working on the COE, incident or meeting can add its items."
 CHANGE_REFUSED = (
     "Only the owner, the item's team, the COE's authors and staff can change this item."
 )
@@ -128,6 +128,13 @@ class ActionItem(StoresRenderedMarkdown):
         blank=True,
         related_name="action_items",
     )
+    meeting = models.ForeignKey(
+        "meetings.OpsMeeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -143,9 +150,13 @@ class ActionItem(StoresRenderedMarkdown):
         indexes = [models.Index(fields=["status", "due_date"])]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(coe__isnull=False) | models.Q(incident__isnull=False),
+                condition=models.Q(coe__isnull=False)
+                | models.Q(incident__isnull=False)
+                | models.Q(meeting__isnull=False),
                 name="action_item_has_a_source",
-                violation_error_message="An action item comes from a COE or an incident.",
+                violation_error_message=(
+                    "An action item comes from a COE, an incident or a meeting."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(status=ItemStatus.WONT_DO) | ~models.Q(wont_do_reason=""),
@@ -174,19 +185,21 @@ class ActionItem(StoresRenderedMarkdown):
 
     @property
     def source(self):
-        return self.coe or self.incident
+        return self.coe or self.incident or self.meeting
 
     @staticmethod
-    def can_be_added_by(user, *, coe=None, incident=None) -> bool:
+    def can_be_added_by(user, *, coe=None, incident=None, meeting=None) -> bool:
         """Staff and the people working on the source: a COE's authors and its team's members,
-        or those who can work the incident. The pages offer the form on this rule; the service
-        refuses on it."""
+        those who can work the incident, or those who run the meeting. The pages offer the form
+        on this rule; the service refuses on it."""
         if not user.is_active:
             return False
         if user.is_staff:
             return True
         if coe is not None:
             return coe.is_author_or_team_member(user)
+        if meeting is not None:
+            return meeting.can_be_run_by(user)
         return incident is not None and incident.can_be_worked_by(user)
 
     def can_be_changed_by(self, user, *, team_ids=None, authored_coe_ids=None) -> bool:

@@ -31,7 +31,7 @@ def action_item_list(
 ) -> QuerySet[ActionItem]:
     """Overdue first, then by due date. Status "" means still open; "all" means any."""
     items = (
-        ActionItem.objects.select_related("owner", "team", "coe", "incident")
+        ActionItem.objects.select_related("owner", "team", "coe", "incident", "meeting")
         .with_overdue_flag()
         .order_by("overdue_rank", "due_date", "pk")
     )
@@ -73,7 +73,9 @@ def items_needing_attention(user: AbstractBaseUser, *, on: date | None = None) -
     """The signed-in person's overdue items and those due in the next 7 days (today included),
     the same window as the weekly report."""
     today = on or timezone.localdate()
-    mine = ActionItem.objects.filter(owner=user).select_related("team", "coe", "incident", "owner")
+    mine = ActionItem.objects.filter(owner=user).select_related(
+        "team", "coe", "incident", "meeting", "owner"
+    )
     return {
         "overdue": mark_changeable(mine.overdue(on=today).order_by("due_date"), user),
         "due_this_week": mark_changeable(mine.due_soon(on=today).order_by("due_date"), user),
@@ -84,6 +86,6 @@ def incident_action_items(incident) -> QuerySet[ActionItem]:
     """Items raised on the incident and the short-term items of its COE: what the call sees."""
     return (
         ActionItem.objects.filter(Q(incident=incident) | Q(coe__incident=incident, term=Term.SHORT))
-        .select_related("owner", "team", "coe", "incident")
+        .select_related("owner", "team", "coe", "incident", "meeting")
         .order_by("status", "due_date", "pk")
     )

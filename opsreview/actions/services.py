@@ -40,8 +40,8 @@ def _require_item_changer(item: ActionItem, actor: AbstractBaseUser) -> None:
         raise PermissionDenied(CHANGE_REFUSED)
 
 
-def _require_item_creator(*, coe, incident: Incident | None, actor) -> None:
-    if not ActionItem.can_be_added_by(actor, coe=coe, incident=incident):
+def _require_item_creator(*, coe, incident: Incident | None, meeting, actor) -> None:
+    if not ActionItem.can_be_added_by(actor, coe=coe, incident=incident, meeting=meeting):
         raise PermissionDenied(ADD_REFUSED)
 
 
@@ -67,14 +67,15 @@ def action_item_create(
     term: str,
     coe=None,
     incident: Incident | None = None,
+    meeting=None,
     due_date: date | None = None,
     confirm_past_due: bool = False,
     **details,
 ) -> ActionItem:
-    """Add an item to a COE or an incident. Its due date defaults by term; a date already
-    past is refused unless the writer confirms it on purpose.
+    """Add an item to a COE, an incident or an ops meeting. Its due date defaults by term; a
+    date already past is refused unless the writer confirms it on purpose.
     """
-    _require_item_creator(coe=coe, incident=incident, actor=actor)
+    _require_item_creator(coe=coe, incident=incident, meeting=meeting, actor=actor)
     if coe is None and incident is not None and not incident.is_open:
         raise ValidationError(
             "This incident is resolved; reopen it to raise a short-term item, or add the item "
@@ -94,6 +95,7 @@ def action_item_create(
         due_date=due_date,
         coe=coe,
         incident=incident,
+        meeting=meeting,
         created_by=actor,
         **details,
     )

@@ -54,7 +54,10 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 def _get_item(pk: int) -> ActionItem:
     return get_object_or_404(
-        ActionItem.objects.select_related("owner", "team", "coe", "incident", "created_by"), pk=pk
+        ActionItem.objects.select_related(
+            "owner", "team", "coe", "incident", "meeting", "created_by"
+        ),
+        pk=pk,
     )
 
 

@@ -2,11 +2,16 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from smtplib import SMTPException
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
+
+# Worth trying again later: the mail server or SES was unreachable or refused for now.
+TRANSIENT_EMAIL_ERRORS = (SMTPException, OSError, BotoCoreError, ClientError)
 
 
 @dataclass(frozen=True)

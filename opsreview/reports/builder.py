@@ -174,7 +174,7 @@ def _teams_managed_by(recipient) -> list[Team]:
 def _items_of(teams: list[Team]):
     return (
         ActionItem.objects.filter(team__in=teams)
-        .select_related("owner", "team", "coe", "incident")
+        .select_related("owner", "team", "coe", "incident", "meeting")
         .order_by("due_date", "pk")
     )
 

@@ -1,16 +1,12 @@
-from smtplib import SMTPException
-
-from botocore.exceptions import BotoCoreError, ClientError
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from opsreview.org.emails import TRANSIENT_EMAIL_ERRORS
+
 from . import services
 from .builder import current_period, report_recipients
 from .models import ReportKind
-
-# Worth trying again later: the mail server or SES was unreachable or refused for now.
-TRANSIENT_EMAIL_ERRORS = (SMTPException, OSError, BotoCoreError, ClientError)
 
 
 def _fan_out(kind: str, period: str | None) -> int:

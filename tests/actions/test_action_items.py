@@ -260,7 +260,7 @@ def test_even_staff_cannot_create_an_item_without_a_source():
             actor=staff, title="Orphan", owner=staff, team=TeamFactory(), term=Term.SHORT
         )
 
-    assert "An action item comes from a COE or an incident." in refused.value.messages
+    assert "An action item comes from a COE, an incident or a meeting." in refused.value.messages
     assert not ActionItem.objects.exists()
 
 

@@ -188,7 +188,10 @@ def test_adding_an_item_to_someone_elses_coe_is_refused_with_the_reason(client, 
     response = client.post(f"/coe/{coe.pk}/actions/", data)
 
     assert response.status_code == 403
-    assert "Only the people working on the COE or incident can add its items." in response.text
+    assert (
+        "Only the people working on the COE, incident or meeting can add its items."
+        in response.text
+    )
     assert not coe.action_items.exists()
 
 
