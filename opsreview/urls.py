@@ -8,6 +8,7 @@ urlpatterns = [
     path("coe/", include("coe.urls")),
     path("actions/", include("opsreview.actions.urls")),
     path("reports/", include("opsreview.reports.urls")),
+    path("meetings/", include("opsreview.meetings.urls")),
     path("wheel/", include("wheel.urls")),
     path("admin/", admin.site.urls),
 ]
