@@ -11,7 +11,8 @@ from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
 from .models import MAX_LENGTH_MINUTES, MeetingSection, SectionKey, Win, iso_week, week_monday
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-WEEKS_AHEAD = 8  # how far ahead a COE can be queued for a deep dive
+WEEKS_AHEAD = 8  # how far ahead a meeting can be prepared, or a COE queued for one
+WEEK_REFUSED = {"invalid_choice": "Choose this week or one of the next few."}
 
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
@@ -128,8 +129,16 @@ class DeepDiveForm(forms.Form):
             "invalid_choice": "That COE does not exist.",
         },
     )
-    week = forms.ChoiceField(label="Meeting", choices=week_choices)
+    week = forms.ChoiceField(label="Meeting", choices=week_choices, error_messages=WEEK_REFUSED)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["week"].initial = iso_week(timezone.localdate())
+
+
+class PrepareForm(forms.Form):
+    """Which week to prepare: this week's by default, or one of the next few."""
+
+    week = forms.ChoiceField(
+        label="Week", choices=week_choices, required=False, error_messages=WEEK_REFUSED
+    )

@@ -42,8 +42,7 @@ def _error_text(error: ValidationError) -> str:
 # The list
 
 
-@require_GET
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def _render_list(request: HttpRequest, *, prepare_form=None, status: int = 200) -> HttpResponse:
     this_week = iso_week(timezone.localdate())
     meetings = OpsMeeting.objects.select_related("facilitator")
     past = Paginator(meetings.filter(week__lt=this_week).order_by("-week"), PAGE_SIZE)
@@ -52,15 +51,26 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         "current": meetings.filter(week=this_week).first(),
         "upcoming": list(meetings.filter(week__gt=this_week).order_by("week")),
         "page": past.get_page(request.GET.get("page")),
+        "prepare_form": prepare_form or forms.PrepareForm(),
     }
-    return render(request, "meetings/meeting_list.html", context)
+    return render(request, "meetings/meeting_list.html", context, status=status)
+
+
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    return _render_list(request)
 
 
 @require_POST
 def meeting_prepare(request: HttpRequest) -> HttpResponse:
-    meeting, created = services.meeting_prepare(actor=request.user)
+    """This week's meeting, or a later week's; a week that has one opens it."""
+    form = forms.PrepareForm(request.POST)
+    if not form.is_valid():
+        return _render_list(request, prepare_form=form, status=UNPROCESSABLE)
+    week = form.cleaned_data["week"] or None
+    meeting, created = services.meeting_prepare(actor=request.user, week=week)
     if created:
-        messages.success(request, "This week's meeting is prepared; its agenda builds itself.")
+        messages.success(request, f"The meeting of {meeting.week} is prepared.")
     return redirect(meeting)
 
 

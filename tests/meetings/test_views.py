@@ -1,3 +1,4 @@
+from datetime import timedelta
 from pathlib import Path
 from unittest.mock import patch
 
@@ -106,6 +107,22 @@ def test_anyone_signed_in_may_prepare_the_week(client, other):
 
 def test_preparing_asks_for_post(client, leader):
     assert client.get("/meetings/prepare/").status_code == 405
+    assert not OpsMeeting.objects.exists()
+
+
+def test_a_later_week_can_be_prepared_ahead(client, leader, meeting):
+    later = iso_week(timezone.localdate() + timedelta(weeks=2))
+    response = client.post("/meetings/prepare/", {"week": later})
+    upcoming = OpsMeeting.objects.get(week=later)
+    assert response["Location"] == upcoming.get_absolute_url()
+    assert upcoming.get_absolute_url() in client.get("/meetings/").content.decode()
+
+
+@pytest.mark.parametrize("week", ["2001-W01", "next week", "2099-W99"])
+def test_a_week_not_on_offer_is_refused_with_a_message(client, leader, week):
+    response = client.post("/meetings/prepare/", {"week": week})
+    assert response.status_code == 422
+    assert "Choose this week or one of the next few." in response.content.decode()
     assert not OpsMeeting.objects.exists()
 
 
