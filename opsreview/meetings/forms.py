@@ -115,7 +115,7 @@ def week_choices(today=None) -> list[tuple[str, str]]:
     for n in range(WEEKS_AHEAD):
         week = iso_week(today + timedelta(weeks=n))
         monday = week_monday(week)
-        label = f"{week}, week of {monday:%-d %b}" + (" (this week)" if n == 0 else "")
+        label = f"Week of {monday:%-d %b}" + (" (this week)" if n == 0 else f", {week}")
         choices.append((week, label))
     return choices
 
