@@ -6,6 +6,7 @@ NAVIGATION = [
     ("Incidents", "incidents:incident_list"),
     ("COEs", "coe:coe_list"),
     ("Actions", "actions:action_list"),
+    ("Meetings", "meetings:meeting_list"),
     ("Wheel", "wheel:wheel_list"),
     ("Teams", "team_list"),
     ("Reports", "reports:report_list"),

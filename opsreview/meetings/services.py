@@ -30,6 +30,10 @@ from .models import (
 )
 
 RUN_REFUSED = "Only the meeting's facilitator and staff can prepare, run and finish it."
+DONE_REFUSED = "This meeting is done: its minutes are kept as they were."
+DEEP_DIVE_REFUSED = (
+    "Only the COE's authors, its team, its reviewers and staff can queue it for a meeting."
+)
 
 
 def _require_runner(meeting: OpsMeeting, actor: AbstractBaseUser) -> None:
@@ -85,7 +89,7 @@ def meeting_update(
     """When, who, and how long each section may take; the length is the time boxes' sum."""
     _require_runner(meeting, actor)
     if meeting.is_done:
-        raise ValidationError("This meeting is done: its minutes are kept as they were.")
+        raise ValidationError(DONE_REFUSED)
     if not facilitator.is_active:
         raise ValidationError({"facilitator": "Choose an active person to facilitate."})
     if set(time_boxes) != set(SectionKey.values):
@@ -161,6 +165,8 @@ def section_save(
     """Save a section's notes and decisions, refused (StaleVersion) if someone saved them after
     `base_version`: the writer then sees both and merges, as in the COE editor."""
     _require_runner(section.meeting, actor)
+    if section.meeting.is_done:
+        raise ValidationError(DONE_REFUSED)
     if len(notes) > MARKDOWN_MAX_CHARS:
         raise ValidationError(
             {"notes": f"Notes can hold at most {MARKDOWN_MAX_CHARS:,} characters."}
@@ -204,9 +210,7 @@ def can_queue_deep_dive(coe: Coe, user: AbstractBaseUser) -> bool:
 
 def deep_dive_queue(*, coe: Coe, actor: AbstractBaseUser, week: str) -> DeepDive:
     if not can_queue_deep_dive(coe, actor):
-        raise PermissionDenied(
-            "Only the COE's authors, its team, its reviewers and staff can queue it for a meeting."
-        )
+        raise PermissionDenied(DEEP_DIVE_REFUSED)
     if week < iso_week(timezone.localdate()):
         raise ValidationError({"week": "That week's meeting is past; choose this week or later."})
     dive, _ = DeepDive.objects.get_or_create(coe=coe, week=week, defaults={"queued_by": actor})
@@ -221,7 +225,7 @@ def meeting_choose_team(*, meeting: OpsMeeting, actor: AbstractBaseUser, spin: S
         raise ValidationError("Choose the spin on the wheel first.")
     meeting = _locked(meeting)
     if meeting.is_done:
-        raise ValidationError("This meeting is done: its minutes are kept as they were.")
+        raise ValidationError(DONE_REFUSED)
     meeting.spin = spin
     meeting.chosen_team = spin.participant.team if spin.participant_id else None
     meeting._history_user = actor
@@ -231,4 +235,6 @@ def meeting_choose_team(*, meeting: OpsMeeting, actor: AbstractBaseUser, spin: S
 
 def meeting_item_add(*, meeting: OpsMeeting, actor: AbstractBaseUser, **fields):
     """An action item raised in the meeting: tracked like any other, its source this meeting."""
+    if meeting.is_done:
+        raise ValidationError(DONE_REFUSED)
     return action_item_create(actor=actor, meeting=meeting, **fields)

@@ -9,6 +9,7 @@ AREAS = [
     ("Incidents", "/incidents/", "Incidents"),
     ("COEs", "/coe/", "Correction of Errors"),
     ("Actions", "/actions/", "Action items"),
+    ("Meetings", "/meetings/", "Ops meetings"),
     ("Wheel", "/wheel/", "Wheels"),
     ("Teams", "/teams/", "Teams"),
     ("Reports", "/reports/", "Reports"),

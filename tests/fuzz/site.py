@@ -10,6 +10,7 @@ from django.test import Client
 
 from incidents import services as incidents
 from incidents.models import Severity
+from opsreview.meetings.services import meeting_prepare
 from opsreview.org.models import OutboxMessage, Team
 from tests.opsreview.test_sign_in import SIGNED_IN_PATHS
 from wheel.models import Wheel
@@ -32,7 +33,8 @@ class Site:
 
 def _prepare_states(users: dict, clients: dict[str, Client]) -> list[str]:
     """States the demo lacks that some forms appear only in: a kept email, a team off the
-    wheel, a spin to choose and a rig to cancel, a mitigated incident to resolve. Returns
+    wheel, a spin to choose and a rig to cancel, a mitigated incident to resolve, this week's
+    ops meeting. Returns
     pages to start from that no link leads to."""
     OutboxMessage.objects.create(
         subject="Weekly report", from_email="ops@bananastand.example", to=["m@example.com"],
@@ -47,6 +49,7 @@ def _prepare_states(users: dict, clients: dict[str, Client]) -> list[str]:
         call_leader=users["callleader"], teams=Team.objects.filter(slug="banana-storage"),
     )  # fmt: skip
     incidents.incident_mitigate(incident=incident, actor=users["callleader"])
+    meeting_prepare(actor=users["manager"])  # this week's meeting, or the demo's if it has one
     wheel = Wheel.objects.get()
     spun = clients["engineer"].post(f"/wheel/{wheel.slug}/spin/")
     wheel_rig(

@@ -47,6 +47,16 @@ SIGNED_IN_PATHS = {
     "reports:outbox_list": "/reports/outbox/",
     "reports:outbox_detail": "/reports/outbox/1/",
     "reports:outbox_html": "/reports/outbox/1/html/",
+    "meetings:meeting_list": "/meetings/",
+    "meetings:meeting_prepare": "/meetings/prepare/",
+    "meetings:win_post": "/meetings/wins/",
+    "meetings:deep_dive_queue": "/meetings/deep-dives/",
+    "meetings:meeting_detail": "/meetings/1/",
+    "meetings:meeting_update": "/meetings/1/settings/",
+    "meetings:meeting_start": "/meetings/1/start/",
+    "meetings:meeting_finish": "/meetings/1/finish/",
+    "meetings:section_save": "/meetings/1/sections/success/",
+    "meetings:meeting_item_add": "/meetings/1/actions/",
     "wheel:wheel_list": "/wheel/",
     "logout": "/accounts/logout/",
     "lockout_list": "/accounts/lockouts/",
@@ -137,6 +147,7 @@ def test_navigation_links_every_area(client):
         ("Incidents", "/incidents/"),
         ("COEs", "/coe/"),
         ("Actions", "/actions/"),
+        ("Meetings", "/meetings/"),
         ("Wheel", "/wheel/"),
         ("Teams", "/teams/"),
         ("Reports", "/reports/"),
@@ -146,5 +157,5 @@ def test_navigation_links_every_area(client):
 
 def test_resolver_knows_the_stable_urls():
     resolver = get_resolver()
-    for path in ["/", "/incidents/", "/coe/", "/actions/", "/wheel/", "/reports/"]:
+    for path in ["/", "/incidents/", "/coe/", "/actions/", "/meetings/", "/wheel/", "/reports/"]:
         assert resolver.resolve(path)

@@ -14,7 +14,7 @@ A cell the code gets wrong today is listed in the row's ``xfail`` with the reaso
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -36,6 +36,14 @@ from incidents.models import Incident, TimelineEntry
 from incidents.services import incident_mitigate
 from opsreview.actions.models import ActionItem, ItemStatus
 from opsreview.actions.services import action_item_complete
+from opsreview.meetings.models import (
+    DeepDive,
+    MeetingSection,
+    MeetingStatus,
+    OpsMeeting,
+    Win,
+    iso_week,
+)
 from opsreview.org.models import Team
 from opsreview.reports.builder import week_period
 from opsreview.reports.models import ReportDelivery
@@ -74,9 +82,13 @@ ITEM_PEOPLE = _grid(     "login     403    ok     ok     403      403    403    
 REVIEWERS = _grid(       "login     ok     403    403    ok       ok     ok      ok")
 ADMIN_SITE = _grid(      "login     login  login  login  login    login  login   ok")
 ADMIN_MODELS = _grid(    "login     login  login  login  login    login  login   403")
+MEETING_RUNNERS = _grid( "login     403    403    403    403      403    ok      ok")
 # fmt: on
 # Wheel admins are staff or holders of wheel.administer_wheel; no other role here holds it.
 WHEEL_ADMINS = STAFF
+# A COE goes on a meeting's agenda by its authors, its team, those who reviewed it and staff:
+# here the same people as may add its items (nobody has reviewed the world's COE yet).
+DEEP_DIVE_QUEUERS = ITEM_PEOPLE
 
 Args = Callable[[World], dict]
 Effect = Callable[[World, HttpResponse], bool]
@@ -139,6 +151,10 @@ def item_pk(w):
     return {"pk": w.item.pk}
 
 
+def meeting_pk(w):
+    return {"pk": w.meeting.pk}
+
+
 def wheel_slug(w):
     return {"slug": w.wheel.slug}
 
@@ -153,6 +169,33 @@ def _local(moment: datetime) -> str:
 
 def _incident(w: World) -> Incident:
     return Incident.objects.get(pk=w.incident.pk)
+
+
+def _next_week() -> str:
+    return iso_week(timezone.localdate() + timedelta(weeks=1))
+
+
+def _meeting(w: World) -> OpsMeeting:
+    return OpsMeeting.objects.get(pk=w.meeting.pk)
+
+
+def _meeting_settings(w: World, **changes) -> dict:
+    meeting = _meeting(w)
+    data = {
+        "starts_at": _local(meeting.starts_at),
+        "facilitator": meeting.facilitator_id,
+        "attendees": [meeting.facilitator_id],
+        "time_box_success": 10,
+        "time_box_events": 25,
+        "time_box_metrics": 15,
+        "time_box_improvements": 10,
+    }
+    return data | changes
+
+
+def _meeting_notes(w: World) -> dict:
+    version = MeetingSection.objects.get(meeting=w.meeting, key="events").version
+    return {"events-notes": "Two Sev-2s.", "events-decisions": "", "events-version": version}
 
 
 def _item(w: World) -> ActionItem:
@@ -670,6 +713,83 @@ TABLE: list[Row] = [
     *page("reports:outbox_list", STAFF),
     *page("reports:outbox_detail", STAFF, args=lambda w: {"pk": w.message.pk}),
     *page("reports:outbox_html", STAFF, args=lambda w: {"pk": w.message.pk}),
+    # Ops meetings: read by everyone signed in, who also prepare the week's, post wins and (for a
+    # COE's people) queue a deep dive; the facilitator and staff run them.
+    *page("meetings:meeting_list", SIGNED_IN),
+    *post_only(
+        "meetings:meeting_prepare",
+        SIGNED_IN,
+        write(
+            lambda w, r: (
+                r["Location"] == w.meeting.get_absolute_url() and OpsMeeting.objects.count() == 1
+            ),
+            lambda w: {},
+            action="this week's exists: open it",
+        ),
+        write(
+            lambda w, r: OpsMeeting.objects.filter(week=_next_week()).exists(),
+            lambda w: {"week": _next_week()},
+            action="prepare next week's",
+        ),
+    ),
+    *page("meetings:meeting_detail", SIGNED_IN, args=meeting_pk),
+    *post_only(
+        "meetings:meeting_update",
+        MEETING_RUNNERS,
+        write(
+            lambda w, r: _meeting(w).length_minutes == 75,
+            lambda w: _meeting_settings(w, time_box_events=40),
+        ),
+        args=meeting_pk,
+    ),
+    *post_only(
+        "meetings:meeting_start",
+        MEETING_RUNNERS,
+        write(lambda w, r: _meeting(w).status == MeetingStatus.IN_PROGRESS, lambda w: {}),
+        args=meeting_pk,
+    ),
+    *post_only(
+        "meetings:meeting_finish",
+        MEETING_RUNNERS,
+        write(lambda w, r: _meeting(w).status == MeetingStatus.DONE, lambda w: {}),
+        args=meeting_pk,
+    ),
+    *post_only(
+        "meetings:section_save",
+        MEETING_RUNNERS,
+        write(
+            lambda w, r: (
+                MeetingSection.objects.get(meeting=w.meeting, key="events").notes == "Two Sev-2s."
+            ),
+            _meeting_notes,
+        ),
+        args=lambda w: {"pk": w.meeting.pk, "key": "events"},
+    ),
+    *post_only(
+        "meetings:meeting_item_add",
+        MEETING_RUNNERS,
+        write(
+            lambda w, r: w.meeting.action_items.filter(title="Reject unknown upstreams").exists(),
+            lambda w: _item_form(w, "item-"),
+        ),
+        args=meeting_pk,
+    ),
+    *post_only(
+        "meetings:win_post",
+        SIGNED_IN,
+        write(
+            lambda w, r: Win.objects.filter(text="The canary caught a bad config.").exists(),
+            lambda w: {"text": "The canary caught a bad config.", "team": w.ours.pk},
+        ),
+    ),
+    *post_only(
+        "meetings:deep_dive_queue",
+        DEEP_DIVE_QUEUERS,
+        write(
+            lambda w, r: DeepDive.objects.filter(coe=w.coe).exists(),
+            lambda w: {"coe": w.coe.pk, "week": iso_week(timezone.localdate())},
+        ),
+    ),
     # The wheel: everyone spins and chooses; wheel admins set it up and rig it.
     *page("wheel:wheel_list", SIGNED_IN),
     *form(
