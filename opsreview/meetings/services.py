@@ -216,10 +216,10 @@ def deep_dive_queue(*, coe: Coe, actor: AbstractBaseUser, week: str) -> DeepDive
         raise PermissionDenied(
             "Only the COE's authors, its team, its reviewers and staff can queue it for a meeting."
         )
-    if not _is_iso_week(week):
-        raise ValidationError({"week": f"Choose a week such as {iso_week(timezone.localdate())}."})
     if week < iso_week(timezone.localdate()):
         raise ValidationError({"week": "That week's meeting is past; choose this week or later."})
+    if not _is_iso_week(week):
+        raise ValidationError({"week": f"Choose a week such as {iso_week(timezone.localdate())}."})
     dive, _ = DeepDive.objects.get_or_create(coe=coe, week=week, defaults={"queued_by": actor})
     return dive
 
