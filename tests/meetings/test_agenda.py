@@ -266,9 +266,13 @@ def test_items_from_earlier_meetings_still_open_or_finished_since(
             due_date=date(2026, 12, 4),
         )
 
+    # Raised while last week's meeting ran, then finished at different times.
+    OpsMeeting.objects.filter(pk=last_meeting.pk).update(status=MeetingStatus.IN_PROGRESS)
+    last_meeting.refresh_from_db()
     still_open = raised(last_meeting, "Still open")
     done_since = finished(raised(last_meeting, "Done this week"), at(20))
     finished(raised(last_meeting, "Done before"), BEFORE)
+    OpsMeeting.objects.filter(pk=last_meeting.pk).update(status=MeetingStatus.DONE)
     raised(meeting, "Raised in this meeting")
 
     assert content(meeting, SectionKey.IMPROVEMENTS).earlier_items == [still_open, done_since]
