@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from coe.models import Coe, CoeReview, ReviewDecision
@@ -123,10 +123,15 @@ def _success(meeting: OpsMeeting, start: datetime, end: datetime) -> Success:
         .select_related("team")
         .order_by("title", "pk")
     )
+    # EXISTS, not NOT IN: a major incident engaging no team must not make every team un-quiet;
+    # and only up to `end`, so past minutes keep the teams that were quiet then.
     recent_major = Incident.objects.filter(
-        severity__in=MAJOR_SEVERITIES, detected_at__gte=end - timedelta(weeks=QUIET_WEEKS)
+        teams=OuterRef("pk"),
+        severity__in=MAJOR_SEVERITIES,
+        detected_at__gte=end - timedelta(weeks=QUIET_WEEKS),
+        detected_at__lt=end,
     )
-    quiet = Team.objects.exclude(pk__in=recent_major.values("teams")).order_by("name")
+    quiet = Team.objects.filter(~Exists(recent_major)).order_by("name")
     return Success(list(wins), list(finished), list(approved), list(quiet))
 
 

@@ -172,13 +172,14 @@ def section_save(
             {"notes": f"Notes can hold at most {MARKDOWN_MAX_CHARS:,} characters."}
         )
     require_at_most(decisions, MeetingSection.DECISIONS_MAX, field="decisions", what="decisions")
+    decisions = decisions.strip()  # as stored, so resending what is saved is no conflict
     locked = MeetingSection.objects.select_for_update().get(pk=section.pk)
     if locked.notes == notes and locked.decisions == decisions:
         return locked
     if locked.version != base_version:
         raise StaleVersion(locked)
     locked.notes = notes
-    locked.decisions = decisions.strip()
+    locked.decisions = decisions
     locked.version += 1
     locked.updated_by = actor
     locked.updated_at = timezone.now()
@@ -208,11 +209,21 @@ def can_queue_deep_dive(coe: Coe, user: AbstractBaseUser) -> bool:
     return coe.reviews.filter(reviewer=user).exists()
 
 
+def _is_iso_week(week: str) -> bool:
+    """2026-W48 as iso_week() writes it; weeks compare as text, so no other spelling will do."""
+    try:
+        return iso_week(week_monday(week)) == week
+    except (TypeError, ValueError):
+        return False
+
+
 def deep_dive_queue(*, coe: Coe, actor: AbstractBaseUser, week: str) -> DeepDive:
     if not can_queue_deep_dive(coe, actor):
         raise PermissionDenied(DEEP_DIVE_REFUSED)
     if week < iso_week(timezone.localdate()):
         raise ValidationError({"week": "That week's meeting is past; choose this week or later."})
+    if not _is_iso_week(week):
+        raise ValidationError({"week": f"Choose a week such as {iso_week(timezone.localdate())}."})
     dive, _ = DeepDive.objects.get_or_create(coe=coe, week=week, defaults={"queued_by": actor})
     return dive
 

@@ -41,10 +41,19 @@ def deliver(meeting: OpsMeeting, kind: str, context_for) -> int:
 
 
 def _context(meeting: OpsMeeting):
+    """What both emails show: the agenda's sections by name and the items raised in the room."""
     from .agenda import build_agenda
 
     agenda = build_agenda(meeting)
-    return lambda person: {"meeting": meeting, "agenda": agenda, "recipient": person}
+    shared = {
+        "meeting": meeting,
+        "agenda": agenda,
+        **{part.key: part.content for part in agenda.sections},
+        "items_raised": list(
+            meeting.action_items.select_related("owner", "team").order_by("due_date", "pk")
+        ),
+    }
+    return lambda person: {**shared, "recipient": person}
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT_EMAIL_ERRORS, retry_backoff=30, max_retries=6)

@@ -1,11 +1,17 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import timezone
 
+from incidents.demo import GATEWAY_OUTAGE, LIMIT_EXCEEDED
+from opsreview.actions.models import ActionItem
+from opsreview.meetings.agenda import build_agenda
+from opsreview.meetings.models import MeetingStatus, OpsMeeting, SectionKey, Win, iso_week
 from opsreview.org.demo import DEMO_PASSWORD
 from opsreview.org.models import Service, Team
 
@@ -75,3 +81,58 @@ def test_seeded_urls_pass_their_own_validation():
     seed()
     for obj in [*Team.objects.all(), *Service.objects.all()]:
         obj.full_clean()
+
+
+DEMO_USERNAMES = {"admin", "manager", "engineer", "callleader"}
+
+
+def test_seed_demo_prepares_this_weeks_ops_meeting_with_wins_and_a_deep_dive():
+    seed()
+    meeting = OpsMeeting.objects.get(week=iso_week(timezone.localdate()))
+
+    assert meeting.status == MeetingStatus.PLANNED
+    assert meeting.facilitator.username == "manager"
+    assert set(meeting.attendees.values_list("username", flat=True)) == DEMO_USERNAMES
+    agenda = build_agenda(meeting)
+    success = agenda.section(SectionKey.SUCCESS).content
+    assert len(success.wins) == 3
+    assert all(win.team for win in success.wins)
+    events = agenda.section(SectionKey.EVENTS).content
+    assert [dive.coe.incident.title for dive in events.deep_dives] == [GATEWAY_OUTAGE]
+    incidents = [i.title for m in events.by_severity.values() for i in m.incidents]
+    assert LIMIT_EXCEEDED in incidents
+
+
+def test_seed_demo_keeps_last_weeks_meeting_as_minutes():
+    seed()
+    last_week = iso_week(timezone.localdate() - timedelta(weeks=1))
+    meeting = OpsMeeting.objects.get(week=last_week)
+
+    assert meeting.status == MeetingStatus.DONE
+    assert meeting.started_at and meeting.finished_at > meeting.started_at
+    assert meeting.chosen_team.slug == "banana-storage"
+    assert meeting.spin.was_chosen
+    assert set(meeting.attendees.values_list("username", flat=True)) == DEMO_USERNAMES
+    sections = list(meeting.sections.order_by("position"))
+    assert all(section.notes and section.notes_html for section in sections)
+    assert sum(bool(section.decisions) for section in sections) == 2
+    [item] = ActionItem.objects.filter(meeting=meeting)
+    assert (item.owner.username, item.team.slug, item.is_open) == (
+        "engineer",
+        "banana-storage",
+        True,
+    )
+    assert not meeting.emails.exists()  # history, written as it happened: nobody is emailed
+
+
+def test_seed_demo_leaves_a_meeting_someone_edited_alone():
+    seed()
+    meeting = OpsMeeting.objects.get(week=iso_week(timezone.localdate()))
+    meeting.attendees.clear()
+    Win.objects.filter(week=meeting.week).delete()
+
+    seed()
+
+    assert not meeting.attendees.exists()
+    assert not Win.objects.filter(week=meeting.week).exists()
+    assert OpsMeeting.objects.count() == 2
