@@ -29,7 +29,7 @@ from tests.org.factories import TeamFactory, UserFactory
 
 from .week import NEXT_WEEK, NOW, WEEK, prepared
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "meeting_page_named")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 INJECTED = "<b hx-get=/x>Shipped the canary</b>"
 REMINDER, MINUTES = MeetingEmailKind.REMINDER, MeetingEmailKind.MINUTES

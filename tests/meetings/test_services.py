@@ -42,7 +42,7 @@ from tests.wheel.factories import SpinFactory
 
 from .week import LAST_WEEK, NEXT_WEEK, STARTS, WEEK
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "meeting_page_named")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 BOXES = {"success": 5, "events": 30, "metrics": 20, "improvements": 15}
 
