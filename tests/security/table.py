@@ -36,6 +36,8 @@ from incidents.models import Incident, TimelineEntry
 from incidents.services import incident_mitigate
 from opsreview.actions.models import ActionItem, ItemStatus
 from opsreview.actions.services import action_item_complete
+from opsreview.meetings.models import MeetingSection, MeetingStatus, OpsMeeting
+from opsreview.meetings.services import meeting_start
 from opsreview.org.models import Team
 from opsreview.reports.builder import week_period
 from opsreview.reports.models import ReportDelivery
@@ -141,6 +143,18 @@ def item_pk(w):
 
 def wheel_slug(w):
     return {"slug": w.wheel.slug}
+
+
+def meeting_pk(w):
+    return {"pk": w.meeting.pk}
+
+
+def _meeting(w: World) -> OpsMeeting:
+    return OpsMeeting.objects.get(pk=w.meeting.pk)
+
+
+def _notes_section(w: World) -> MeetingSection:
+    return w.meeting.sections.get(key="events")
 
 
 def ours_slug(w):
@@ -278,6 +292,11 @@ def _item_done(w: World) -> None:
 
 def _rigged(w: World) -> None:
     wheel_rig(wheel=w.wheel, actor=w.person("staff"), participant=w.participant, reason="Due.")
+
+
+def _meeting_started(w: World) -> None:
+    """Under way already, so opening projector mode as staff writes nothing more."""
+    meeting_start(meeting=w.meeting, actor=w.person("staff"))
 
 
 def _weights_changed(w: World) -> None:
@@ -754,6 +773,49 @@ TABLE: list[Row] = [
         WHEEL_ADMINS,
         write(lambda w, r: not Participant.objects.filter(pk=w.participant.pk).exists()),
         args=lambda w: {"slug": w.wheel.slug, "pk": w.participant.pk},
+    ),
+    # Projector mode: everyone watches; the facilitator and staff spin, choose, take notes, raise
+    # items and finish (the world's facilitator holds none of the roles).
+    *page("meetings:meeting_present", SIGNED_IN, args=meeting_pk, setup=_meeting_started),
+    *post_only(
+        "meetings:meeting_spin",
+        STAFF,
+        write(lambda w, r: Spin.objects.filter(wheel=w.wheel).count() == 2, lambda w: {}),
+        args=meeting_pk,
+    ),
+    *post_only(
+        "meetings:meeting_spin_choose",
+        STAFF,
+        write(lambda w, r: _meeting(w).chosen_team_id == w.ours.pk, lambda w: {}),
+        args=lambda w: {"pk": w.meeting.pk, "spin_pk": w.spin.pk},
+    ),
+    *post_only(
+        "meetings:present_notes",
+        STAFF,
+        write(
+            lambda w, r: _notes_section(w).notes == "Paging worked.",
+            lambda w: {
+                "notes-events-notes": "Paging worked.",
+                "notes-events-decisions": "",
+                "notes-events-base_version": 0,
+            },
+        ),
+        args=lambda w: {"pk": w.meeting.pk, "section_pk": _notes_section(w).pk},
+    ),
+    *post_only(
+        "meetings:present_item_add",
+        STAFF,
+        write(
+            lambda w, r: ActionItem.objects.filter(meeting=w.meeting).exists(),
+            lambda w: _item_form(w, "item-"),
+        ),
+        args=meeting_pk,
+    ),
+    *post_only(
+        "meetings:present_finish",
+        STAFF,
+        write(lambda w, r: _meeting(w).status == MeetingStatus.DONE, lambda w: {}),
+        args=meeting_pk,
     ),
     # Django's admin, as one group: staff get in; changing people needs a model permission,
     # which no role here has (the report-preview takeover of issue 10 aimed at this form).

@@ -2,7 +2,7 @@
 
 Two teams, ours and theirs, each with a manager; a Sev-2 incident led by a rostered call
 leader with our team engaged; our COE about it, in review; a draft COE for the editing paths;
-an overdue action item; a wheel; a sent report and its outbox copy. The people are the roles
+an overdue action item; a wheel; a sent report and its outbox copy; this week's ops meeting. The people are the roles
 the URL-by-role matrix asks as.
 """
 
@@ -16,6 +16,8 @@ from coe.models import Coe, CoeTimelineEntry, ContributingFactor
 from coe.services import coe_submit, coe_timeline_entry_add, factor_add
 from incidents.models import Incident, Severity, TimelineEntry
 from opsreview.actions.models import ActionItem
+from opsreview.meetings.models import OpsMeeting
+from opsreview.meetings.services import meeting_prepare
 from opsreview.org.models import OutboxMessage, Service, Team
 from opsreview.reports.models import ReportDelivery
 from tests.coe.factories import CoeFactory, add_item, complete_coe, save_text
@@ -59,6 +61,7 @@ class World:
     delivery: ReportDelivery
     message: OutboxMessage
     backup_leader: AbstractBaseUser
+    meeting: OpsMeeting
     people: dict[str, AbstractBaseUser | None] = field(default_factory=dict)
 
     def person(self, role: str) -> AbstractBaseUser | None:
@@ -152,6 +155,8 @@ def build_world() -> World:
         text_body="Validate gateway configuration is 3 days overdue.",
         html_body="<p>Validate gateway configuration is 3 days overdue.</p>",
     )
+    # This week's ops meeting, facilitated by someone in none of the roles: staff run it.
+    meeting, _ = meeting_prepare(actor=backup_leader)
     return World(
         ours=ours,
         theirs=theirs,
@@ -170,5 +175,6 @@ def build_world() -> World:
         delivery=delivery,
         message=message,
         backup_leader=backup_leader,
+        meeting=meeting,
         people=people,
     )
