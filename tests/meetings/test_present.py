@@ -422,7 +422,7 @@ def test_charts_on_the_page_carry_a_text_alternative(client, facilitator, meetin
         assert svg and 'role="img"' in svg.group(0)
         assert re.search(rf'<title id="chart-{key}-title">[^<]+</title>', html)
         assert re.search(rf'<desc id="chart-{key}-desc">[^<]+</desc>', html)
-    assert html.count('<table class="visually-hidden">') == 2
+    assert html.count('<div class="visually-hidden"><table>') == 2
     assert "Payments: incidents per week by severity, last 12 weeks" in html
     assert "1 overdue item across 1 team; the most in Payments (1)." in html
 

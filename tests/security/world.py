@@ -2,8 +2,8 @@
 
 Two teams, ours and theirs, each with a manager; a Sev-2 incident led by a rostered call
 leader with our team engaged; our COE about it, in review; a draft COE for the editing paths;
-an overdue action item; a wheel; a sent report and its outbox copy; this week's ops meeting. The people are the roles
-the URL-by-role matrix asks as.
+an overdue action item; a wheel; a sent report and its outbox copy; this week's ops meeting.
+The people are the roles the URL-by-role matrix asks as.
 """
 
 from dataclasses import dataclass, field
