@@ -54,9 +54,14 @@ def _require_runner(request: HttpRequest, meeting: OpsMeeting) -> None:
         raise PermissionDenied(services.RUN_REFUSED)
 
 
-def _present_url(meeting: OpsMeeting, section: str = "") -> str:
+def _present_url(meeting: OpsMeeting, section: str = "", spin: Spin | None = None) -> str:
     url = reverse("meetings:meeting_present", args=[meeting.pk])
-    return f"{url}?section={section}" if section else url
+    query = "&".join(
+        part
+        for part in [f"section={section}" if section else "", f"spin={spin.pk}" if spin else ""]
+        if part
+    )
+    return f"{url}?{query}" if query else url
 
 
 def _leave_url(meeting: OpsMeeting) -> str:
@@ -72,10 +77,23 @@ def _section_key(request: HttpRequest) -> str:
 # The wheel, in place
 
 
+def _shown_spin(request: HttpRequest, wheel: Wheel | None) -> Spin | None:
+    """`?spin=<id>`: the result to show after a spin made without JavaScript."""
+    pk = request.GET.get("spin", "")
+    if wheel is None or not pk.isdecimal():
+        return None
+    return (
+        Spin.objects.select_related("participant__team", "rig__rigged_by")
+        .filter(wheel=wheel, pk=pk)
+        .first()
+    )
+
+
 def _wheel_context(request: HttpRequest, meeting: OpsMeeting, spin: Spin | None = None) -> dict:
     wheel = organisation_wheel()
     if wheel is None:
         return {"wheel": None}
+    spin = spin or _shown_spin(request, wheel)
     participants = participants_with_odds(wheel)
     slices = drawing.slices(participants, proportional=wheel.proportional_slices)
     for participant, slice_ in zip(participants, slices, strict=True):
@@ -187,7 +205,7 @@ def meeting_spin(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         if error:
             messages.error(request, error)
-        return redirect(_present_url(meeting, SectionKey.METRICS))
+        return redirect(_present_url(meeting, SectionKey.METRICS, spin))
     context = _wheel_context(request, meeting, spin) | {
         "meeting": meeting,
         "can_run": True,

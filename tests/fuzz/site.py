@@ -10,6 +10,7 @@ from django.test import Client
 
 from incidents import services as incidents
 from incidents.models import Severity
+from opsreview.meetings.services import meeting_prepare
 from opsreview.org.models import OutboxMessage, Team
 from tests.opsreview.test_sign_in import SIGNED_IN_PATHS
 from wheel.models import Wheel
@@ -32,8 +33,9 @@ class Site:
 
 def _prepare_states(users: dict, clients: dict[str, Client]) -> list[str]:
     """States the demo lacks that some forms appear only in: a kept email, a team off the
-    wheel, a spin to choose and a rig to cancel, a mitigated incident to resolve. Returns
-    pages to start from that no link leads to."""
+    wheel, a spin to choose and a rig to cancel, a mitigated incident to resolve, this week's
+    meeting in projector mode with a spin to choose. Returns pages to start from that no link
+    leads to."""
     OutboxMessage.objects.create(
         subject="Weekly report", from_email="ops@bananastand.example", to=["m@example.com"],
         text_body="Nothing overdue.", html_body="<p>Nothing overdue.</p>",
@@ -53,7 +55,11 @@ def _prepare_states(users: dict, clients: dict[str, Client]) -> list[str]:
         wheel=wheel, actor=users["admin"], participant=wheel.participants.filter(weight__gt=0)[0],
         reason="The room asked for it.",
     )  # fmt: skip
-    return [spun["Location"]]
+    meeting, _ = meeting_prepare(actor=users["manager"])
+    present = f"/meetings/{meeting.pk}/present/"
+    clients["admin"].get(present)  # opened by staff: the meeting is under way
+    spun_in_meeting = clients["admin"].post(f"/meetings/{meeting.pk}/spin/")
+    return [spun["Location"], present, spun_in_meeting["Location"]]
 
 
 def build_site() -> Site:

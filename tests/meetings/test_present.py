@@ -228,6 +228,19 @@ def test_w_spins_the_organisations_wheel_and_records_the_spin(client, facilitato
     assert f"/meetings/{meeting.pk}/spins/{spin.pk}/choose/" in html
 
 
+def test_without_javascript_a_spin_comes_back_on_the_metrics_section_to_choose(
+    client, facilitator, meeting, wheel
+):
+    client.force_login(facilitator)
+    response = client.post(_url(meeting, "spin/"))
+    spin = Spin.objects.get(wheel=wheel)
+    assert response.status_code == 302
+    assert response["Location"] == f"{_url(meeting)}?section=metrics&spin={spin.pk}"
+    html = _html(client.get(response["Location"]))
+    assert f"Choose {spin.participant_name}" in html
+    assert not re.search(r'id="slide-metrics"[^>]*\shidden>', html, re.S)
+
+
 def test_the_wheel_is_the_one_named_in_settings(client, facilitator, meeting, wheel, settings):
     other = WheelFactory(name="Another", slug="another")
     ParticipantFactory(wheel=other)
