@@ -292,6 +292,15 @@ def present_notes(request: HttpRequest, pk: int, section_pk: int) -> HttpRespons
     else:
         status = UNPROCESSABLE
     context |= {"section": section, "notes_form": form, "oob": True}
+    if request.htmx and request.POST.get("autosave") == "1":
+        if status == 200:
+            # Typing goes on in the box: only the status, the version and the slide change.
+            context["oob_version"] = True
+            return render(request, f"{TEMPLATE}#notes-status", context)
+        response = render(request, f"{TEMPLATE}#notes", context, status=status)
+        response["HX-Retarget"] = f"#notes-form-{section.key}"
+        response["HX-Reswap"] = "outerHTML"
+        return response
     if not request.htmx:
         if status == 200:
             messages.success(request, f"Saved the notes of “{section.get_key_display()}”.")

@@ -194,6 +194,17 @@
     else if (name === "keys") openKeys();
   });
 
+  // A box's form came back (saved, added, or refused): keep the keyboard in it, on the field
+  // that needs attention, or the first one for the next note or item.
+  document.addEventListener("htmx:load", function (event) {
+    var form = event.target;
+    if (!form || !form.matches || !form.matches("dialog[open] form")) return;
+    var wrong = form.querySelector(".present-field-error");
+    var field = wrong && wrong.parentElement.querySelector("input:not([type=hidden]), select, textarea");
+    field = field || form.querySelector("textarea, input:not([type=hidden]):not([type=radio])");
+    if (field) field.focus();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     root = document.querySelector("[data-present]");
     if (!root) return;

@@ -6,6 +6,7 @@ The same page on a 1366x768 laptop keeps every control in view."""
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -63,7 +64,10 @@ HEADINGS = dict(SectionKey.choices)
 
 @pytest.fixture
 def meeting(demo):
-    meeting = meeting_prepare(actor=Team.objects.exclude(manager=None).first().manager)[0]
+    manager = get_user_model().objects.get(username="manager")
+    meeting = meeting_prepare(actor=manager)[0]  # the demo's own, if it has this week's
+    OpsMeeting.objects.filter(pk=meeting.pk).update(facilitator=manager)
+    meeting.refresh_from_db()
     # The minutes email has tests of its own (tests/meetings); here nobody is on the list.
     meeting.attendees.clear()
     return meeting
@@ -153,13 +157,17 @@ def test_a_leader_runs_the_meeting_from_the_keyboard(
     expect(notes).to_be_visible()
     expect(notes.get_by_label("Notes (Markdown)")).to_be_focused()
     page.keyboard.type(f"{name} walked us through **latency**.")
+    expect(notes.get_by_test_id("notes-saved")).to_be_visible()  # saved as typed
+    expect(notes.get_by_label("Notes (Markdown)")).to_be_focused()  # the box stays put
+    page.keyboard.type(" Questions on retries.")
     notes.get_by_role("button", name="Save notes").click()
-    expect(notes.get_by_test_id("notes-saved")).to_be_visible()
+    slide_notes = _slide(page, "metrics").get_by_test_id("slide-notes")
+    expect(slide_notes).to_contain_text("Questions on retries.")
     page.keyboard.press("Escape")  # closes the box, does not leave
     expect(notes).to_be_hidden()
-    expect(_slide(page, "metrics").get_by_test_id("slide-notes")).to_contain_text("latency")
+    expect(slide_notes).to_contain_text("latency")
     section = MeetingSection.objects.get(meeting=meeting, key=SectionKey.METRICS)
-    assert section.notes == f"{name} walked us through **latency**."
+    assert section.notes == f"{name} walked us through **latency**. Questions on retries."
 
     # A: an action item raised in the room.
     page.keyboard.press("a")
@@ -170,6 +178,7 @@ def test_a_leader_runs_the_meeting_from_the_keyboard(
     item.get_by_label("Team").select_option(label=name)
     item.get_by_role("button", name="Add item").click()
     expect(item.get_by_test_id("item-added")).to_contain_text("Alarm on p99 latency")
+    expect(item.get_by_label("Title")).to_be_focused()  # ready for the next one
     page.keyboard.press("Escape")
     expect(item).to_be_hidden()
     added = ActionItem.objects.get(title="Alarm on p99 latency")
@@ -202,3 +211,25 @@ def test_a_leader_runs_the_meeting_from_the_keyboard(
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.DONE
     assert meeting.finished_at <= timezone.now()
+
+
+def test_others_watch_the_meeting_without_changing_it(meeting, sign_in, live_server, page):
+    page.set_viewport_size(PROJECTOR)
+    status = meeting.status
+    sign_in("callleader")
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/present/")
+    expect(page.get_by_test_id("read-only")).to_be_visible()
+    controls = page.locator(".present-controls")
+    for name in ("Spin", "Notes", "Add item", "Finish"):
+        expect(controls.get_by_role("button", name=re.compile(f"^{name}"))).to_have_count(0)
+    page.keyboard.press("ArrowRight")
+    expect(_slide(page, "events")).to_be_visible()
+    for key in ("w", "n", "a"):
+        page.keyboard.press(key)
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(_slide(page, "metrics")).to_be_hidden()  # W only spins for those who run it
+    page.keyboard.press("?")
+    expect(page.locator("#keys-dialog")).to_be_visible()
+    _readable(page, "the keys, read-only")
+    meeting.refresh_from_db()
+    assert meeting.status == status

@@ -312,6 +312,43 @@ def test_notes_save_for_the_section_and_show_on_its_slide(client, facilitator, m
     assert "<script>alert" not in html
 
 
+def test_notes_save_as_you_type_without_replacing_the_box(client, facilitator, meeting):
+    section = meeting.sections.get(key=SectionKey.SUCCESS)
+    client.force_login(facilitator)
+    response = client.post(
+        _url(meeting, f"present/notes/{section.pk}/"),
+        {**_notes_data(section, "Typed so far"), "autosave": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    html = _html(response)
+    assert "<textarea" not in html  # the writer's caret stays where it is
+    assert 'id="notes-status-success"' in html
+    # The next save is based on the version just saved, not refused as stale.
+    assert re.search(r'name="notes-success-base_version" value="1"[^>]*hx-swap-oob="true"', html)
+    assert re.search(r'<aside id="slide-notes-success"[^>]* hx-swap-oob="true"', html)
+    assert MeetingSection.objects.get(pk=section.pk).notes == "Typed so far"
+
+
+def test_a_stale_autosave_puts_both_texts_in_front_of_the_writer(client, facilitator, meeting):
+    section = meeting.sections.get(key=SectionKey.SUCCESS)
+    services.section_save(
+        section=section, actor=facilitator, notes="Theirs", decisions="", base_version=0
+    )
+    client.force_login(facilitator)
+    response = client.post(
+        _url(meeting, f"present/notes/{section.pk}/"),
+        {**_notes_data(section, "Mine", base_version=0), "autosave": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409
+    assert response["HX-Retarget"] == "#notes-form-success"
+    assert response["HX-Reswap"] == "outerHTML"
+    html = _html(response)
+    assert "Theirs" in html and "Mine" in html
+    assert MeetingSection.objects.get(pk=section.pk).notes == "Theirs"
+
+
 def test_a_stale_notes_save_shows_both_texts_and_keeps_the_saved_one(client, facilitator, meeting):
     section = meeting.sections.get(key=SectionKey.SUCCESS)
     services.section_save(
