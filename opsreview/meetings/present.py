@@ -22,7 +22,7 @@ from wheel.models import Spin, Wheel, can_administer_wheels
 from wheel.selectors import participants_with_odds
 
 from . import agenda, charts, services
-from .models import MeetingSection, OpsMeeting, SectionKey
+from .models import MeetingSection, MeetingStatus, OpsMeeting, SectionKey
 
 TEMPLATE = "meetings/present.html"
 METRICS = "meetings/present_metrics.html"
@@ -148,7 +148,7 @@ def _coe_watch(events) -> dict:
 @require_GET
 def meeting_present(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(pk)
-    if meeting.can_be_run_by(request.user) and not meeting.is_done:
+    if meeting.status == MeetingStatus.PLANNED and meeting.can_be_run_by(request.user):
         services.meeting_start(meeting=meeting, actor=request.user)
         meeting = _meeting(pk)
     built = agenda.build_agenda(meeting)
@@ -329,6 +329,7 @@ def present_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     if added:
         form = ActionItemForm(prefix=ITEM_PREFIX)
     section = request.POST.get("section", "")
+    section = section if section in SectionKey.values else ""
     if not request.htmx:
         if added:
             messages.success(request, f"Added “{added.title}”.")

@@ -349,6 +349,19 @@ def test_a_stale_autosave_puts_both_texts_in_front_of_the_writer(client, facilit
     assert MeetingSection.objects.get(pk=section.pk).notes == "Theirs"
 
 
+def test_a_notes_save_without_a_version_says_why_and_saves_nothing(client, facilitator, meeting):
+    section = meeting.sections.get(key=SectionKey.SUCCESS)
+    client.force_login(facilitator)
+    response = client.post(
+        _url(meeting, f"present/notes/{section.pk}/"),
+        _notes_data(section, "Mine", base_version="latest"),
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 422
+    assert "lost track of which version it edits" in _html(response)
+    assert MeetingSection.objects.get(pk=section.pk).version == 0
+
+
 def test_a_stale_notes_save_shows_both_texts_and_keeps_the_saved_one(client, facilitator, meeting):
     section = meeting.sections.get(key=SectionKey.SUCCESS)
     services.section_save(
@@ -379,6 +392,21 @@ def test_a_is_an_action_item_raised_in_this_meeting(client, facilitator, meeting
     assert item.meeting == meeting
     assert item.title == "Alarm on payment retries"
     assert 'data-testid="item-added"' in _html(response)
+
+
+@pytest.mark.parametrize(
+    ("section", "back_to"), [("events", "?section=events"), ("//elsewhere\r\nX: 1", "")]
+)
+def test_without_javascript_an_item_brings_the_leader_back_to_the_section(
+    client, facilitator, meeting, team, section, back_to
+):
+    client.force_login(facilitator)
+    response = client.post(
+        _url(meeting, "present/items/"), {**_item_data(team, facilitator), "section": section}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{_url(meeting)}{back_to}"
+    assert ActionItem.objects.filter(meeting=meeting).exists()
 
 
 def test_an_incomplete_item_comes_back_with_the_reason(client, facilitator, meeting, team):
