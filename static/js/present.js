@@ -143,13 +143,29 @@
     window.location.assign(root.getAttribute("data-leave-url"));
   }
 
+  // Typing in a box; not a field left focused inside a box that has just closed.
   function typing(element) {
     return Boolean(
       element &&
         element.closest &&
-        element.closest("input, textarea, select, [contenteditable]")
+        element.closest("input, textarea, select, [contenteditable]") &&
+        !element.closest("dialog:not([open])")
     );
   }
+
+  // A box closed (Esc or Close): the keys go back to the section on screen, at once, rather
+  // than wherever the browser puts focus once it notices the field it held is gone.
+  document.addEventListener(
+    "close",
+    function (event) {
+      if (!root || !event.target.matches || !event.target.matches("dialog")) return;
+      var active = document.activeElement;
+      if (active && active !== document.body && !event.target.contains(active)) return;
+      var heading = current().querySelector("h1");
+      if (heading) heading.focus({ preventScroll: true });
+    },
+    true
+  );
 
   document.addEventListener("keydown", function (event) {
     if (!root || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
