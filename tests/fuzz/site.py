@@ -34,8 +34,8 @@ class Site:
 def _prepare_states(users: dict, clients: dict[str, Client]) -> list[str]:
     """States the demo lacks that some forms appear only in: a kept email, a team off the
     wheel, a spin to choose and a rig to cancel, a mitigated incident to resolve, this week's
-    ops meeting. Returns
-    pages to start from that no link leads to."""
+    meeting in projector mode with a spin to choose. Returns pages to start from that no link
+    leads to."""
     OutboxMessage.objects.create(
         subject="Weekly report", from_email="ops@bananastand.example", to=["m@example.com"],
         text_body="Nothing overdue.", html_body="<p>Nothing overdue.</p>",
@@ -49,14 +49,17 @@ def _prepare_states(users: dict, clients: dict[str, Client]) -> list[str]:
         call_leader=users["callleader"], teams=Team.objects.filter(slug="banana-storage"),
     )  # fmt: skip
     incidents.incident_mitigate(incident=incident, actor=users["callleader"])
-    meeting_prepare(actor=users["manager"])  # this week's meeting, or the demo's if it has one
     wheel = Wheel.objects.get()
     spun = clients["engineer"].post(f"/wheel/{wheel.slug}/spin/")
     wheel_rig(
         wheel=wheel, actor=users["admin"], participant=wheel.participants.filter(weight__gt=0)[0],
         reason="The room asked for it.",
     )  # fmt: skip
-    return [spun["Location"]]
+    meeting, _ = meeting_prepare(actor=users["manager"])
+    present = f"/meetings/{meeting.pk}/present/"
+    clients["admin"].get(present)  # opened by staff: the meeting is under way
+    spun_in_meeting = clients["admin"].post(f"/meetings/{meeting.pk}/spin/")
+    return [spun["Location"], present, spun_in_meeting["Location"]]
 
 
 def build_site() -> Site:

@@ -85,6 +85,12 @@ SIGNED_IN_PATHS = {
     "wheel:participant_add": "/wheel/{wheel}/participants/",
     "wheel:participant_edit": "/wheel/{wheel}/participants/1/",
     "wheel:participant_delete": "/wheel/{wheel}/participants/1/delete/",
+    "meetings:meeting_present": "/meetings/1/present/",
+    "meetings:meeting_spin": "/meetings/1/spin/",
+    "meetings:meeting_spin_choose": "/meetings/1/spins/1/choose/",
+    "meetings:present_notes": "/meetings/1/present/notes/1/",
+    "meetings:present_item_add": "/meetings/1/present/items/",
+    "meetings:present_finish": "/meetings/1/present/finish/",
 }
 OPEN_PATHS = {"login", "healthz"}
 

@@ -44,6 +44,7 @@ from opsreview.meetings.models import (
     Win,
     iso_week,
 )
+from opsreview.meetings.services import meeting_start
 from opsreview.org.models import Team
 from opsreview.reports.builder import week_period
 from opsreview.reports.models import ReportDelivery
@@ -157,6 +158,10 @@ def meeting_pk(w):
 
 def wheel_slug(w):
     return {"slug": w.wheel.slug}
+
+
+def _notes_section(w: World) -> MeetingSection:
+    return w.meeting.sections.get(key="events")
 
 
 def ours_slug(w):
@@ -321,6 +326,11 @@ def _item_done(w: World) -> None:
 
 def _rigged(w: World) -> None:
     wheel_rig(wheel=w.wheel, actor=w.person("staff"), participant=w.participant, reason="Due.")
+
+
+def _meeting_started(w: World) -> None:
+    """Under way already, so opening projector mode as staff writes nothing more."""
+    meeting_start(meeting=w.meeting, actor=w.person("staff"))
 
 
 def _weights_changed(w: World) -> None:
@@ -874,6 +884,49 @@ TABLE: list[Row] = [
         WHEEL_ADMINS,
         write(lambda w, r: not Participant.objects.filter(pk=w.participant.pk).exists()),
         args=lambda w: {"slug": w.wheel.slug, "pk": w.participant.pk},
+    ),
+    # Projector mode: everyone watches; the facilitator and staff spin, choose, take notes, raise
+    # items and finish (the world's facilitator is our manager).
+    *page("meetings:meeting_present", SIGNED_IN, args=meeting_pk, setup=_meeting_started),
+    *post_only(
+        "meetings:meeting_spin",
+        MEETING_RUNNERS,
+        write(lambda w, r: Spin.objects.filter(wheel=w.wheel).count() == 2, lambda w: {}),
+        args=meeting_pk,
+    ),
+    *post_only(
+        "meetings:meeting_spin_choose",
+        MEETING_RUNNERS,
+        write(lambda w, r: _meeting(w).chosen_team_id == w.ours.pk, lambda w: {}),
+        args=lambda w: {"pk": w.meeting.pk, "spin_pk": w.spin.pk},
+    ),
+    *post_only(
+        "meetings:present_notes",
+        MEETING_RUNNERS,
+        write(
+            lambda w, r: _notes_section(w).notes == "Paging worked.",
+            lambda w: {
+                "notes-events-notes": "Paging worked.",
+                "notes-events-decisions": "",
+                "notes-events-base_version": 0,
+            },
+        ),
+        args=lambda w: {"pk": w.meeting.pk, "section_pk": _notes_section(w).pk},
+    ),
+    *post_only(
+        "meetings:present_item_add",
+        MEETING_RUNNERS,
+        write(
+            lambda w, r: ActionItem.objects.filter(meeting=w.meeting).exists(),
+            lambda w: _item_form(w, "item-"),
+        ),
+        args=meeting_pk,
+    ),
+    *post_only(
+        "meetings:present_finish",
+        MEETING_RUNNERS,
+        write(lambda w, r: _meeting(w).status == MeetingStatus.DONE, lambda w: {}),
+        args=meeting_pk,
     ),
     # Django's admin, as one group: staff get in; changing people needs a model permission,
     # which no role here has (the report-preview takeover of issue 10 aimed at this form).
