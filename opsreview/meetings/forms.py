@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from coe.models import Coe
+from opsreview.org.fields import ModelMultipleChoiceField
 from opsreview.org.models import Team
 from opsreview.org.people import PersonChoiceField, active_people, display_name
 from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
@@ -15,7 +16,9 @@ WEEKS_AHEAD = 8  # how far ahead a meeting can be prepared, or a COE queued for 
 WEEK_REFUSED = {"invalid_choice": "Choose this week or one of the next few."}
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
+class PeopleChoiceField(ModelMultipleChoiceField):
+    """People by name; keys no integer column holds are refused as a form error."""
+
     def label_from_instance(self, obj) -> str:
         return display_name(obj)
 

@@ -3,13 +3,16 @@ signed in as each role and crawled."""
 
 import io
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from incidents import services as incidents
 from incidents.models import Severity
+from opsreview.meetings.models import iso_week
 from opsreview.meetings.services import meeting_prepare
 from opsreview.org.models import OutboxMessage, Team
 from tests.opsreview.test_sign_in import SIGNED_IN_PATHS
@@ -34,8 +37,8 @@ class Site:
 def _prepare_states(users: dict, clients: dict[str, Client]) -> list[str]:
     """States the demo lacks that some forms appear only in: a kept email, a team off the
     wheel, a spin to choose and a rig to cancel, a mitigated incident to resolve, this week's
-    meeting in projector mode with a spin to choose. Returns pages to start from that no link
-    leads to."""
+    meeting in projector mode with a spin to choose, next week's still planned. Returns pages to
+    start from that no link leads to."""
     OutboxMessage.objects.create(
         subject="Weekly report", from_email="ops@bananastand.example", to=["m@example.com"],
         text_body="Nothing overdue.", html_body="<p>Nothing overdue.</p>",
@@ -59,7 +62,11 @@ def _prepare_states(users: dict, clients: dict[str, Client]) -> list[str]:
     present = f"/meetings/{meeting.pk}/present/"
     clients["admin"].get(present)  # opened by staff: the meeting is under way
     spun_in_meeting = clients["admin"].post(f"/meetings/{meeting.pk}/spin/")
-    return [spun["Location"], present, spun_in_meeting["Location"]]
+    # Next week's meeting, still planned: the only state whose page offers Start.
+    upcoming, _ = meeting_prepare(
+        actor=users["manager"], week=iso_week(timezone.localdate() + timedelta(weeks=1))
+    )
+    return [spun["Location"], present, spun_in_meeting["Location"], upcoming.get_absolute_url()]
 
 
 def build_site() -> Site:

@@ -302,6 +302,16 @@ def test_bad_settings_say_why_and_change_nothing(client, meeting):
     assert changed_tables(before) == []
 
 
+def test_an_attendee_key_no_column_holds_is_refused_as_a_form_error(client, meeting):
+    before = fingerprint()
+    response = client.post(
+        f"/meetings/{meeting.pk}/settings/", _settings(meeting, attendees=[str(2**63)])
+    )
+    assert response.status_code == 422
+    assert "is not a valid value." in response.content.decode()
+    assert changed_tables(before) == []
+
+
 def test_sections_over_the_longest_meeting_are_refused(client, meeting):
     response = client.post(
         f"/meetings/{meeting.pk}/settings/",

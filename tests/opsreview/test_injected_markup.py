@@ -20,6 +20,7 @@ from django.utils.safestring import SafeData
 from coe.models import Coe, Status
 from incidents.models import Incident, TimelineEntry
 from opsreview.actions.models import ActionItem
+from opsreview.meetings.models import OpsMeeting
 from opsreview.org import emails
 from opsreview.org.fields import WebURLField
 from opsreview.org.models import OutboxMessage
@@ -147,6 +148,7 @@ def poisoned():
         "draft": Coe.objects.filter(status=Status.DRAFT).first().pk,
         "wheel": Wheel.objects.get().slug,
         "item": ActionItem.objects.first().pk,
+        "meeting": OpsMeeting.objects.order_by("-week").first().pk,
     }
     _poison_every_text_column()
     return users, ids

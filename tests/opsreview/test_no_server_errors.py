@@ -12,6 +12,7 @@ from django.core.management import call_command
 from coe.models import Coe, Status
 from incidents.demo import LIMIT_EXCEEDED
 from incidents.models import Incident, TimelineEntry
+from opsreview.meetings.models import OpsMeeting
 from wheel.models import Wheel
 
 from .test_sign_in import SIGNED_IN_PATHS
@@ -42,6 +43,7 @@ def demo_paths():
         "entry": TimelineEntry.objects.filter(incident=incident).first().pk,
         "coe": Coe.objects.get(status=Status.DRAFT).pk,
         "wheel": Wheel.objects.get().slug,
+        "meeting": OpsMeeting.objects.order_by("-week").first().pk,
     }
     return [path.format(**values) for name, path in SIGNED_IN_PATHS.items() if name != "logout"]
 

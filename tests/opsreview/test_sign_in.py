@@ -51,12 +51,12 @@ SIGNED_IN_PATHS = {
     "meetings:meeting_prepare": "/meetings/prepare/",
     "meetings:win_post": "/meetings/wins/",
     "meetings:deep_dive_queue": "/meetings/deep-dives/",
-    "meetings:meeting_detail": "/meetings/1/",
-    "meetings:meeting_update": "/meetings/1/settings/",
-    "meetings:meeting_start": "/meetings/1/start/",
-    "meetings:meeting_finish": "/meetings/1/finish/",
-    "meetings:section_save": "/meetings/1/sections/success/",
-    "meetings:meeting_item_add": "/meetings/1/actions/",
+    "meetings:meeting_detail": "/meetings/{meeting}/",
+    "meetings:meeting_update": "/meetings/{meeting}/settings/",
+    "meetings:meeting_start": "/meetings/{meeting}/start/",
+    "meetings:meeting_finish": "/meetings/{meeting}/finish/",
+    "meetings:section_save": "/meetings/{meeting}/sections/success/",
+    "meetings:meeting_item_add": "/meetings/{meeting}/actions/",
     "wheel:wheel_list": "/wheel/",
     "logout": "/accounts/logout/",
     "lockout_list": "/accounts/lockouts/",
@@ -85,12 +85,12 @@ SIGNED_IN_PATHS = {
     "wheel:participant_add": "/wheel/{wheel}/participants/",
     "wheel:participant_edit": "/wheel/{wheel}/participants/1/",
     "wheel:participant_delete": "/wheel/{wheel}/participants/1/delete/",
-    "meetings:meeting_present": "/meetings/1/present/",
-    "meetings:meeting_spin": "/meetings/1/spin/",
-    "meetings:meeting_spin_choose": "/meetings/1/spins/1/choose/",
-    "meetings:present_notes": "/meetings/1/present/notes/1/",
-    "meetings:present_item_add": "/meetings/1/present/items/",
-    "meetings:present_finish": "/meetings/1/present/finish/",
+    "meetings:meeting_present": "/meetings/{meeting}/present/",
+    "meetings:meeting_spin": "/meetings/{meeting}/spin/",
+    "meetings:meeting_spin_choose": "/meetings/{meeting}/spins/1/choose/",
+    "meetings:present_notes": "/meetings/{meeting}/present/notes/1/",
+    "meetings:present_item_add": "/meetings/{meeting}/present/items/",
+    "meetings:present_finish": "/meetings/{meeting}/present/finish/",
 }
 OPEN_PATHS = {"login", "healthz"}
 
@@ -106,7 +106,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, path):
     wheel = WheelFactory(slug="ops")
     response = client.get(
         path.format(
-            slug=team.slug, incident=entry.incident_id, entry=entry.pk, coe=1, wheel=wheel.slug
+            slug=team.slug,
+            incident=entry.incident_id,
+            entry=entry.pk,
+            coe=1,
+            wheel=wheel.slug,
+            meeting=1,
         )
     )
     assert response.status_code == 302
