@@ -44,6 +44,7 @@ OVERFLOW = """() => {
   return {
     page: document.documentElement.scrollWidth - window.innerWidth,
     stage: stage.scrollWidth - stage.clientWidth,
+    below: stage.scrollHeight - stage.clientHeight,
   };
 }"""
 
