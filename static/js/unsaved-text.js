@@ -1,25 +1,28 @@
-// The COE editor never lets a writer believe unsaved text is saved: a save that does not reach
-// the server says so next to the section, and leaving the page with unsaved text asks first.
+// Text that saves as it is typed (COE sections, meeting notes) never lets a writer believe unsaved
+// text is saved: a save that does not reach the server says so next to the form, and leaving the
+// page with unsaved text asks first. A guarded form carries data-unsaved-guard; its saves are the
+// requests to its own action (a preview from the same form is not a save). The form's id is
+// form-<key>, its status line status-<key>.
 (function () {
   "use strict";
   const unsaved = new Set();
 
-  function textForm(element) {
-    return element && element.closest ? element.closest("form.text-form") : null;
+  function guardedForm(element) {
+    return element && element.closest ? element.closest("form[data-unsaved-guard]") : null;
   }
 
   document.addEventListener("input", function (event) {
-    const form = textForm(event.target);
+    const form = guardedForm(event.target);
     if (form && event.target.matches("textarea")) {
       unsaved.add(form.id);
     }
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
-    const form = textForm(event.detail.elt);
+    const form = guardedForm(event.detail.elt);
     const path = event.detail.requestConfig ? event.detail.requestConfig.path : "";
-    if (!form || path.indexOf("/text/") === -1) {
-      return; // previews and other requests are not saves
+    if (!form || path !== form.getAttribute("action")) {
+      return;
     }
     if (event.detail.successful) {
       unsaved.delete(form.id);
