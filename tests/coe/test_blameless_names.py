@@ -10,9 +10,7 @@ from coe.blameless import NameIndex, scan_text, scan_why_chain
 
 # An organisation's worth of names: full name, first name and username of each person.
 CROWD = [
-    name
-    for n in range(5000)
-    for name in (f"Person{n} Surname{n}", f"Person{n}", f"user{n}")
+    name for n in range(5000) for name in (f"Person{n} Surname{n}", f"Person{n}", f"user{n}")
 ] + ["Eli Engel", "Eli", "eengel"]
 CROWD_INDEX = NameIndex(CROWD)
 
@@ -46,9 +44,7 @@ def test_only_the_names_a_text_holds_are_tried():
 def test_a_two_word_name_is_found_across_any_spacing_and_case():
     people = NameIndex(["Morgan Mendes", "Morgan"])
     assert phrases("MORGAN \n MENDES forgot the drain.", people) == ["MORGAN \n MENDES forgot"]
-    assert phrases("The outage was caused by morgan mendes.", people) == [
-        "caused by morgan mendes"
-    ]
+    assert phrases("The outage was caused by morgan mendes.", people) == ["caused by morgan mendes"]
 
 
 def test_a_two_word_name_is_not_found_from_one_of_its_words():
