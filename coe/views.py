@@ -4,7 +4,8 @@ import logging
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
@@ -488,30 +489,40 @@ def coe_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(coe)
 
 
-HISTORY_LIMIT = 200
+HISTORY_PAGE_SIZE = 50
 
 
-def _text_changes(coe: Coe) -> list[dict]:
-    """Every saved version of every section, newest first, as a diff against the one before."""
-    records = CoeText.history.filter(coe_id=coe.pk).select_related("history_user")
-    previous: dict[str, str] = {}
-    changes = []
-    for record in records.order_by("history_date", "history_id"):
-        before = previous.get(record.key, "")
-        previous[record.key] = record.body
-        if record.body == before:
-            continue
-        diff = difflib.unified_diff(before.splitlines(), record.body.splitlines(), lineterm="", n=1)
-        changes.append({"record": record, "label": TEXTS[record.key][0], "lines": list(diff)[2:]})
-    return changes[::-1][:HISTORY_LIMIT]
+def _text_changes(coe: Coe):
+    """Every saved version of every section that changed its text, newest first, each with
+    the text before it: a page of them costs the same however long the history is."""
+    history = CoeText.history.filter(coe_id=coe.pk)
+    earlier = history.filter(key=OuterRef("key")).filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+    )
+    before = earlier.order_by("-history_date", "-history_id").values("body")[:1]
+    return (
+        history.select_related("history_user")
+        .annotate(before=Coalesce(Subquery(before), Value(""), output_field=TextField()))
+        .exclude(body=F("before"))
+        .order_by("-history_date", "-history_id")
+    )
+
+
+def _diff(record) -> dict:
+    diff = difflib.unified_diff(
+        record.before.splitlines(), record.body.splitlines(), lineterm="", n=1
+    )
+    return {"record": record, "label": TEXTS[record.key][0], "lines": list(diff)[2:]}
 
 
 @require_GET
 def coe_history(request: HttpRequest, pk: int) -> HttpResponse:
-    """Who changed which section when, and what: each save as a diff."""
+    """Who changed which section when, and what: each save as a diff, a page at a time."""
     coe = get_object_or_404(Coe.objects.select_related("team"), pk=pk)
-    context = {"coe": coe, "changes": _text_changes(coe), "limit": HISTORY_LIMIT}
-    return render(request, "coe/coe_history.html", context)
+    page = Paginator(_text_changes(coe), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    changes = [_diff(record) for record in page.object_list]
+    return render(request, "coe/coe_history.html", {"coe": coe, "changes": changes, "page": page})
 
 
 @require_POST

@@ -164,3 +164,31 @@ def test_a_coe_with_many_items_shows_them_a_page_at_a_time(client):
         assert len(response.context["items"]) in (20, 50)
     # The checklist still counts every item, not the page shown.
     assert "corrective_actions" not in coe.missing_sections()
+
+
+def test_the_history_page_makes_the_same_few_queries_however_long_the_history(client):
+    coe = _reviewed_coe()
+    client.force_login(UserFactory())
+    assert_query_budget(client, f"/coe/{coe.pk}/history/", grow=_grow(coe))
+
+
+def test_the_history_comes_a_page_at_a_time_each_save_diffed_against_the_one_before(client):
+    coe = complete_coe()
+    save_text(coe, "summary", "Version 0")
+    for n in range(1, 60):
+        save_text(coe, "lessons", f"Lesson {n}")
+    save_text(coe, "summary", "Version 1")  # its previous version is on the last page
+    client.force_login(UserFactory())
+    url = f"/coe/{coe.pk}/history/"
+
+    first = client.get(url)
+    changes = first.context["changes"]
+    assert len(changes) == 50
+    assert changes[0]["label"] == "Summary"
+    assert changes[0]["lines"][-2:] == ["-Version 0", "+Version 1"]
+    assert changes[1]["lines"][-2:] == ["-Lesson 58", "+Lesson 59"]
+    assert "Page 1 of 2" in first.text
+    last = client.get(url, {"page": 2}).context["changes"]
+    # 1 + 59 + 1 saves here, plus the complete COE's 7 texts; none listed twice.
+    assert len(changes) + len(last) == 68
+    assert last[-1]["lines"][0].startswith("@@")
