@@ -1,9 +1,11 @@
 """Blameless findings are worked out when a text is saved and stored beside it; pages read them
 from there, and only the submit gate checks again with today's people."""
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -223,3 +225,18 @@ def test_the_migration_fills_the_findings_of_existing_rows():
 
     lessons = CoeText.objects.get(coe_id=old_coe.pk, key="lessons")
     assert [f["phrase"] for f in lessons.findings] == ["Rae broke"]
+
+
+def test_the_refresh_command_stores_findings_for_rows_inserted_in_bulk():
+    coe = _bulk_coe()
+    out = io.StringIO()
+
+    call_command("refresh_findings", stdout=out)
+
+    assert out.getvalue() == "Stored new findings for 3 rows.\n"
+    assert [f.phrase for f in stored_findings(Coe.objects.for_editor().get(pk=coe.pk))] == [
+        "Careless",
+        "The engineer forgot.",
+        "Sloppy",
+        "human error",
+    ]
