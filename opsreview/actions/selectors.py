@@ -2,7 +2,16 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.utils import timezone
 
 from opsreview.org.models import Team
@@ -18,6 +27,18 @@ def mark_changeable(items: Iterable[ActionItem], user: AbstractBaseUser) -> list
     for item in items:
         item.can_change = item.can_be_changed_by(user, team_ids=team_ids, authored_coe_ids=authored)
     return items
+
+
+def with_changeable(items: QuerySet[ActionItem], user: AbstractBaseUser) -> QuerySet[ActionItem]:
+    """`can_change` on each row, computed by the database with the rule of
+    ActionItem.can_be_changed_by: no query of its own, so a page can add it to any list."""
+    if not user.is_active or user.is_staff:
+        return items.annotate(can_change=Value(user.is_active, output_field=BooleanField()))
+    membership = Team.members.through.objects.filter(team_id=OuterRef("team_id"), user_id=user.pk)
+    authors = ActionItem._meta.get_field("coe").related_model.authors.through
+    authorship = authors.objects.filter(coe_id=OuterRef("coe_id"), user_id=user.pk)
+    rule = Q(owner_id=user.pk) | Q(Exists(membership)) | Q(Exists(authorship))
+    return items.annotate(can_change=ExpressionWrapper(rule, output_field=BooleanField()))
 
 
 def action_item_list(

@@ -1,34 +1,80 @@
 """The agenda a meeting runs from, built from the week's data each time it is shown: what went
 well, what happened, one team's figures, and what the organisation still owes. A fixed number
-of queries whatever the size of the week."""
+of queries whatever the size of the week or of the organisation, and a bounded number of rows:
+each list brings its first few rows and how many there are in all."""
 
 import statistics
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from coe.models import Coe, CoeReview, ReviewDecision
 from incidents.models import MAJOR_SEVERITIES, Incident, Severity
-from incidents.selectors import IncidentMetrics, incident_metrics_by_severity
 from opsreview.actions.models import OPEN_ITEM_STATUSES, ActionItem, ItemStatus, Term
-from opsreview.actions.selectors import overdue_counts
+from opsreview.actions.selectors import with_changeable
 from opsreview.org.models import Team
 
 from .models import DeepDive, MeetingSection, OpsMeeting, SectionKey, Win
 
 QUIET_WEEKS = 4  # a team with no Sev-1/2 for this long is celebrated
 TREND_WEEKS = 12  # the chosen team's incidents per week, this far back
+SHOWN = 10  # rows of a list the meeting shows; the rest are counted
+SHOWN_WINS = 20
+SHOWN_TEAMS = 20  # quiet teams named, teams in the overdue table
+SHOWN_RAISED = 50  # items raised in this meeting
+COE_WATCH_SHOWN = 5  # incidents needing a COE named on the projector
+
+
+class Excerpt(list):
+    """The first rows of a list too long to show whole, and how many rows there are in all."""
+
+    def __init__(self, rows=(), total: int | None = None):
+        super().__init__(rows)
+        self.total = len(self) if total is None else total
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self), 0)
+
+
+def excerpt(queryset: QuerySet, limit: int = SHOWN) -> Excerpt:
+    """The first `limit` rows and the count of all of them, in one query: the count is a
+    subquery the database runs once, so the rows still come from an index, LIMIT deep."""
+    count = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    rows = list(queryset.annotate(listed_total=Subquery(count))[:limit])
+    return Excerpt(rows, rows[0].listed_total if rows else 0)
 
 
 @dataclass
 class Success:
-    wins: list[Win]
-    items_finished: list[ActionItem]
-    coes_approved: list[Coe]
-    quiet_teams: list[Team]
+    wins: Excerpt
+    items_finished: Excerpt
+    coes_approved: Excerpt
+    quiet_teams: Excerpt
 
     @property
     def is_empty(self) -> bool:
@@ -36,13 +82,42 @@ class Success:
 
 
 @dataclass
+class SeverityFigures:
+    """The incidents of one severity in the period: the newest few, and figures over all."""
+
+    incidents: Excerpt = field(default_factory=Excerpt)
+    mean_time_to_detect: timedelta | None = None
+    mean_time_to_mitigate: timedelta | None = None
+    mean_time_to_resolve: timedelta | None = None
+    without_coe: int = 0
+
+    @property
+    def count(self) -> int:
+        return self.incidents.total
+
+
+@dataclass
+class CoeWatch:
+    """Incidents whose severity requires a COE: those still without one first, a few by name."""
+
+    shown: list[Incident]
+    total: int
+    missing: int
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.shown), 0)
+
+
+@dataclass
 class Events:
-    by_severity: dict[Severity, IncidentMetrics]
-    deep_dives: list[DeepDive]
+    by_severity: dict[Severity, SeverityFigures]
+    deep_dives: Excerpt
+    coe_watch: CoeWatch
 
     @property
     def incident_count(self) -> int:
-        return sum(metrics.count for metrics in self.by_severity.values())
+        return sum(figures.count for figures in self.by_severity.values())
 
     @property
     def is_empty(self) -> bool:
@@ -76,9 +151,10 @@ class Metrics:
 
 @dataclass
 class Improvements:
-    overdue: dict  # overdue_counts(): per team and term, with totals
-    long_term_due: list[ActionItem]
-    earlier_items: list[ActionItem]
+    overdue: dict  # the most overdue teams by term, with totals over every team
+    long_term_due: Excerpt
+    earlier_items: Excerpt
+    raised_here: Excerpt  # items raised in this meeting
 
     @property
     def is_empty(self) -> bool:
@@ -106,47 +182,117 @@ class Agenda:
         return next(part for part in self.sections if part.key == key)
 
 
+def _items(viewer=None) -> QuerySet[ActionItem]:
+    items = ActionItem.objects.select_related("owner", "team", "coe", "incident", "meeting")
+    return with_changeable(items, viewer) if viewer is not None else items
+
+
 def _success(meeting: OpsMeeting, start: datetime, end: datetime) -> Success:
     wins = Win.objects.filter(week=meeting.week).select_related("team", "author")
-    finished = (
-        ActionItem.objects.filter(
-            status=ItemStatus.DONE, completed_at__gte=start, completed_at__lt=end
-        )
-        .select_related("owner", "team", "coe", "incident", "meeting")
-        .order_by("completed_at", "pk")
+    finished = _items().filter(
+        status=ItemStatus.DONE, completed_at__gte=start, completed_at__lt=end
     )
     approvals = CoeReview.objects.filter(
         decision=ReviewDecision.APPROVE, created_at__gte=start, created_at__lt=end
     )
-    approved = (
-        Coe.objects.filter(pk__in=approvals.values("coe_id"))
-        .select_related("team")
-        .order_by("title", "pk")
-    )
-    # EXISTS, not NOT IN: a major incident engaging no team must not make every team un-quiet;
-    # and only up to `end`, so past minutes keep the teams that were quiet then.
+    approved = Coe.objects.filter(pk__in=approvals.values("coe_id")).select_related("team")
+    # Only up to `end`, so past minutes keep the teams that were quiet then. The engagements
+    # are read from the link table itself, so a major incident engaging no team adds no NULL
+    # that would make every team un-quiet; the few recent incidents come from their index.
     recent_major = Incident.objects.filter(
-        teams=OuterRef("pk"),
         severity__in=MAJOR_SEVERITIES,
         detected_at__gte=end - timedelta(weeks=QUIET_WEEKS),
         detected_at__lt=end,
     )
-    quiet = Team.objects.filter(~Exists(recent_major)).order_by("name")
-    return Success(list(wins), list(finished), list(approved), list(quiet))
+    engaged = Incident.teams.through.objects.filter(incident__in=recent_major)
+    quiet = Team.objects.exclude(pk__in=engaged.values("team_id")).order_by("name")
+    return Success(
+        wins=excerpt(wins.order_by("created_at", "pk"), SHOWN_WINS),
+        items_finished=excerpt(finished.order_by("completed_at", "pk")),
+        coes_approved=excerpt(approved.order_by("title", "pk")),
+        quiet_teams=excerpt(quiet, SHOWN_TEAMS),
+    )
+
+
+def _duration(expression) -> ExpressionWrapper:
+    return ExpressionWrapper(expression, output_field=DurationField())
 
 
 def _events(meeting: OpsMeeting, start: datetime, end: datetime) -> Events:
-    by_severity = incident_metrics_by_severity(start=start, end=end)
-    incidents = [i for metrics in by_severity.values() for i in metrics.incidents]
-    coes = {coe.incident_id: coe for coe in Coe.objects.filter(incident__in=incidents)}
-    for incident in incidents:
-        incident.existing_coe = coes.get(incident.pk)  # shown as "COE written" or "COE needed"
+    """One query for every severity: the newest incidents of each, the figures over all of
+    them (window aggregates), and the incidents the COE watch names."""
+    severity = [F("severity")]
+    needs_coe = Case(
+        When(severity__in=settings.INCIDENT_COE_SEVERITIES, then=Value(0)), default=Value(1)
+    )
+    rows = (
+        Incident.objects.filter(detected_at__gte=start, detected_at__lt=end)
+        .select_related("coe")
+        .annotate(
+            has_coe=ExpressionWrapper(Q(coe__isnull=False), output_field=BooleanField()),
+            rank=Window(
+                RowNumber(),
+                partition_by=severity,
+                order_by=[F("detected_at").desc(), F("pk").desc()],
+            ),
+            watch_rank=Window(
+                RowNumber(),
+                partition_by=[needs_coe],
+                order_by=[
+                    F("has_coe").asc(),
+                    F("severity").asc(),
+                    F("detected_at").asc(),
+                    F("pk").asc(),
+                ],
+            ),
+            severity_total=Window(Count("pk"), partition_by=severity),
+            without_coe=Window(
+                Sum(Case(When(has_coe=False, then=Value(1)), default=Value(0))),
+                partition_by=severity,
+            ),
+            mean_detect=Window(
+                Avg(_duration(F("detected_at") - F("impact_started_at"))), partition_by=severity
+            ),
+            mean_mitigate=Window(
+                Avg(_duration(F("mitigated_at") - F("detected_at"))), partition_by=severity
+            ),
+            mean_resolve=Window(
+                Avg(_duration(F("resolved_at") - F("detected_at"))), partition_by=severity
+            ),
+        )
+        .filter(Q(rank__lte=SHOWN) | Q(watch_rank__lte=COE_WATCH_SHOWN))
+        .order_by("severity", "rank")
+    )
+    by_severity = {severity: SeverityFigures() for severity in Severity}
+    watched = []
+    for incident in rows:
+        try:
+            incident.existing_coe = incident.coe  # shown as "COE written" or "COE needed"
+        except ObjectDoesNotExist:
+            incident.existing_coe = None
+        figures = by_severity[Severity(incident.severity)]
+        figures.incidents.total = incident.severity_total
+        figures.mean_time_to_detect = incident.mean_detect
+        figures.mean_time_to_mitigate = incident.mean_mitigate
+        figures.mean_time_to_resolve = incident.mean_resolve
+        figures.without_coe = incident.without_coe
+        if incident.rank <= SHOWN:
+            figures.incidents.append(incident)
+        if incident.requires_coe and incident.watch_rank <= COE_WATCH_SHOWN:
+            watched.append(incident)
+    watched.sort(key=lambda i: i.watch_rank)
+    needing = [by_severity[s] for s in Severity if s in settings.INCIDENT_COE_SEVERITIES]
+    watch = CoeWatch(
+        shown=watched,
+        total=sum(figures.count for figures in needing),
+        missing=sum(figures.without_coe for figures in needing),
+    )
     deep_dives = (
         DeepDive.objects.filter(week=meeting.week)
         .select_related("coe__team", "coe__incident", "queued_by")
         .order_by("created_at", "pk")
     )
-    return Events(by_severity, list(deep_dives))
+    return Events(by_severity, excerpt(deep_dives), watch)
 
 
 def _weeks_back(end: datetime, count: int) -> list[date]:
@@ -154,9 +300,24 @@ def _weeks_back(end: datetime, count: int) -> list[date]:
     return [this_monday - timedelta(weeks=n) for n in reversed(range(count))]
 
 
-def team_figures(team: Team, *, end: datetime) -> TeamFigures:
+def _open_items_by_term(team: Team, today: date) -> dict[str, dict[str, int]]:
+    rows = (
+        ActionItem.objects.open()
+        .filter(team=team)
+        .values("term")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+        .order_by()
+    )
+    counts = {"open": dict.fromkeys(Term.values, 0), "overdue": dict.fromkeys(Term.values, 0)}
+    for row in rows:
+        counts["open"][row["term"]] = row["open"]
+        counts["overdue"][row["term"]] = row["overdue"]
+    return counts
+
+
+def team_figures(team: Team, *, end: datetime, items: dict | None = None) -> TeamFigures:
     """Incidents per week by severity over TREND_WEEKS weeks, median time to mitigate, and the
-    team's open and overdue items by term."""
+    team's open and overdue items by term (`items`, when the caller counted them already)."""
     mondays = _weeks_back(end, TREND_WEEKS)
     first = timezone.make_aware(datetime.combine(mondays[0], datetime.min.time()))
     incidents = list(
@@ -174,58 +335,133 @@ def team_figures(team: Team, *, end: datetime) -> TeamFigures:
         if mitigations
         else None
     )
-    items = ActionItem.objects.filter(team=team).open().values_list("term", "due_date")
-    today = timezone.localdate(end)
-    open_by_term, overdue_by_term = dict.fromkeys(Term.values, 0), dict.fromkeys(Term.values, 0)
-    for term, due in items:
-        open_by_term[term] += 1
-        overdue_by_term[term] += due < today
+    items = items or _open_items_by_term(team, timezone.localdate(end))
     return TeamFigures(
         team=team,
         weeks=[WeekCount(monday, counts[monday]) for monday in mondays],
         median_time_to_mitigate=median,
-        open_by_term=open_by_term,
-        overdue_by_term=overdue_by_term,
+        open_by_term=items["open"],
+        overdue_by_term=items["overdue"],
     )
 
 
-def _metrics(meeting: OpsMeeting, end: datetime) -> Metrics:
-    team = meeting.chosen_team
-    return Metrics(team, team_figures(team, end=end) if team else None)
-
-
-def _quarter_end(day: date) -> date:
-    month = ((day.month - 1) // 3 + 1) * 3
+def _quarter(day: date) -> tuple[date, date]:
+    first_month = (day.month - 1) // 3 * 3 + 1
+    month = first_month + 2
     following = date(day.year + (month == 12), month % 12 + 1, 1)
-    return following - timedelta(days=1)
+    return date(day.year, first_month, 1), following - timedelta(days=1)
 
 
-def _improvements(meeting: OpsMeeting, start: datetime, end: datetime) -> Improvements:
-    today = timezone.localdate(end)
-    long_term = (
+def _open_items_by_team(today: date, quarter: tuple[date, date]) -> list[dict]:
+    """Per team with open items: open and overdue counts by term, and its long-term items due
+    this quarter. One grouped query; a row per team, never per item."""
+    counts = {}
+    for term in Term.values:
+        counts[f"open_{term}"] = Count("pk", filter=Q(term=term))
+        counts[f"overdue_{term}"] = Count("pk", filter=Q(term=term, due_date__lt=today))
+    counts["long_due"] = Count(
+        "pk", filter=Q(term=Term.LONG, due_date__gte=quarter[0], due_date__lte=quarter[1])
+    )
+    # Grouped by the team's id alone (its name and slug ride along as MIN()), so the database
+    # hashes the groups instead of sorting every open item by name.
+    return list(
         ActionItem.objects.open()
-        .filter(term=Term.LONG, due_date__lte=_quarter_end(today))
-        .select_related("owner", "team", "coe", "incident", "meeting")
-        .order_by("due_date", "pk")
+        .values("team_id")
+        .annotate(team__name=Min("team__name"), team__slug=Min("team__slug"), **counts)
+        .order_by()
     )
-    earlier = (
-        ActionItem.objects.filter(meeting__isnull=False, meeting__week__lt=meeting.week)
-        .filter(Q(status__in=OPEN_ITEM_STATUSES) | Q(completed_at__gte=start))
-        .select_related("owner", "team", "meeting")
-        .order_by("meeting__week", "due_date", "pk")
-    )
-    return Improvements(overdue_counts(on=today), list(long_term), list(earlier))
 
 
-def build_agenda(meeting: OpsMeeting) -> Agenda:
-    """The four sections, in order, each with what the room looks at."""
+def _overdue_table(rows: list[dict]) -> dict:
+    """The SHOWN_TEAMS most overdue teams by term, and the totals over every team."""
+    late = []
+    for row in rows:
+        by_term = {term: row[f"overdue_{term}"] for term in Term.values}
+        if any(by_term.values()):
+            late.append((row["team__name"], row["team__slug"], by_term))
+    late.sort(key=lambda team: (-sum(team[2].values()), team[0]))
+    totals = {term: sum(team[2][term] for team in late) for term in Term.values}
+    return {
+        "teams": {name: by_term for name, _, by_term in late[:SHOWN_TEAMS]},
+        "slugs": {name: slug for name, slug, _ in late[:SHOWN_TEAMS]},
+        "totals": totals,
+        "total": sum(totals.values()),
+        "team_count": len(late),
+        "more_teams": max(len(late) - SHOWN_TEAMS, 0),
+    }
+
+
+def _improvements(
+    meeting: OpsMeeting, start: datetime, today: date, rows: list[dict], viewer
+) -> Improvements:
+    quarter = _quarter(today)
+    long_term = (
+        _items(viewer)
+        .open()
+        .filter(term=Term.LONG, due_date__gte=quarter[0], due_date__lte=quarter[1])
+        .order_by("due_date", "pk")[:SHOWN]
+    )
+    long_term = Excerpt(long_term, sum(row["long_due"] for row in rows))
+    # Items raised in meetings: this one's, and earlier ones' still open or finished since; in
+    # one query, each list numbered and counted on its own.
+    here = Case(When(meeting_id=meeting.pk, then=Value(1)), default=Value(0))
+    raised = (
+        _items(viewer)
+        .filter(meeting__isnull=False)
+        .filter(
+            Q(meeting=meeting)
+            | Q(meeting__week__lt=meeting.week)
+            & (Q(status__in=OPEN_ITEM_STATUSES) | Q(completed_at__gte=start))
+        )
+        .annotate(
+            here=here,
+            rank=Window(
+                RowNumber(),
+                partition_by=[here],
+                order_by=[F("meeting__week").asc(), F("due_date").asc(), F("pk").asc()],
+            ),
+            listed_total=Window(Count("pk"), partition_by=[here]),
+        )
+        .filter(Q(here=1, rank__lte=SHOWN_RAISED) | Q(here=0, rank__lte=SHOWN))
+        .order_by("here", "rank")
+    )
+    earlier, here_rows = Excerpt(), Excerpt()
+    for item in raised:
+        target = here_rows if item.here else earlier
+        target.append(item)
+        target.total = item.listed_total
+    return Improvements(_overdue_table(rows), long_term, earlier, here_rows)
+
+
+def build_agenda(meeting: OpsMeeting, *, viewer=None) -> Agenda:
+    """The four sections, in order, each with what the room looks at. With `viewer`, each
+    action item listed knows whether they may change it (`can_change`)."""
     start, end = meeting.period()
+    today = timezone.localdate(end)
     sections = sorted(meeting.sections.all(), key=lambda section: section.position)
+    keys = {section.key for section in sections}
+    team = meeting.chosen_team
+    rows = (
+        _open_items_by_team(today, _quarter(today))
+        if keys & {SectionKey.IMPROVEMENTS, SectionKey.METRICS}
+        else []
+    )
+
+    def metrics() -> Metrics:
+        if team is None:
+            return Metrics(None, None)
+        mine = next((row for row in rows if row["team_id"] == team.pk), {})
+        items = {
+            kind: {term: mine.get(f"{kind}_{term}", 0) for term in Term.values}
+            for kind in ("open", "overdue")
+        }
+        return Metrics(team, team_figures(team, end=end, items=items))
+
     builders = {
         SectionKey.SUCCESS: lambda: _success(meeting, start, end),
         SectionKey.EVENTS: lambda: _events(meeting, start, end),
-        SectionKey.METRICS: lambda: _metrics(meeting, end),
-        SectionKey.IMPROVEMENTS: lambda: _improvements(meeting, start, end),
+        SectionKey.METRICS: metrics,
+        SectionKey.IMPROVEMENTS: lambda: _improvements(meeting, start, today, rows, viewer),
     }
     agenda = Agenda(meeting, start, end)
     for section in sections:
@@ -234,15 +470,20 @@ def build_agenda(meeting: OpsMeeting) -> Agenda:
 
 
 def meetings_with_sections():
-    return OpsMeeting.objects.select_related("facilitator", "chosen_team").prefetch_related(
-        Prefetch("sections", queryset=MeetingSection.objects.order_by("position")), "attendees"
+    """Meetings with what every meeting page shows, and when the previous meeting began (the
+    start of the period the agenda covers)."""
+    previous = OpsMeeting.objects.filter(week__lt=OuterRef("week")).order_by("-week")
+    return (
+        OpsMeeting.objects.select_related("facilitator", "chosen_team")
+        .annotate(previous_starts_at=Subquery(previous.values("starts_at")[:1]))
+        .prefetch_related(
+            Prefetch("sections", queryset=MeetingSection.objects.order_by("position")),
+            "attendees",
+        )
     )
 
 
 def overdue_by_team(agenda: Agenda) -> list[tuple[str, int]]:
     """(team, overdue count) for the improvements chart, most overdue first."""
     teams = agenda.section(SectionKey.IMPROVEMENTS).content.overdue["teams"]
-    totals = defaultdict(int)
-    for name, counts in teams.items():
-        totals[name] = sum(counts.values())
-    return sorted(totals.items(), key=lambda row: (-row[1], row[0]))
+    return [(name, sum(counts.values())) for name, counts in teams.items()]

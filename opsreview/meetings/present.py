@@ -126,23 +126,12 @@ def _metrics_context(request: HttpRequest, meeting: OpsMeeting, figures, **extra
 
 # The page
 
-COE_WATCH_SHOWN = 5
 
-
-def _coe_watch(events) -> dict:
-    """The incidents that need a COE, those still without one first, a few of them by name."""
-    needing = [
-        incident
-        for metrics in events.by_severity.values()
-        for incident in metrics.incidents
-        if incident.requires_coe
-    ]
-    needing.sort(key=lambda i: (i.existing_coe is not None, i.severity, i.detected_at))
-    return {
-        "shown": needing[:COE_WATCH_SHOWN],
-        "more": max(len(needing) - COE_WATCH_SHOWN, 0),
-        "missing": sum(1 for i in needing if i.existing_coe is None),
-    }
+def _overdue_chart(built: agenda.Agenda) -> charts.Chart:
+    overdue = built.section(SectionKey.IMPROVEMENTS).content.overdue
+    return charts.overdue_by_team(
+        agenda.overdue_by_team(built), total=overdue["total"], team_count=overdue["team_count"]
+    )
 
 
 @require_GET
@@ -168,10 +157,10 @@ def meeting_present(request: HttpRequest, pk: int) -> HttpResponse:
     metrics = built.section(SectionKey.METRICS).content
     context = _metrics_context(request, meeting, metrics.figures) | {
         "agenda": built,
-        "coe_watch": _coe_watch(built.section(SectionKey.EVENTS).content),
+        "coe_watch": built.section(SectionKey.EVENTS).content.coe_watch,
         "slides": slides,
         "current": current,
-        "overdue_chart": charts.overdue_by_team(agenda.overdue_by_team(built)),
+        "overdue_chart": _overdue_chart(built),
         "item_form": ActionItemForm(prefix=ITEM_PREFIX),
         "leave_url": _leave_url(meeting),
     }

@@ -113,7 +113,7 @@ def _items(meeting: OpsMeeting, user) -> list:
 def _detail_context(request: HttpRequest, meeting: OpsMeeting, *, parts=None, **extra) -> dict:
     user = request.user
     can_run = meeting.can_be_run_by(user) and not meeting.is_done
-    agenda = build_agenda(meeting)
+    agenda = build_agenda(meeting, viewer=user)
     parts = parts or {}
     sections = [
         {"agenda": part, **(parts.get(part.key) or _section_part(part.section))}
@@ -124,7 +124,7 @@ def _detail_context(request: HttpRequest, meeting: OpsMeeting, *, parts=None, **
         "agenda": agenda,
         "sections": sections,
         "can_run": can_run,
-        "items": _items(meeting, user),
+        "items": agenda.section(SectionKey.IMPROVEMENTS).content.raised_here,
         "is_this_week": meeting.week == iso_week(timezone.localdate()),
         "win_form": forms.WinForm(),
         "severities": list(Severity),
