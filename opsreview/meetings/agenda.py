@@ -17,8 +17,8 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     Func,
-    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -28,6 +28,7 @@ from django.db.models import (
     Value,
     When,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -187,7 +188,7 @@ def _items(viewer=None) -> QuerySet[ActionItem]:
     return with_changeable(items, viewer) if viewer is not None else items
 
 
-def _success(meeting: OpsMeeting, start: datetime, end: datetime) -> Success:
+def _success(meeting: OpsMeeting, start: datetime, end: datetime, teams: list[Team]) -> Success:
     wins = Win.objects.filter(week=meeting.week).select_related("team", "author")
     finished = _items().filter(
         status=ItemStatus.DONE, completed_at__gte=start, completed_at__lt=end
@@ -196,21 +197,12 @@ def _success(meeting: OpsMeeting, start: datetime, end: datetime) -> Success:
         decision=ReviewDecision.APPROVE, created_at__gte=start, created_at__lt=end
     )
     approved = Coe.objects.filter(pk__in=approvals.values("coe_id")).select_related("team")
-    # Only up to `end`, so past minutes keep the teams that were quiet then. The engagements
-    # are read from the link table itself, so a major incident engaging no team adds no NULL
-    # that would make every team un-quiet; the few recent incidents come from their index.
-    recent_major = Incident.objects.filter(
-        severity__in=MAJOR_SEVERITIES,
-        detected_at__gte=end - timedelta(weeks=QUIET_WEEKS),
-        detected_at__lt=end,
-    )
-    engaged = Incident.teams.through.objects.filter(incident__in=recent_major)
-    quiet = Team.objects.exclude(pk__in=engaged.values("team_id")).order_by("name")
+    quiet = [team for team in teams if team.quiet]
     return Success(
         wins=excerpt(wins.order_by("created_at", "pk"), SHOWN_WINS),
         items_finished=excerpt(finished.order_by("completed_at", "pk")),
         coes_approved=excerpt(approved.order_by("title", "pk")),
-        quiet_teams=excerpt(quiet, SHOWN_TEAMS),
+        quiet_teams=Excerpt(quiet[:SHOWN_TEAMS], len(quiet)),
     )
 
 
@@ -352,35 +344,54 @@ def _quarter(day: date) -> tuple[date, date]:
     return date(day.year, first_month, 1), following - timedelta(days=1)
 
 
-def _open_items_by_team(today: date, quarter: tuple[date, date]) -> list[dict]:
-    """Per team with open items: open and overdue counts by term, and its long-term items due
-    this quarter. One grouped query; a row per team, never per item."""
+def _teams_at_a_glance(*, today: date, end: datetime) -> list[Team]:
+    """Every team, in one grouped query, with its open and overdue items by term, its long-term
+    items due this quarter, and whether it went QUIET_WEEKS without a Sev-1 or Sev-2 up to
+    `end` (so past minutes keep the teams that were quiet then). A row per team, never per item.
+    """
+    quarter = _quarter(today)
+    open_items = FilteredRelation(
+        "action_items", condition=Q(action_items__status__in=OPEN_ITEM_STATUSES)
+    )
     counts = {}
     for term in Term.values:
-        counts[f"open_{term}"] = Count("pk", filter=Q(term=term))
-        counts[f"overdue_{term}"] = Count("pk", filter=Q(term=term, due_date__lt=today))
+        counts[f"open_{term}"] = Count("open_items", filter=Q(open_items__term=term))
+        counts[f"overdue_{term}"] = Count(
+            "open_items", filter=Q(open_items__term=term, open_items__due_date__lt=today)
+        )
     counts["long_due"] = Count(
-        "pk", filter=Q(term=Term.LONG, due_date__gte=quarter[0], due_date__lte=quarter[1])
+        "open_items",
+        filter=Q(
+            open_items__term=Term.LONG,
+            open_items__due_date__gte=quarter[0],
+            open_items__due_date__lte=quarter[1],
+        ),
     )
-    # Grouped by the team's id alone (its name and slug ride along as MIN()), so the database
-    # hashes the groups instead of sorting every open item by name.
+    # The engagements are read from the link table itself, so a major incident engaging no
+    # team adds no NULL that would make every team un-quiet.
+    recent_major = Incident.objects.filter(
+        severity__in=MAJOR_SEVERITIES,
+        detected_at__gte=end - timedelta(weeks=QUIET_WEEKS),
+        detected_at__lt=end,
+    )
+    engaged = Incident.teams.through.objects.filter(incident__in=recent_major)
+    quiet = ExpressionWrapper(~Q(pk__in=engaged.values("team_id")), output_field=BooleanField())
     return list(
-        ActionItem.objects.open()
-        .values("team_id")
-        .annotate(team__name=Min("team__name"), team__slug=Min("team__slug"), **counts)
-        .order_by()
+        Team.objects.annotate(open_items=open_items)
+        .annotate(quiet=quiet, **counts)
+        .order_by("name")
     )
 
 
-def _overdue_table(rows: list[dict]) -> dict:
+def _overdue_table(teams: list[Team]) -> dict:
     """The SHOWN_TEAMS most overdue teams by term, and the totals over every team."""
     late = []
-    for row in rows:
-        by_term = {term: row[f"overdue_{term}"] for term in Term.values}
+    for team in teams:
+        by_term = {term: getattr(team, f"overdue_{term}") for term in Term.values}
         if any(by_term.values()):
-            late.append((row["team__name"], row["team__slug"], by_term))
-    late.sort(key=lambda team: (-sum(team[2].values()), team[0]))
-    totals = {term: sum(team[2][term] for team in late) for term in Term.values}
+            late.append((team.name, team.slug, by_term))
+    late.sort(key=lambda row: (-sum(row[2].values()), row[0]))
+    totals = {term: sum(row[2][term] for row in late) for term in Term.values}
     return {
         "teams": {name: by_term for name, _, by_term in late[:SHOWN_TEAMS]},
         "slugs": {name: slug for name, slug, _ in late[:SHOWN_TEAMS]},
@@ -392,7 +403,7 @@ def _overdue_table(rows: list[dict]) -> dict:
 
 
 def _improvements(
-    meeting: OpsMeeting, start: datetime, today: date, rows: list[dict], viewer
+    meeting: OpsMeeting, start: datetime, today: date, teams: list[Team], viewer
 ) -> Improvements:
     quarter = _quarter(today)
     long_term = (
@@ -401,7 +412,7 @@ def _improvements(
         .filter(term=Term.LONG, due_date__gte=quarter[0], due_date__lte=quarter[1])
         .order_by("due_date", "pk")[:SHOWN]
     )
-    long_term = Excerpt(long_term, sum(row["long_due"] for row in rows))
+    long_term = Excerpt(long_term, sum(team.long_due for team in teams))
     # Items raised in meetings: this one's, and earlier ones' still open or finished since; in
     # one query, each list numbered and counted on its own.
     here = Case(When(meeting_id=meeting.pk, then=Value(1)), default=Value(0))
@@ -430,7 +441,7 @@ def _improvements(
         target = here_rows if item.here else earlier
         target.append(item)
         target.total = item.listed_total
-    return Improvements(_overdue_table(rows), long_term, earlier, here_rows)
+    return Improvements(_overdue_table(teams), long_term, earlier, here_rows)
 
 
 def build_agenda(meeting: OpsMeeting, *, viewer=None) -> Agenda:
@@ -439,29 +450,24 @@ def build_agenda(meeting: OpsMeeting, *, viewer=None) -> Agenda:
     start, end = meeting.period()
     today = timezone.localdate(end)
     sections = sorted(meeting.sections.all(), key=lambda section: section.position)
-    keys = {section.key for section in sections}
-    team = meeting.chosen_team
-    rows = (
-        _open_items_by_team(today, _quarter(today))
-        if keys & {SectionKey.IMPROVEMENTS, SectionKey.METRICS}
-        else []
-    )
+    teams = _teams_at_a_glance(today=today, end=end) if sections else []
+    chosen = meeting.chosen_team
 
     def metrics() -> Metrics:
-        if team is None:
+        if chosen is None:
             return Metrics(None, None)
-        mine = next((row for row in rows if row["team_id"] == team.pk), {})
+        mine = next((team for team in teams if team.pk == chosen.pk), None)
         items = {
-            kind: {term: mine.get(f"{kind}_{term}", 0) for term in Term.values}
+            kind: {term: getattr(mine, f"{kind}_{term}", 0) for term in Term.values}
             for kind in ("open", "overdue")
         }
-        return Metrics(team, team_figures(team, end=end, items=items))
+        return Metrics(chosen, team_figures(chosen, end=end, items=items))
 
     builders = {
-        SectionKey.SUCCESS: lambda: _success(meeting, start, end),
+        SectionKey.SUCCESS: lambda: _success(meeting, start, end, teams),
         SectionKey.EVENTS: lambda: _events(meeting, start, end),
         SectionKey.METRICS: metrics,
-        SectionKey.IMPROVEMENTS: lambda: _improvements(meeting, start, today, rows, viewer),
+        SectionKey.IMPROVEMENTS: lambda: _improvements(meeting, start, today, teams, viewer),
     }
     agenda = Agenda(meeting, start, end)
     for section in sections:
@@ -469,18 +475,51 @@ def build_agenda(meeting: OpsMeeting, *, viewer=None) -> Agenda:
     return agenda
 
 
+def _previous_starts_at(week) -> Subquery:
+    previous = OpsMeeting.objects.filter(week__lt=week).order_by("-week")
+    return Subquery(previous.values("starts_at")[:1])
+
+
 def meetings_with_sections():
     """Meetings with what every meeting page shows, and when the previous meeting began (the
     start of the period the agenda covers)."""
-    previous = OpsMeeting.objects.filter(week__lt=OuterRef("week")).order_by("-week")
     return (
         OpsMeeting.objects.select_related("facilitator", "chosen_team")
-        .annotate(previous_starts_at=Subquery(previous.values("starts_at")[:1]))
+        .annotate(previous_starts_at=_previous_starts_at(OuterRef("week")))
         .prefetch_related(
             Prefetch("sections", queryset=MeetingSection.objects.order_by("position")),
             "attendees",
         )
     )
+
+
+def meeting_with_sections(pk: int, *, viewer=None) -> OpsMeeting:
+    """meetings_with_sections() for one meeting, in two queries instead of three: its sections
+    bring the meeting along. With `viewer`, `viewer_team_id` is the first of their teams by
+    name (the team an item they add defaults to). Raises OpsMeeting.DoesNotExist."""
+    sections = (
+        MeetingSection.objects.filter(meeting_id=pk)
+        .select_related("meeting__facilitator", "meeting__chosen_team")
+        .annotate(previous_starts_at=_previous_starts_at(OuterRef("meeting__week")))
+        .order_by("position")
+    )
+    if viewer is not None:
+        memberships = Team.members.through.objects.filter(user_id=viewer.pk)
+        first_team = memberships.order_by("team__name").values("team_id")[:1]
+        sections = sections.annotate(viewer_team_id=Subquery(first_team))
+    sections = list(sections)
+    if not sections:  # a meeting is prepared with its sections; this one lost them
+        return meetings_with_sections().get(pk=pk)
+    meeting = sections[0].meeting
+    meeting.previous_starts_at = sections[0].previous_starts_at
+    if viewer is not None:
+        meeting.viewer_team_id = sections[0].viewer_team_id
+    for section in sections:
+        section.meeting = meeting
+    # What prefetch_related("sections") would have stored, filled from the rows in hand.
+    meeting._prefetched_objects_cache = {"sections": sections}
+    prefetch_related_objects([meeting], "attendees")
+    return meeting
 
 
 def overdue_by_team(agenda: Agenda) -> list[tuple[str, int]]:

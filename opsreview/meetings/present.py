@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -46,7 +46,10 @@ def organisation_wheel() -> Wheel | None:
 
 
 def _meeting(pk: int) -> OpsMeeting:
-    return get_object_or_404(agenda.meetings_with_sections(), pk=pk)
+    try:
+        return agenda.meeting_with_sections(pk)
+    except OpsMeeting.DoesNotExist:
+        raise Http404("No such meeting.") from None
 
 
 def _require_runner(request: HttpRequest, meeting: OpsMeeting) -> None:
