@@ -38,6 +38,7 @@ def last_meeting(facilitator) -> OpsMeeting:
 def meeting(facilitator, last_meeting) -> OpsMeeting:
     meeting = prepared(facilitator)
     OpsMeeting.objects.filter(pk=meeting.pk).update(chosen_team=TeamFactory(name="Chosen"))
+    meeting.refresh_from_db()
     return meeting
 
 
