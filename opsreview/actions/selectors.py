@@ -15,6 +15,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from opsreview.org.models import Team
+from opsreview.org.pagination import excerpt
 
 from .models import ActionItem, Term
 
@@ -90,16 +91,24 @@ def overdue_counts(*, on: date | None = None) -> dict:
     return {"teams": teams, "totals": totals, "total": sum(totals.values())}
 
 
+ATTENTION_SHOWN = 10  # items of each kind on the dashboard; the rest are counted
+
+
 def items_needing_attention(user: AbstractBaseUser, *, on: date | None = None) -> dict:
     """The signed-in person's overdue items and those due in the next 7 days (today included),
-    the same window as the weekly report."""
+    the same window as the weekly report: the first few of each, and how many in all."""
     today = on or timezone.localdate()
-    mine = ActionItem.objects.filter(owner=user).select_related(
-        "team", "coe", "incident", "meeting", "owner"
+    mine = with_changeable(
+        ActionItem.objects.filter(owner=user).select_related(
+            "team", "coe", "incident", "meeting", "owner"
+        ),
+        user,
     )
     return {
-        "overdue": mark_changeable(mine.overdue(on=today).order_by("due_date"), user),
-        "due_this_week": mark_changeable(mine.due_soon(on=today).order_by("due_date"), user),
+        "overdue": excerpt(mine.overdue(on=today).order_by("due_date", "pk"), ATTENTION_SHOWN),
+        "due_this_week": excerpt(
+            mine.due_soon(on=today).order_by("due_date", "pk"), ATTENTION_SHOWN
+        ),
     }
 
 

@@ -18,7 +18,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FilteredRelation,
-    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -38,6 +37,7 @@ from incidents.models import MAJOR_SEVERITIES, Incident, Severity
 from opsreview.actions.models import OPEN_ITEM_STATUSES, ActionItem, ItemStatus, Term
 from opsreview.actions.selectors import with_changeable
 from opsreview.org.models import Team
+from opsreview.org.pagination import Excerpt, excerpt
 
 from .models import DeepDive, MeetingSection, OpsMeeting, SectionKey, Win
 
@@ -48,26 +48,6 @@ SHOWN_WINS = 20
 SHOWN_TEAMS = 20  # quiet teams named, teams in the overdue table
 SHOWN_RAISED = 50  # items raised in this meeting
 COE_WATCH_SHOWN = 5  # incidents needing a COE named on the projector
-
-
-class Excerpt(list):
-    """The first rows of a list too long to show whole, and how many rows there are in all."""
-
-    def __init__(self, rows=(), total: int | None = None):
-        super().__init__(rows)
-        self.total = len(self) if total is None else total
-
-    @property
-    def more(self) -> int:
-        return max(self.total - len(self), 0)
-
-
-def excerpt(queryset: QuerySet, limit: int = SHOWN) -> Excerpt:
-    """The first `limit` rows and the count of all of them, in one query: the count is a
-    subquery the database runs once, so the rows still come from an index, LIMIT deep."""
-    count = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    rows = list(queryset.annotate(listed_total=Subquery(count))[:limit])
-    return Excerpt(rows, rows[0].listed_total if rows else 0)
 
 
 @dataclass
@@ -200,8 +180,8 @@ def _success(meeting: OpsMeeting, start: datetime, end: datetime, teams: list[Te
     quiet = [team for team in teams if team.quiet]
     return Success(
         wins=excerpt(wins.order_by("created_at", "pk"), SHOWN_WINS),
-        items_finished=excerpt(finished.order_by("completed_at", "pk")),
-        coes_approved=excerpt(approved.order_by("title", "pk")),
+        items_finished=excerpt(finished.order_by("completed_at", "pk"), SHOWN),
+        coes_approved=excerpt(approved.order_by("title", "pk"), SHOWN),
         quiet_teams=Excerpt(quiet[:SHOWN_TEAMS], len(quiet)),
     )
 
@@ -284,7 +264,7 @@ def _events(meeting: OpsMeeting, start: datetime, end: datetime) -> Events:
         .select_related("coe__team", "coe__incident", "queued_by")
         .order_by("created_at", "pk")
     )
-    return Events(by_severity, excerpt(deep_dives), watch)
+    return Events(by_severity, excerpt(deep_dives, SHOWN), watch)
 
 
 def _weeks_back(end: datetime, count: int) -> list[date]:

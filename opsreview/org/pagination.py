@@ -1,10 +1,11 @@
-"""Keyset pagination for lists that grow without bound: each page starts after the last row of
-the one before, so a page costs one indexed query however deep it is, with no COUNT(*)."""
+"""Long lists at organisation scale. Keyset pagination for lists that grow without bound: each
+page starts after the last row of the one before, so a page costs one indexed query however deep
+it is, with no COUNT(*). Excerpts for panels that show a list's first rows and count the rest."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Func, Q, QuerySet, Subquery
 from django.http import QueryDict
 from django.utils.dateparse import parse_datetime
 
@@ -70,3 +71,23 @@ def page_newest_first(
         is_first=cursor is None,
         cursor=lambda row: f"{getattr(row, field).isoformat()}~{row.pk}",
     )
+
+
+class Excerpt(list):
+    """The first rows of a list too long to show whole, and how many rows there are in all."""
+
+    def __init__(self, rows=(), total: int | None = None):
+        super().__init__(rows)
+        self.total = len(self) if total is None else total
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self), 0)
+
+
+def excerpt(queryset: QuerySet, limit: int) -> Excerpt:
+    """The first `limit` rows and the count of all of them, in one query: the count is a
+    subquery the database runs once, so the rows still come from an index, LIMIT deep."""
+    count = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    rows = list(queryset.annotate(listed_total=Subquery(count))[:limit])
+    return Excerpt(rows, rows[0].listed_total if rows else 0)
