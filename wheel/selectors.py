@@ -1,5 +1,6 @@
 """Reads of wheels that pages (and the weekly ops meeting) share."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -38,6 +39,24 @@ def participants_with_odds(wheel: Wheel) -> list[Participant]:
         participant.chance = format_chance(probability)
         participant.last_chosen = format_ago(participant.last_selected_at)
     return participants
+
+
+@dataclass
+class Odds:
+    """The likeliest participants, and the others counted with their chance between them."""
+
+    shown: list[Participant]
+    others: int
+    others_chance: str
+
+
+def likeliest(participants: list[Participant], count: int) -> Odds:
+    """All participants in wheel order when they fit; otherwise the `count` likeliest."""
+    if len(participants) <= count:
+        return Odds(participants, 0, "")
+    ranked = sorted(participants, key=lambda p: -p.probability)
+    rest = ranked[count:]
+    return Odds(ranked[:count], len(rest), format_chance(sum(p.probability for p in rest)))
 
 
 def format_ago(moment: datetime | None) -> str:

@@ -67,3 +67,33 @@ def test_a_spin_makes_the_same_queries_however_big_the_wheel(client, wheel):
     htmx = Client(headers={"HX-Request": "true"})
     htmx.force_login(UserFactory())
     assert_query_budget(htmx, f"{wheel.get_absolute_url()}spin/", method="post", grow=grow(wheel))
+
+
+def test_a_big_wheel_lists_its_likeliest_participants_and_sums_the_others(client):
+    big = WheelFactory(slug="big")
+    ParticipantFactory.create_batch(30, wheel=big)
+    favourite = ParticipantFactory(wheel=big, weight=5)
+    client.force_login(UserFactory())
+
+    html = client.get(big.get_absolute_url()).content.decode()
+
+    assert html.count('data-testid="odds-row"') == 25
+    odds = html[html.index('id="wheel-odds-heading"') :]
+    assert odds.index(favourite.team.name) < odds.index('data-testid="chance"')  # first row
+    assert "The 25 likeliest of 31: the other 6 have" in html
+    assert html.count("data-slice data-index=") == 31  # the wheel itself draws everyone
+
+
+def test_a_wheel_admin_edits_a_big_wheels_participants_a_screen_at_a_time(client):
+    big = WheelFactory(slug="big")
+    participants = ParticipantFactory.create_batch(30, wheel=big)
+    client.force_login(wheel_admin())
+
+    first = client.get(big.get_absolute_url()).content.decode()
+    assert first.count('class="wheel-participant"') == 25
+    assert f"?edit_after={participants[24].pk}" in first
+    rest = client.get(f"{big.get_absolute_url()}?edit_after={participants[24].pk}")
+    html = rest.content.decode()
+    assert html.count('class="wheel-participant"') == 5
+    assert f'id="participant-{participants[29].pk}"' in html
+    assert "More participants" not in html
