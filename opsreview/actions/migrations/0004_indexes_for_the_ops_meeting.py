@@ -22,6 +22,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='actionitem',
-            index=models.Index(condition=models.Q(('status__in', ('open', 'in_progress'))), fields=['term', 'due_date'], name='action_item_open_term_due'),
+            index=models.Index(condition=models.Q(('status__in', ('open', 'in_progress'))), fields=['term', 'due_date', 'team'], name='action_item_open_term_due'),
         ),
     ]
