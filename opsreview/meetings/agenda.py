@@ -473,7 +473,7 @@ def meetings_with_sections():
     )
 
 
-def meeting_with_sections(pk: int, *, viewer=None) -> OpsMeeting:
+def meeting_with_sections(pk: int, *, viewer=None, attendees: bool = True) -> OpsMeeting:
     """meetings_with_sections() for one meeting, in two queries instead of three: its sections
     bring the meeting along. With `viewer`, `viewer_team_id` is the first of their teams by
     name (the team an item they add defaults to). Raises OpsMeeting.DoesNotExist."""
@@ -498,7 +498,8 @@ def meeting_with_sections(pk: int, *, viewer=None) -> OpsMeeting:
         section.meeting = meeting
     # What prefetch_related("sections") would have stored, filled from the rows in hand.
     meeting._prefetched_objects_cache = {"sections": sections}
-    prefetch_related_objects([meeting], "attendees")
+    if attendees:
+        prefetch_related_objects([meeting], "attendees")
     return meeting
 
 

@@ -46,8 +46,8 @@ def organisation_wheel() -> Wheel | None:
 
 
 def _meeting(pk: int) -> OpsMeeting:
-    try:
-        return agenda.meeting_with_sections(pk)
+    try:  # the projector does not list the attendees
+        return agenda.meeting_with_sections(pk, attendees=False)
     except OpsMeeting.DoesNotExist:
         raise Http404("No such meeting.") from None
 

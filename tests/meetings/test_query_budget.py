@@ -14,6 +14,7 @@ from tests.coe.factories import CoeFactory
 from tests.incidents.factories import IncidentFactory
 from tests.org.factories import TeamFactory, UserFactory
 from tests.query_budget import QUERY_BUDGET, assert_query_budget
+from tests.wheel.factories import ParticipantFactory, WheelFactory
 
 from .week import LAST_STARTS, LAST_WEEK, STARTS, TODAY, WEEK, prepared
 
@@ -126,10 +127,17 @@ def test_a_meeting_page_run_by_its_facilitator_makes_the_same_queries_for_a_big_
 def test_projector_mode_makes_the_same_queries_for_a_big_week(
     client, meeting, last_meeting, facilitator
 ):
+    wheel = WheelFactory()
+    ParticipantFactory(wheel=wheel)
     client.force_login(UserFactory())
     url = f"{meeting.get_absolute_url()}present/"
+    grow_week = grow_the_week(meeting, last_meeting, facilitator)
 
-    assert_query_budget(client, url, grow=grow_the_week(meeting, last_meeting, facilitator))
+    def grow():
+        grow_week()
+        ParticipantFactory.create_batch(30, wheel=wheel)
+
+    assert_query_budget(client, url, grow=grow)
 
 
 def test_past_minutes_make_the_same_queries_however_much_happened_since(
