@@ -85,6 +85,9 @@ def _detail_context(request: HttpRequest, wheel: Wheel, **overrides) -> dict:
         "wheel": wheel,
         "participants": participants,
         "odds": odds,
+        # Past this, a slice too thin for its name is drawn without a <title> of its own: the
+        # page stays small, and the name is still on the slice (data-name) and in the odds.
+        "many_slices": len(slices) > ODDS_SHOWN,
         "slices": slices,
         "spins": spins,
         "can_admin": can_admin,
