@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import BlamelessAcknowledgement, Coe, CoeTemplateSettings, CoeText
+from .search import refresh_search_vectors
 
 
 @admin.register(CoeTemplateSettings)
@@ -33,6 +34,10 @@ class CoeAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["authors"]
     readonly_fields = ["status", "submitted_at"]
     inlines = [CoeTextInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refresh_search_vectors(Coe.objects.filter(pk=form.instance.pk))  # title or texts edited
 
 
 @admin.register(BlamelessAcknowledgement)
