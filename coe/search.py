@@ -2,24 +2,19 @@
 
 On PostgreSQL each COE keeps a weighted full-text vector of its title and sections (Coe.search,
 GIN-indexed), recomputed by refresh_search_vectors() whenever the title or a section changes;
-searches are ranked and their snippets highlighted by the database. Elsewhere (SQLite) search
-is a plain case-insensitive substring match over the same texts, newest first.
+searches are ranked and their snippets highlighted by the database (ts_headline). Elsewhere
+(SQLite) search is a plain case-insensitive substring match over the same texts, newest first.
 """
 
 import re
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, StringAgg, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-
-from django.contrib.postgres.search import (  # isort: skip
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-)
 
 CONFIG = "english"
 # Words in the title count most, then the summary and impact, then everything else.
