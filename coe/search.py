@@ -9,7 +9,7 @@ searches are ranked and their snippets highlighted by the database (ts_headline)
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, StringAgg, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left
@@ -58,13 +58,20 @@ def refresh_search_vectors(coes: QuerySet) -> int:
     if not uses_full_text():
         return 0
     text_model = coes.model._meta.get_field("texts").related_model
+    with transaction.atomic():
+        # Lock first: the UPDATE then reads (in a snapshot of its own) every text committed by
+        # whoever held the lock before, so two sections saved at once both reach the vector.
+        list(coes.select_for_update(no_key=True).order_by("pk").values_list("pk"))
+        return coes.order_by().update(search=_vector(text_model))
+
+
+def _vector(text_model) -> SearchVector:
     vector = SearchVector("title", config=CONFIG, weight="A")
     weighted = tuple(key for keys in WEIGHTED_TEXTS.values() for key in keys)
     for weight, keys in WEIGHTED_TEXTS.items():
         vector += SearchVector(_joined_texts(text_model, keys), config=CONFIG, weight=weight)
     others = _joined_texts(text_model, exclude=weighted)
-    vector += SearchVector(others, config=CONFIG, weight=OTHER_WEIGHT)
-    return coes.order_by().update(search=vector)
+    return vector + SearchVector(others, config=CONFIG, weight=OTHER_WEIGHT)
 
 
 def search_query(q: str) -> SearchQuery:
