@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .findings import findings_refresh
 from .models import BlamelessAcknowledgement, Coe, CoeTemplateSettings, CoeText
+from .search import refresh_search_vectors
 
 
 @admin.register(CoeTemplateSettings)
@@ -38,6 +39,7 @@ class CoeAdmin(SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         findings_refresh(Coe.objects.filter(pk=form.instance.pk))  # a text edited here
+        refresh_search_vectors(Coe.objects.filter(pk=form.instance.pk))  # title or texts edited
 
 
 @admin.register(BlamelessAcknowledgement)

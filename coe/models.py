@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.functions import Coalesce, JSONObject
@@ -141,6 +142,28 @@ def _template_row() -> models.Subquery:
     return models.Subquery(row, output_field=models.JSONField())
 
 
+class SearchVectorColumn(SearchVectorField):
+    """A full-text vector: tsvector on PostgreSQL; elsewhere an unused, empty text column (search
+    there reads the texts themselves), so one model and one migration serve both."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.update(null=True, editable=False)
+        super().__init__(*args, **kwargs)
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+    def _check_postgres_installed(self, *args):
+        return []  # uses none of django.contrib.postgres's lookups or type handlers
+
+
+class CoeManager(models.Manager):
+    def get_queryset(self):
+        # The vector is written and read only in SQL (coe/search.py): not loaded with a COE, so
+        # a COE saved without update_fields never writes back a stale copy.
+        return super().get_queryset().defer("search")
+
+
 class CoeQuerySet(models.QuerySet):
     def for_editor(self, viewer=None):
         """Everything the editor and missing_sections() read, in a fixed number of queries
@@ -199,13 +222,22 @@ class Coe(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    # Title and section words for full-text search, kept by coe.search.refresh_search_vectors.
+    search = SearchVectorColumn()
+    history = HistoricalRecords(excluded_fields=["search"])
 
-    objects = CoeQuerySet.as_manager()
+    objects = CoeManager.from_queryset(CoeQuerySet)()
 
     class Meta:
         verbose_name = "COE"
         ordering = ["-created_at", "-pk"]
+        # The list's orderings and filters (keyset pages, newest first); the GIN index on
+        # `search` is PostgreSQL-only, made by migration 0002.
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="coe_newest_first"),
+            models.Index(fields=["status", "-created_at", "-id"], name="coe_status_newest_first"),
+            models.Index(fields=["team", "-created_at", "-id"], name="coe_team_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -433,6 +465,8 @@ class ContributingFactor(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        # The COE list filters by category.
+        indexes = [models.Index(fields=["category", "coe"], name="factor_category_coe")]
 
     def __str__(self) -> str:
         return self.title or f"Factor {self.pk}"

@@ -41,6 +41,7 @@ from .models import (
     Status,
     WhyStep,
 )
+from .search import refresh_search_vectors
 
 
 class SubmissionRefused(ValidationError):
@@ -106,6 +107,7 @@ def coe_create(
     for text in texts:
         text.render_stored_markdown()  # bulk_create does not call save()
     CoeText.objects.bulk_create(texts)
+    refresh_search_vectors(Coe.objects.filter(pk=coe.pk))
     return coe
 
 
@@ -115,6 +117,7 @@ def coe_update_title(*, coe: Coe, actor: AbstractBaseUser, title: str) -> Coe:
     coe.title = _clean_title(title)
     coe._history_user = actor
     coe.save(update_fields=["title"])
+    refresh_search_vectors(Coe.objects.filter(pk=coe.pk))
     return coe
 
 
@@ -142,6 +145,7 @@ def coe_text_save(
     text.updated_at = timezone.now()
     text._history_user = actor
     text.save(update_fields=["body", "findings", "version", "updated_by", "updated_at"])
+    refresh_search_vectors(Coe.objects.filter(pk=coe.pk))
     return text
 
 

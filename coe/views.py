@@ -4,7 +4,16 @@ import logging
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models import (
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +30,7 @@ from opsreview.org.models import AuditAction, Team
 from opsreview.org.rendering import render_markdown
 from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
 
-from . import forms, selectors, services
+from . import forms, search, selectors, services
 from .findings import section_label, stored_findings
 from .models import (
     SECTIONS,
@@ -59,15 +68,76 @@ def _get_coe_for_edit(request: HttpRequest, pk: int) -> Coe:
 # Lists and creation
 
 
+SEARCH_PAGES = search.RANKED_MATCHES // PAGE_SIZE
+COUNTED_MATCHES = 100  # beyond this a search says "more than 100 matches", never counts on
+PAGING_PARAMS = ("page", "before", "after")
+BAD_POSITION = "That page link is not one this list made; here are the newest COEs."
+
+
 def coe_list(request: HttpRequest) -> HttpResponse:
     filters = forms.CoeFilterForm(request.GET or None)
-    criteria = {k: v for k, v in filters.cleaned_data.items() if v} if filters.is_valid() else {}
-    coes = selectors.coe_list(user=request.user, **criteria)
-    page = Paginator(coes, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filters": filters, "page": page, "query": query.urlencode()}
+    for name in PAGING_PARAMS:
+        query.pop(name, None)
+    context = {"filters": filters, "query": query.urlencode(), "rows": []}
+    if filters.is_bound and not filters.is_valid():
+        return render(request, "coe/coe_list.html", context, status=400)
+    criteria = {k: v for k, v in filters.cleaned_data.items() if v} if filters.is_bound else {}
+    coes = selectors.coe_list(**criteria)
+    if criteria.get("q", "").strip():
+        context.update(_search_page(request, coes, criteria))
+    else:
+        context.update(_newest_first_page(request, coes))
+    for coe in context["rows"] + context.get("drafts", []):
+        coe.is_my_draft = coe.status == Status.DRAFT and request.user in coe.authors.all()
     return render(request, "coe/coe_list.html", context)
+
+
+def _newest_first_page(request: HttpRequest, coes) -> dict:
+    """The unsearched list, page by page from a position (keyset), the person's drafts first."""
+    context = {}
+    try:
+        positions = {
+            name: selectors.Cursor.parse(request.GET[name])
+            for name in ("before", "after")
+            if request.GET.get(name)
+        }
+    except ValueError:
+        positions, context["position_error"] = {}, BAD_POSITION
+    page = selectors.newest_first_page(coes, size=PAGE_SIZE, **positions)
+    drafts = [] if page.newer else selectors.coe_drafts_of(request.user, coes)
+    prefetch_related_objects([*page.rows, *drafts], "authors")
+    return context | {
+        "rows": page.rows,
+        "drafts": drafts,
+        "newer": f"after={page.newer}" if page.newer else "",
+        "older": f"before={page.older}" if page.older else "",
+    }
+
+
+def _search_page(request: HttpRequest, coes, criteria: dict) -> dict:
+    """Ranked matches, a page at a time by number (at most SEARCH_PAGES), with snippets."""
+    page = request.GET.get("page", "")
+    number = min(int(page), SEARCH_PAGES) if page.isdecimal() and 0 < len(page) < 4 else 1
+    number = max(number, 1)
+    rows = list(coes[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE and number < SEARCH_PAGES
+    rows = rows[:PAGE_SIZE]
+    prefetch_related_objects(rows, "authors")
+    snippets = search.snippets(rows, criteria["q"].strip())
+    for coe in rows:
+        coe.snippet = snippets.get(coe.pk, "")
+    matches = selectors.coe_count_up_to(COUNTED_MATCHES + 1, **criteria)
+    return {
+        "rows": rows,
+        "searching": True,
+        "ranked": search.uses_full_text(),
+        "matches": min(matches, COUNTED_MATCHES),
+        "more_matches": matches > COUNTED_MATCHES,
+        "page_number": number,
+        "newer": f"page={number - 1}" if number > 1 else "",
+        "older": f"page={number + 1}" if has_next else "",
+    }
 
 
 def _initial_for_new(request: HttpRequest) -> dict:
