@@ -150,7 +150,8 @@ def main() -> None:
             result = measure(people, args.batch)
             print(
                 f"{result['items']:>8} {result['emails']:>7} {result['seconds']:>8.1f} "
-                f"{result['ms_per_manager']:>10.1f} {result['queries']:>8} {result['peak_mb']:>11.0f}"
+                f"{result['ms_per_manager']:>10.1f} {result['queries']:>8} "
+                f"{result['peak_mb']:>11.0f}"
             )
 
 
