@@ -23,9 +23,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def setup_django(var_dir: str) -> None:
+def setup_django(var_dir: str, *, debug: bool = False) -> None:
+    # As a worker runs in production (DEBUG off, so templates render without debug tracking)
+    # unless --debug asks for the development set-up.
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="opsreview.settings", DEBUG="1", VAR_DIR=var_dir, DATABASE_URL=""
+        DJANGO_SETTINGS_MODULE="opsreview.settings",
+        DEBUG="1" if debug else "0",
+        SECRET_KEY="benchmark-only-throwaway-key",  # noqa: S106 (a throwaway database)
+        VAR_DIR=var_dir,
+        DATABASE_URL="",
     )
     import django
 
@@ -133,10 +139,11 @@ def main() -> None:
     parser.add_argument("--items", default="10000,100000", help="cumulative item counts")
     parser.add_argument("--seed", type=int, default=48)
     parser.add_argument("--batch", type=int, default=100, help="managers built per batch")
+    parser.add_argument("--debug", action="store_true", help="with DEBUG on, as in development")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as var_dir:
-        setup_django(var_dir)
+        setup_django(var_dir, debug=args.debug)
         people = build_organisation(args.managers, args.teams)
         print(f"{args.managers} managers, {args.teams} teams; building every weekly report")
         print(

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 
 CURSOR_PARAMETERS = ("after", "before")
 MAX_ID = 2**63 - 1
@@ -60,6 +61,8 @@ def _parse(queryset: QuerySet, ordering: tuple[str, ...], cursor: str) -> list |
             return None
         if value is None or (isinstance(value, int) and not 0 <= value <= MAX_ID):
             return None
+        if isinstance(value, datetime) and timezone.is_naive(value):
+            return None  # this module writes every time with its offset
         values.append(value)
     return values
 

@@ -64,3 +64,13 @@ def test_deliveries_page_newest_first_through_next_and_previous(client):
     assert 'rel="next"' not in second.text
     back = client.get(f"/reports/?{second.context['page'].previous_query}")
     assert back.context["page"].object_list == made[:50]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["after=2026-11-30T09:00:00~1", "before=2026-11-30T25:00:00%2B00:00~1", "after=~~~", "after="],
+)
+def test_a_broken_page_cursor_shows_the_newest_deliveries(client, cursor):
+    client.force_login(UserFactory(is_staff=True))
+    made = deliveries(3)
+    assert client.get(f"/reports/?{cursor}").context["page"].object_list == made
