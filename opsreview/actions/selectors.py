@@ -19,6 +19,13 @@ from opsreview.org.pagination import excerpt
 
 from .models import ActionItem, Term
 
+# What a row of actions/action_item.html shows: the owner's name, the team's, links to the source.
+ITEM_ROW_RELATED = ("owner", "team", "coe", "incident", "meeting")
+# Long texts a row never shows: not read for a list.
+ROW_UNSHOWN = ("description", "description_html")
+# Unique, and served by an index for every filter of the list (see ActionItem.Meta.indexes).
+ACTION_LIST_ORDER = ("due_date", "pk")
+
 
 def mark_changeable(items: Iterable[ActionItem], user: AbstractBaseUser) -> list[ActionItem]:
     """Set `can_change` on each item with two queries in all, not two a row."""
@@ -51,11 +58,12 @@ def action_item_list(
     overdue: bool = False,
     due_before: date | None = None,
 ) -> QuerySet[ActionItem]:
-    """Overdue first, then by due date. Status "" means still open; "all" means any."""
+    """By due date, so among open items the overdue ones come first. Status "" means still open;
+    "all" means any. Ordered by stored columns that the indexes on ActionItem serve."""
     items = (
-        ActionItem.objects.select_related("owner", "team", "coe", "incident", "meeting")
-        .with_overdue_flag()
-        .order_by("overdue_rank", "due_date", "pk")
+        ActionItem.objects.select_related(*ITEM_ROW_RELATED)
+        .defer(*ROW_UNSHOWN)
+        .order_by(*ACTION_LIST_ORDER)
     )
     if status == "":
         items = items.open()
@@ -74,12 +82,15 @@ def action_item_list(
     return items
 
 
-def overdue_counts(*, on: date | None = None) -> dict:
-    """Overdue items per team and term, with totals: the top of the action-items page."""
+def overdue_counts(*, on: date | None = None, most: int | None = None) -> dict:
+    """Overdue items per team and term, with totals: the top of the action-items page.
+
+    With `most`, only that many teams are listed, those with the most overdue items (by name);
+    `others` says how many teams and items the list leaves out. The totals count them all."""
     rows = (
         ActionItem.objects.overdue(on=on)
         .values("team__name", "term")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))  # not Count("pk"): the counts come from an index alone
         .order_by("team__name")
     )
     teams: dict[str, dict[str, int]] = {}
@@ -88,7 +99,14 @@ def overdue_counts(*, on: date | None = None) -> dict:
             "count"
         ]
     totals = {term: sum(counts[term] for counts in teams.values()) for term in Term.values}
-    return {"teams": teams, "totals": totals, "total": sum(totals.values())}
+    total = sum(totals.values())
+    others = {"teams": 0, "items": 0}
+    if most is not None and len(teams) > most:
+        worst = set(sorted(teams, key=lambda name: (-sum(teams[name].values()), name))[:most])
+        others["teams"] = len(teams) - most
+        teams = {name: counts for name, counts in teams.items() if name in worst}
+        others["items"] = total - sum(sum(counts.values()) for counts in teams.values())
+    return {"teams": teams, "totals": totals, "total": total, "others": others}
 
 
 ATTENTION_SHOWN = 10  # items of each kind on the dashboard; the rest are counted

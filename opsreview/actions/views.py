@@ -2,7 +2,6 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, trigger_client_event
 
 from incidents.models import Incident
+from opsreview.org.keyset import CURSOR_PARAMETERS, keyset_page
 
 from . import forms, selectors, services
 from .models import (
@@ -20,6 +20,8 @@ from .models import (
 from .templatetags.actions import incident_items_context, short_term_item_form
 
 PAGE_SIZE = 50
+# The teams with the most overdue items head the list; the rest are summed in one line.
+OVERDUE_TEAMS_SHOWN = 20
 logger = logging.getLogger(__name__)
 UNPROCESSABLE = 422
 
@@ -38,16 +40,19 @@ def action_list(request: HttpRequest) -> HttpResponse:
     if mine:
         criteria["owner"] = request.user
     items = selectors.action_item_list(**criteria)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(
+        items, ordering=selectors.ACTION_LIST_ORDER, size=PAGE_SIZE, query=request.GET
+    )
     selectors.mark_changeable(page.object_list, request.user)
     query = request.GET.copy()
-    query.pop("page", None)
+    for parameter in ("page", *CURSOR_PARAMETERS):
+        query.pop(parameter, None)
     context = {
         "filters": filters,
         "page": page,
         "query": query.urlencode(),
         "mine": mine,
-        "overdue": selectors.overdue_counts(),
+        "overdue": selectors.overdue_counts(most=OVERDUE_TEAMS_SHOWN),
     }
     return render(request, "actions/action_list.html", context)
 

@@ -35,6 +35,16 @@ class ReportDelivery(models.Model):
     class Meta:
         ordering = ["-claimed_at", "-pk"]
         verbose_name_plural = "report deliveries"
+        indexes = [
+            # The reports page lists deliveries newest first, a page at a time, and counts the
+            # failed ones.
+            models.Index(fields=["claimed_at", "id"], name="delivery_claimed_idx"),
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status=DeliveryStatus.FAILED),
+                name="delivery_failed_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "kind", "period"], name="one_report_per_person_and_period"

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from opsreview.org import emails
+from opsreview.org.keyset import keyset_page
 from opsreview.org.models import OutboxMessage
 
 from . import forms, services, tasks
@@ -24,6 +25,8 @@ from .models import (
 )
 
 PAGE_SIZE = 50
+# Newest first; served by the index on (claimed_at, id), read backwards.
+DELIVERY_ORDER = ("-claimed_at", "-pk")
 logger = logging.getLogger(__name__)
 UNPROCESSABLE = 422
 
@@ -48,7 +51,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     deliveries = ReportDelivery.objects.select_related("recipient")
     if not request.user.is_staff:
         deliveries = deliveries.filter(recipient=request.user)
-    page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(deliveries, ordering=DELIVERY_ORDER, size=PAGE_SIZE, query=request.GET)
     context = {
         "page": page,
         "preview_form": forms.ReportPreviewForm(),

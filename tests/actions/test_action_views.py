@@ -115,11 +115,48 @@ def test_nothing_overdue_says_so(client, coe):
     assert "Nothing is overdue." in client.get("/actions/").text
 
 
-def test_list_is_paginated(client, coe):
+def test_list_pages_through_every_item_once_with_next_and_previous_links(client, coe):
     for n in range(55):
-        item(coe, title=f"Item {n}")
-    assert len(client.get("/actions/").context["page"].object_list) == 50
-    assert len(client.get("/actions/?page=2").context["page"].object_list) == 5
+        item(coe, title=f"Item {n:02}", due=TODAY + timedelta(days=n % 3))
+    first = client.get("/actions/?term=medium")
+    assert len(titles(first)) == 50
+    assert 'rel="prev"' not in first.text
+    next_query = first.context["page"].next_query
+    assert "term=medium" in next_query
+    second = client.get(f"/actions/?{next_query}")
+    assert len(titles(second)) == 5 and 'rel="next"' not in second.text
+    assert sorted(titles(first) + titles(second)) == [f"Item {n:02}" for n in range(55)]
+    back = client.get(f"/actions/?{second.context['page'].previous_query}")
+    assert titles(back) == titles(first)
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["after=nonsense", "after=9999-12-31~9223372036854775808", "before=2026-13-40~1", "after=[[[["],
+)
+def test_a_broken_page_cursor_shows_the_first_page(client, coe, cursor):
+    item(coe, title="Only one")
+    assert titles(client.get(f"/actions/?{cursor}")) == ["Only one"]
+
+
+def test_any_status_lists_by_due_date(client, coe, me):
+    done = item(coe, title="Done, due earliest", due=TODAY - timedelta(days=20))
+    services.action_item_complete(item=done, actor=me)
+    item(coe, title="Late", due=TODAY - timedelta(days=3))
+    item(coe, title="Soon", due=TODAY + timedelta(days=3))
+    assert titles(client.get("/actions/?status=all")) == ["Done, due earliest", "Late", "Soon"]
+
+
+def test_the_overdue_table_lists_the_twenty_teams_most_behind_and_sums_the_rest(client, coe):
+    teams = TeamFactory.create_batch(22)
+    for n, team in enumerate(teams):
+        for _ in range(1 + (n >= 2)):  # the first two teams have one overdue item, the rest two
+            item(coe, team=team, due=TODAY - timedelta(days=1))
+    response = client.get("/actions/")
+    counts = response.context["overdue"]
+    assert set(counts["teams"]) == {team.name for team in teams[2:]}
+    assert counts["total"] == 42
+    assert "and 2 other teams with 2 overdue items" in response.text
 
 
 def _queries_for(client, coe, count, django_assert_max_num_queries):

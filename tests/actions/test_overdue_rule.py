@@ -52,8 +52,8 @@ def test_days_overdue_counts_only_what_is_overdue(items):
 def test_lists_the_dashboard_and_the_report_use_the_same_rule(items):
     team, owner = items
 
-    ranked = action_item_list(status="all", team=team)
-    first_ranked = {item.title for item in ranked if item.overdue_rank == 0}
+    ranked = [item.title for item in action_item_list(team=team)]  # open ones, overdue first
+    first_ranked = set(ranked[:2])
     filtered = {item.title for item in action_item_list(status="all", team=team, overdue=True)}
     dashboard = {item.title for item in items_needing_attention(owner, on=TODAY)["overdue"]}
     report = build_weekly_report(team.manager, period="2026-W49")

@@ -60,7 +60,7 @@ def test_the_teams_list_pages_by_name(client):
     second = client.get(f"/teams/?{first.context['page'].next_query}").content.decode()
     assert names[TEAMS_PER_PAGE - 1] not in second
     assert all(name in second for name in names[TEAMS_PER_PAGE:])
-    assert 'rel="first"' in second and 'rel="next"' not in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
 
 
 def test_a_team_page_makes_the_same_queries_however_big_the_team(client):
