@@ -98,9 +98,7 @@ def _section_part(section: MeetingSection, form=None, conflict=None) -> dict:
 
 def _item_form(meeting: OpsMeeting, user) -> ActionItemForm:
     first_team = user.teams.order_by("name").first()
-    return ActionItemForm(
-        initial={"owner": user.pk, "team": first_team.pk if first_team else None}, prefix="item"
-    )
+    return ActionItemForm(initial={"owner": user, "team": first_team}, prefix="item")
 
 
 def _items(meeting: OpsMeeting, user) -> list:
