@@ -281,7 +281,7 @@ def _item_edit_form(w: World) -> dict:
     item = _item(w)
     return {
         "title": "Validate gateway configuration before the canary",
-        "owner": item.owner_id,
+        "owner": item.owner.username,
         "team": item.team.slug,
         "term": item.term,
         "due_date": item.due_date.isoformat(),
