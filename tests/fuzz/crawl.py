@@ -6,7 +6,9 @@ names a browser would, prefixes included, and learns real ids from the options o
 real names from what a picker's box suggests).
 """
 
+import html
 import json
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -93,7 +95,7 @@ class _PageReader(HTMLParser):
         if tag in ("input", "button"):
             default = "on" if kind in ("checkbox", "radio") else ""
             values[attrs.get("value", default)] = None
-            if attrs.get("list") and attrs.get("hx-get"):
+            if "data-picker" in attrs and attrs.get("hx-get"):
                 self.suggested.append((values, attrs["hx-get"]))
         elif tag == "select":
             self._options = values
@@ -196,10 +198,8 @@ class Crawl:
 
 def _suggestions(client: Client, search: str) -> dict[str, None]:
     """What a picker suggests before anything is typed: the values a person would pick."""
-    options = _PageReader(search)
-    options._options = {}
-    options.feed(client.get(search).text)
-    return options._options
+    found = re.findall(r'data-value="([^"]*)"', client.get(search).text)
+    return {html.unescape(value): None for value in found}
 
 
 def _submitted(action: str, fields: dict[str, dict[str, None]]) -> str:
