@@ -1,7 +1,7 @@
 """What a picker's box suggests as it is typed into: the options of its <datalist>."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from ..pickers import Lookup, suggestions
 
@@ -11,4 +11,5 @@ def suggestions_page(request: HttpRequest, lookup: Lookup) -> HttpResponse:
     field = request.GET.get("field", "q")
     text = request.GET.get(field, "") or request.GET.get("q", "")
     options = suggestions(lookup, text, many=request.GET.get("many") == "1")
-    return render(request, "org/suggestions.html", {"options": options})
+    # No request context: the options need none of the page's (banner, navigation) queries.
+    return HttpResponse(render_to_string("org/suggestions.html", {"options": options}))
