@@ -4,7 +4,6 @@ one; without JavaScript the typed username is enough."""
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from incidents.models import Incident

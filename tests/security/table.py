@@ -811,7 +811,9 @@ TABLE: list[Row] = [
         WHEEL_ADMINS,
         write(
             lambda w, r: Wheel.objects.filter(slug="incident-review").exists(),
-            lambda w: _wheel_form(name="Incident review", slug="", every_team="", teams=w.ours.slug),
+            lambda w: _wheel_form(
+                name="Incident review", slug="", every_team="", teams=w.ours.slug
+            ),
         ),
     ),
     *page("wheel:wheel_detail", SIGNED_IN, args=wheel_slug),
