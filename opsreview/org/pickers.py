@@ -78,7 +78,7 @@ class Lookup:
         """The first SUGGESTIONS_MAX rows whose name starts with the text (all rows' first
         when nothing is typed yet)."""
         text = _clean_text(text)
-        if len(text) > TEXT_MAX:
+        if len(text) > TEXT_MAX or "\x00" in text:  # PostgreSQL refuses NUL in a string
             return []
         matching = queryset.filter(self.prefix(text)) if text else queryset
         return list(matching[:SUGGESTIONS_MAX])
@@ -247,6 +247,8 @@ class PickerField(forms.Field):
     def resolve(self, text: str):
         if len(text) > TEXT_MAX:
             raise forms.ValidationError(self.error_messages["too_long"], code="too_long")
+        if "\x00" in text:  # no name holds one, and PostgreSQL refuses it in a query
+            return self._by_key(None, text.replace("\x00", "\\x00"))
         for tier in self.lookup.exact_tiers(text):
             rows = list(self.queryset.filter(tier)[: LISTED_MAX + 1])
             if len(rows) == 1:

@@ -178,6 +178,7 @@ def test_nobody_by_that_name_is_a_clear_error_and_inactive_people_are_nobody():
     assert cleaned(person="[[[[")["person"] == ["No active person is called “[[[[”."]
     assert cleaned(person=str(2**63))["person"] == [f"No active person is called “{2**63}”."]
     assert cleaned(person="")["person"] is None
+    assert cleaned(person="ana\x00")["person"] == ["No active person is called “ana\\x00”."]
 
 
 def test_an_id_is_read_when_no_name_matches_so_old_links_keep_working():
