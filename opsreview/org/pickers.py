@@ -3,7 +3,7 @@
 Each picker is a text box. Without JavaScript the person types a username, full name or email
 (people), a slug or name (teams), a name (services), and the form resolves it here; with htmx
 the box asks /people/search, /teams/search or /services/search for at most
-SUGGESTIONS_MAX matches, shown in a native <datalist> (arrow keys, Enter, screen readers).
+SUGGESTIONS_MAX matches, shown as an ARIA combobox's listbox (arrow keys, Enter, Escape).
 Fields that take several accept a comma-separated list. A bare number is taken as an id when no
 name matches, so links and scripts that sent ids keep working.
 """
@@ -180,11 +180,11 @@ SERVICES = ServiceLookup(
     placeholder="Service name",
     search_url=reverse_lazy("service_search"),
 )
-LOOKUPS = {"people": PEOPLE, "teams": TEAMS, "services": SERVICES}
 
 
 class LookupInput(forms.TextInput):
-    """A text box that fills a <datalist> with suggestions as the person types."""
+    """A text box whose listbox htmx fills with suggestions as the person types; the
+    combobox keys are static/js/picker.js's."""
 
     template_name = "org/widgets/lookup.html"
 
