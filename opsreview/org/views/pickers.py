@@ -1,4 +1,4 @@
-"""What a picker's box suggests as it is typed into: the options of its <datalist>."""
+"""What a picker's box suggests as it is typed into: the options of its listbox."""
 
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
