@@ -139,7 +139,14 @@ class AcknowledgeForm(forms.Form):
 
 
 class CoeFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Search")
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Search",
+        error_messages={
+            "max_length": "Search for at most %(limit_value)d characters (this is %(show_value)d)."
+        },
+    )
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
     team = team_field(required=False, placeholder="Any team")
     severity = forms.TypedChoiceField(

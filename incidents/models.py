@@ -113,7 +113,11 @@ class Incident(StoresRenderedMarkdown):
 
     class Meta:
         ordering = ["-detected_at", "-pk"]
-        indexes = [models.Index(fields=["status", "severity"])]
+        indexes = [
+            models.Index(fields=["status", "severity"]),
+            # The incidents of a period (the ops meeting's week, a team's trend).
+            models.Index(fields=["detected_at"], name="incident_detected_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_severity_display()}: {self.title}"

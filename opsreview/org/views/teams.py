@@ -9,15 +9,18 @@ from django.views.decorators.http import require_GET
 from .. import selectors
 from ..forms import TeamForm
 from ..models import Team
+from ..pagination import page_by_name
 from ..pickers import TEAMS
 from ..services import team_update
 from .pickers import suggestions_page
 
 UNPROCESSABLE = 422
+TEAMS_PER_PAGE = 50
 
 
 def team_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "org/team_list.html", {"teams": selectors.team_list()})
+    page = page_by_name(selectors.team_list(), request.GET, TEAMS_PER_PAGE)
+    return render(request, "org/team_list.html", {"page": page, "teams": page.object_list})
 
 
 @require_GET
