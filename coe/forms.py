@@ -3,7 +3,7 @@ from django import forms
 from incidents.forms import DATETIME_INPUT
 from incidents.models import Incident, Severity
 from opsreview.org.fields import MAX_KEY
-from opsreview.org.models import Service, Team
+from opsreview.org.pickers import NumberPickerField, service_field, team_field
 
 from .models import (
     BlamelessAcknowledgement,
@@ -40,11 +40,14 @@ class CoeCreateForm(forms.Form):
         max_length=Coe.TITLE_MAX,
         help_text="What happened, e.g. “BananaStand unavailable for 90 minutes”.",
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), label="Owning team")
-    incident = forms.ModelChoiceField(
+    team = team_field(label="Owning team")
+    incident = NumberPickerField(
         queryset=Incident.objects.filter(coe__isnull=True),
         required=False,
-        help_text="Link the incident this COE is about (one COE per incident).",
+        label="Incident number",
+        help_text="Link the incident this COE is about (one COE per incident): its number, "
+        "as in /incidents/<number>/.",
+        error_messages={"invalid_choice": "No incident numbered “%(value)s” is waiting for a COE."},
     )
 
 
@@ -145,18 +148,14 @@ class CoeFilterForm(forms.Form):
         },
     )
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.all(), required=False, empty_label="Any team", to_field_name="slug"
-    )
+    team = team_field(required=False, placeholder="Any team")
     severity = forms.TypedChoiceField(
         choices=[("", "Any severity"), *Severity.choices],
         coerce=int,
         required=False,
         empty_value=None,
     )
-    service = forms.ModelChoiceField(
-        queryset=Service.objects.all(), required=False, empty_label="Any service"
-    )
+    service = service_field(required=False, placeholder="Any service")
     category = forms.ChoiceField(
         choices=[("", "Any factor category"), *FactorCategory.choices], required=False
     )

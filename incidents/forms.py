@@ -2,9 +2,8 @@ import uuid
 
 from django import forms
 
-from opsreview.org.fields import ModelMultipleChoiceField
-from opsreview.org.models import Service, Team
-from opsreview.org.people import PersonChoiceField, active_people
+from opsreview.org.models import Team
+from opsreview.org.pickers import TEAMS, person_field, services_field, team_field, teams_field
 
 from .models import SEVERITY_MEANINGS, Incident, Severity, Status, TimelineEntry
 
@@ -43,21 +42,14 @@ class DeclareForm(forms.Form):
         help_text="What customers see, in a few words: “Banana collection fails”.",
     )
     severity = SeverityField(initial=Severity.SEV3)
-    call_leader = PersonChoiceField(
-        queryset=active_people(),
+    call_leader = person_field(
         help_text="Sev-1 and Sev-2 incidents are led from the call-leader roster.",
     )
-    teams = ModelMultipleChoiceField(
-        queryset=Team.objects.all(),
+    teams = teams_field(
         required=False,
-        widget=forms.CheckboxSelectMultiple,
         help_text="Engaged teams' members are emailed straight away.",
     )
-    services = ModelMultipleChoiceField(
-        queryset=Service.objects.select_related("team"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    services = services_field(required=False)
     impact_started_at = _moment_field("Impact started", "Leave empty if it started when detected.")
     detected_at = _moment_field("Detected", "Leave empty for now.")
     customer_impact = forms.CharField(
@@ -79,7 +71,7 @@ class IncidentEditForm(DeclareForm):
         return {
             "title": incident.title,
             "severity": incident.severity,
-            "call_leader": incident.call_leader_id,
+            "call_leader": incident.call_leader,
             "services": list(incident.services.all()),
             "impact_started_at": incident.impact_started_at,
             "detected_at": incident.detected_at,
@@ -134,11 +126,15 @@ class TimelineEntryEditForm(forms.Form):
 
 
 class EngageTeamForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label="Choose a team")
+    team = team_field(
+        queryset=Team.objects.none(),
+        placeholder="Choose a team",
+        error_messages={"not_found": "No team that is not yet engaged is called “%(value)s”."},
+    )
 
     def __init__(self, *args, incident: Incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.exclude(incidents=incident)
+        self.fields["team"].queryset = TEAMS.queryset().exclude(incidents=incident)
 
 
 STATUS_FILTER_CHOICES = [("", "Any status"), ("open", "Open"), *Status.choices]
@@ -152,6 +148,4 @@ class IncidentFilterForm(forms.Form):
         required=False,
         empty_value=None,
     )
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.all(), required=False, empty_label="Any team", to_field_name="slug"
-    )
+    team = team_field(required=False, placeholder="Any team")

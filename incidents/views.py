@@ -58,7 +58,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 
 def incident_new(request: HttpRequest) -> HttpResponse:
-    form = forms.DeclareForm(request.POST or None, initial={"call_leader": request.user.pk})
+    form = forms.DeclareForm(request.POST or None, initial={"call_leader": request.user})
     if request.method == "POST" and form.is_valid():
         try:
             incident = services.incident_declare(declared_by=request.user, **form.cleaned_data)

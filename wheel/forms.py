@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.text import slugify
 
-from opsreview.org.fields import ModelMultipleChoiceField, WebURLFormField
-from opsreview.org.models import Team
+from opsreview.org.fields import WebURLFormField
+from opsreview.org.pickers import TEAMS, team_field, teams_field
 
 from .models import WEIGHT_NEGATIVE, WEIGHT_TOO_HEAVY, Participant, Rig, Wheel
 from .selection import MAX_WEIGHT
@@ -35,25 +35,30 @@ class WheelForm(forms.ModelForm):
 
 
 class WheelCreateForm(WheelForm):
-    teams = ModelMultipleChoiceField(
-        queryset=Team.objects.order_by("name"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    every_team = forms.BooleanField(
+        label="Every team joins", required=False, initial=True,
         help_text="Each joins at weight 1. Add more, or people who are not a team, later.",
-    )
+    )  # fmt: skip
+    teams = teams_field(
+        required=False, label="Or only these teams",
+        help_text="Used when “Every team joins” is not ticked.",
+    )  # fmt: skip
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["teams"].initial = list(self.fields["teams"].queryset)
+    def clean(self):
+        data = super().clean()
+        if data.get("every_team"):
+            data["teams"] = TEAMS.queryset()
+        return data
 
     def settings(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.fields if name != "teams"}
+        chosen = {"teams", "every_team"}
+        return {name: self.cleaned_data[name] for name in self.fields if name not in chosen}
 
 
 class ParticipantForm(forms.Form):
     """A team in one click, or a free-form name and web address."""
 
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
+    team = team_field(required=False, label="Team")
     name = forms.CharField(max_length=Participant.NAME_MAX, required=False)
     url = WebURLFormField(label="URL", required=False, help_text="Opened when chosen.")
 

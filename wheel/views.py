@@ -101,7 +101,7 @@ def _detail_context(request: HttpRequest, wheel: Wheel, **overrides) -> dict:
         editing = _editing(request, participants, edit_forms)
         context |= {
             "log": selectors.audit_log(wheel),
-            "teams_to_add": selectors.teams_not_on_wheel(wheel),
+            "can_add_teams": selectors.teams_not_on_wheel(wheel).exists(),
             "participant_form": forms.ParticipantForm(),
             "rig_form": forms.RigForm(wheel=wheel),
             "edit_rows": [

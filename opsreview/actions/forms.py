@@ -1,8 +1,7 @@
 from django import forms
 
 from opsreview.org.fields import WebURLFormField
-from opsreview.org.models import Team
-from opsreview.org.people import PersonChoiceField, active_people
+from opsreview.org.pickers import person_field, team_field
 
 from .models import TERM_MEANINGS, ActionItem, ItemCategory, ItemStatus, Priority, Term
 from .services import ITEM_EDITABLE_FIELDS
@@ -17,8 +16,8 @@ class ItemDateInput(forms.DateInput):
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=ActionItem.TITLE_MAX)
-    owner = PersonChoiceField(queryset=active_people())
-    team = forms.ModelChoiceField(queryset=Team.objects.all())
+    owner = person_field()
+    team = team_field()
     term = forms.ChoiceField(
         choices=[(term.value, f"{term.label}: {TERM_MEANINGS[term]}") for term in Term],
         widget=forms.RadioSelect,
@@ -71,10 +70,8 @@ ITEM_STATUS_FILTERS = [("", "Open or in progress"), ("all", "Any status"), *Item
 
 
 class ActionFilterForm(forms.Form):
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.all(), required=False, empty_label="Any team", to_field_name="slug"
-    )
-    owner = PersonChoiceField(queryset=active_people(), required=False, empty_label="Anyone")
+    team = team_field(required=False, placeholder="Any team")
+    owner = person_field(required=False, placeholder="Anyone")
     term = forms.ChoiceField(choices=[("", "Any term"), *Term.choices], required=False)
     status = forms.ChoiceField(choices=ITEM_STATUS_FILTERS, required=False)
     overdue = forms.BooleanField(required=False, label="Overdue only")

@@ -4,9 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from coe.models import Coe
-from opsreview.org.fields import ModelMultipleChoiceField
-from opsreview.org.models import Team
-from opsreview.org.people import PersonChoiceField, active_people, display_name
+from opsreview.org.pickers import people_field, person_field, team_field
 from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
 
 from .models import MAX_LENGTH_MINUTES, MeetingSection, SectionKey, Win, iso_week, week_monday
@@ -14,13 +12,6 @@ from .models import MAX_LENGTH_MINUTES, MeetingSection, SectionKey, Win, iso_wee
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 WEEKS_AHEAD = 8  # how far ahead a meeting can be prepared, or a COE queued for one
 WEEK_REFUSED = {"invalid_choice": "Choose this week or one of the next few."}
-
-
-class PeopleChoiceField(ModelMultipleChoiceField):
-    """People by name; keys no integer column holds are refused as a form error."""
-
-    def label_from_instance(self, obj) -> str:
-        return display_name(obj)
 
 
 def time_box_field_name(key: str) -> str:
@@ -33,10 +24,8 @@ class MeetingSettingsForm(forms.Form):
     starts_at = forms.DateTimeField(
         label="Starts", widget=DATETIME_INPUT, error_messages={"invalid": "Enter a date and time."}
     )
-    facilitator = PersonChoiceField(queryset=active_people())
-    attendees = PeopleChoiceField(
-        queryset=active_people(), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    facilitator = person_field()
+    attendees = people_field(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,8 +40,8 @@ class MeetingSettingsForm(forms.Form):
     def initial_for(cls, meeting) -> dict:
         initial = {
             "starts_at": timezone.localtime(meeting.starts_at),
-            "facilitator": meeting.facilitator_id,
-            "attendees": [person.pk for person in meeting.attendees.all()],
+            "facilitator": meeting.facilitator,
+            "attendees": list(meeting.attendees.all()),
         }
         for section in meeting.sections.all():
             initial[time_box_field_name(section.key)] = section.time_box_minutes
@@ -106,9 +95,7 @@ class WinForm(forms.Form):
         max_length=Win.TEXT_MAX,
         error_messages={"required": "Say what went well."},
     )
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.order_by("name"), required=False, empty_label="No team in particular"
-    )
+    team = team_field(required=False, placeholder="No team in particular")
 
 
 def week_choices(today=None) -> list[tuple[str, str]]:

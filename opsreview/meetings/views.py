@@ -104,7 +104,7 @@ def _item_form(meeting: OpsMeeting, user) -> ActionItemForm:
         first_team_id = meeting.viewer_team_id
     else:
         first_team_id = user.teams.order_by("name").values_list("pk", flat=True).first()
-    return ActionItemForm(initial={"owner": user.pk, "team": first_team_id}, prefix="item")
+    return ActionItemForm(initial={"owner": user, "team": first_team_id}, prefix="item")
 
 
 def _items(meeting: OpsMeeting, user) -> list:

@@ -1,23 +1,20 @@
 from django import forms
-from django.contrib.auth import get_user_model
 
-from .fields import ModelMultipleChoiceField
 from .models import AuditAction, AuditEvent, Team
+from .pickers import people_field, person_field
 
 
 class TeamForm(forms.ModelForm):
+    manager = person_field(required=False, help_text=Team._meta.get_field("manager").help_text)
+    members = people_field(required=False)
+
     class Meta:
         model = Team
         fields = ["name", "description", "manager", "members", "dashboard_url", "runbook_url"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        field_classes = {"members": ModelMultipleChoiceField}
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        people = get_user_model().objects.filter(is_active=True).order_by("username")
-        self.fields["manager"].queryset = people
-        self.fields["members"].queryset = people
-        self.fields["members"].widget.attrs["size"] = 10
         if not actor.is_staff:
             self.fields["manager"].disabled = True
             self.fields["manager"].help_text = "Only staff can change a team's manager."

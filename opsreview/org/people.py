@@ -1,6 +1,5 @@
 """How a person is named and chosen everywhere: full name if known, else username."""
 
-from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 
@@ -11,11 +10,6 @@ def display_name(user) -> str:
 
 def active_people():
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return display_name(obj)
 
 
 def require_staff(user, reason: str) -> None:

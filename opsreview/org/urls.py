@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import accounts, audit, health, teams
+from .views import accounts, audit, health, people, services, teams
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -9,6 +9,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/lockouts/", accounts.lockout_list, name="lockout_list"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("people/search", people.people_search, name="people_search"),
+    path("teams/search", teams.team_search, name="team_search"),
+    path("services/search", services.service_search, name="service_search"),
     path("teams/", teams.team_list, name="team_list"),
     path("teams/<slug:slug>/", teams.team_detail, name="team_detail"),
     path("teams/<slug:slug>/edit/", teams.team_edit, name="team_edit"),

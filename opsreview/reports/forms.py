@@ -1,14 +1,14 @@
 from django import forms
 from django.utils import timezone
 
-from opsreview.org.people import PersonChoiceField, active_people
+from opsreview.org.pickers import person_field
 
 from .builder import PeriodOutOfRange, month_start, week_period, week_start
 from .models import ReportKind
 
 
 class ReportPreviewForm(forms.Form):
-    recipient = PersonChoiceField(queryset=active_people(), label="Manager")
+    recipient = person_field(label="Manager")
     kind = forms.ChoiceField(choices=ReportKind.choices, initial=ReportKind.WEEKLY)
     period = forms.CharField(
         max_length=10,

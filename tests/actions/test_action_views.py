@@ -384,20 +384,18 @@ def test_a_past_due_date_needs_confirming(client, coe, me):
 
 
 def test_an_inactive_owner_is_refused(client, coe):
-    gone = UserFactory(is_active=False)
+    gone = UserFactory(is_active=False, username="gone")
     data = {
         "item-title": "x",
-        "item-owner": gone.pk,
-        "item-team": coe.team.pk,
+        "item-owner": gone.username,
+        "item-team": coe.team.slug,
         "item-term": "short",
         "item-priority": 3,
         "item-category": "technical",
     }
     response = client.post(f"/coe/{coe.pk}/actions/", data, **HTMX)
     assert response.status_code == 422
-    assert "Select a valid choice. That choice is not one of the available choices." in (
-        response.text
-    )
+    assert "No active person is called “gone”." in response.text
     assert not coe.action_items.exists()
 
 

@@ -109,7 +109,7 @@ def test_new_coe_from_an_incident_is_prefilled(client, author):
     form = client.get(f"/coe/new/?incident={incident.pk}").context["form"]
     assert form["title"].value() == "Banana images fail"
     assert form["incident"].value() == incident.pk
-    assert form["team"].value() == team.pk
+    assert form["team"].value() == team.slug
 
 
 def test_starting_a_coe_opens_the_editor(client, author):

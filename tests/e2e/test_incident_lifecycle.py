@@ -11,7 +11,7 @@ def test_declare_log_mitigate_and_resolve_an_incident_in_the_browser(demo, sign_
     page.goto(f"{live_server.url}/incidents/new/")
     page.get_by_label("Title").fill("Banana images fail to load")
     page.get_by_role("radio", name=re.compile(r"Sev-3: Moderate")).check()
-    page.get_by_label("Banana Storage").first.check()
+    page.get_by_role("combobox", name="Teams").fill("banana-storage")
     page.get_by_role("button", name="Declare").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Banana images fail to load")

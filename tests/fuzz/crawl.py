@@ -2,10 +2,13 @@
 is a GET or a POST, and the names (and shown values) of the fields it sends.
 
 The crawl reads links, iframes, forms and htmx attributes, so the fuzzer sends the field
-names a browser would, prefixes included, and learns real ids from the options on offer.
+names a browser would, prefixes included, and learns real ids from the options on offer (and
+real names from what a picker's box suggests).
 """
 
+import html
 import json
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -56,6 +59,7 @@ class _PageReader(HTMLParser):
         self._form: _Form | None = None
         self._options: dict[str, None] | None = None  # the open <select>'s values
         self._text: dict[str, None] | None = None  # the open <textarea>'s
+        self.suggested: list[tuple[dict[str, None], str]] = []  # a picker's values, its search
 
     def handle_starttag(self, tag, attrs):
         attrs = {name: value or "" for name, value in attrs}
@@ -91,6 +95,8 @@ class _PageReader(HTMLParser):
         if tag in ("input", "button"):
             default = "on" if kind in ("checkbox", "radio") else ""
             values[attrs.get("value", default)] = None
+            if "data-picker" in attrs and attrs.get("hx-get"):
+                self.suggested.append((values, attrs["hx-get"]))
         elif tag == "select":
             self._options = values
         elif tag == "textarea":
@@ -176,6 +182,8 @@ class Crawl:
             return []
         reader = _PageReader(page)
         reader.feed(response.text)
+        for values, search in reader.suggested:
+            values.update(_suggestions(client, search))
         follow = list(reader.links)
         for form in reader.forms:
             for method, action in form.requests:
@@ -186,6 +194,12 @@ class Crawl:
                 if method == "get":
                     follow.append(_submitted(action, form.fields))
         return follow
+
+
+def _suggestions(client: Client, search: str) -> dict[str, None]:
+    """What a picker suggests before anything is typed: the values a person would pick."""
+    found = re.findall(r'data-value="([^"]*)"', client.get(search).text)
+    return {html.unescape(value): None for value in found}
 
 
 def _submitted(action: str, fields: dict[str, dict[str, None]]) -> str:

@@ -24,7 +24,7 @@ def test_declaring_with_a_team_id_that_is_not_a_number_is_refused_on_the_field(c
     )
 
     assert response.status_code == UNPROCESSABLE
-    assert f"“{team}” is not a valid value." in response.text
+    assert f"No team is called “{team}”." in response.text
     assert not Incident.objects.exists()
 
 

@@ -148,7 +148,9 @@ def test_declaring_opens_the_incident_with_the_declarer_as_call_leader(client):
 
 
 def test_declare_form_suggests_the_declarer_as_call_leader(client, leader):
-    assert client.get("/incidents/new/").context["form"]["call_leader"].value() == leader.pk
+    page = client.get("/incidents/new/")
+    assert page.context["form"]["call_leader"].value() == leader.username
+    assert f'name="call_leader" value="{leader.username}"' in page.text
 
 
 def test_major_incident_needs_a_rostered_call_leader(client):
@@ -546,11 +548,11 @@ def test_engaging_a_team_emails_its_members_after_commit(
 def test_engaging_a_team_twice_is_refused(client, incident, django_capture_on_commit_callbacks):
     team = TeamFactory(name="Banana Storage", members=[UserFactory(email="ana@example.com")])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/incidents/{incident.pk}/engage/", {"team": team.pk})
+        client.post(f"/incidents/{incident.pk}/engage/", {"team": team.slug})
         before = fingerprint()
-        response = client.post(f"/incidents/{incident.pk}/engage/", {"team": team.pk})
+        response = client.post(f"/incidents/{incident.pk}/engage/", {"team": "banana storage"})
     assert response.status_code == 422
-    assert "Select a valid choice." in response.text  # an engaged team is no longer offered
+    assert "No team that is not yet engaged is called “banana storage”." in response.text
     assert changed_tables(before) == []
     assert list(incident.teams.all()) == [team]
     assert [m.to for m in mail.outbox] == [["ana@example.com"]]  # emailed once, not twice

@@ -308,7 +308,7 @@ def test_an_attendee_key_no_column_holds_is_refused_as_a_form_error(client, meet
         f"/meetings/{meeting.pk}/settings/", _settings(meeting, attendees=[str(2**63)])
     )
     assert response.status_code == 422
-    assert "is not a valid value." in response.content.decode()
+    assert f"No active person is called “{2**63}”." in response.content.decode()
     assert changed_tables(before) == []
 
 

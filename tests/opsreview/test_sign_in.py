@@ -12,6 +12,9 @@ pytestmark = pytest.mark.django_db
 SIGNED_IN_PATHS = {
     "dashboard": "/",
     "team_list": "/teams/",
+    "people_search": "/people/search?q=a",
+    "team_search": "/teams/search?q=a",
+    "service_search": "/services/search?q=a",
     "team_detail": "/teams/{slug}/",
     "team_edit": "/teams/{slug}/edit/",
     "incidents:incident_list": "/incidents/",

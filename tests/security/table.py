@@ -188,8 +188,8 @@ def _meeting_settings(w: World, **changes) -> dict:
     meeting = _meeting(w)
     data = {
         "starts_at": _local(meeting.starts_at),
-        "facilitator": meeting.facilitator_id,
-        "attendees": [meeting.facilitator_id],
+        "facilitator": meeting.facilitator.username,
+        "attendees": meeting.facilitator.username,
         "time_box_success": 10,
         "time_box_events": 25,
         "time_box_metrics": 15,
@@ -227,8 +227,8 @@ def _team_form(w: World, **changes) -> dict:
     return {
         "name": team.name,
         "description": team.description,
-        "manager": team.manager_id,
-        "members": list(team.members.values_list("pk", flat=True)),
+        "manager": team.manager.username if team.manager else "",
+        "members": ", ".join(team.members.values_list("username", flat=True)),
         "dashboard_url": team.dashboard_url,
         "runbook_url": team.runbook_url,
     } | changes
@@ -239,8 +239,8 @@ def _incident_form(w: World, **changes) -> dict:
     return {
         "title": incident.title,
         "severity": incident.severity,
-        "call_leader": incident.call_leader_id,
-        "services": list(incident.services.values_list("pk", flat=True)),
+        "call_leader": incident.call_leader.username,
+        "services": ", ".join(incident.services.values_list("name", flat=True)),
         "impact_started_at": _local(incident.impact_started_at),
         "detected_at": _local(incident.detected_at),
         "customer_impact": incident.customer_impact,
@@ -270,8 +270,8 @@ def _acknowledgement(w: World) -> dict:
 
 def _item_form(w: World, prefix: str, *, short_term: bool = False) -> dict:
     """A new item; one raised during an incident is always short-term and says no more."""
-    fields = {"title": "Reject unknown upstreams", "owner": w.person("team_member").pk}
-    fields["team"] = w.ours.pk
+    fields = {"title": "Reject unknown upstreams", "owner": w.person("team_member").username}
+    fields["team"] = w.ours.slug
     if not short_term:
         fields |= {"term": "medium", "priority": 3, "category": "technical"}
     return {f"{prefix}{name}": value for name, value in fields.items()}
@@ -281,8 +281,8 @@ def _item_edit_form(w: World) -> dict:
     item = _item(w)
     return {
         "title": "Validate gateway configuration before the canary",
-        "owner": item.owner_id,
-        "team": item.team_id,
+        "owner": item.owner.username,
+        "team": item.team.slug,
         "term": item.term,
         "due_date": item.due_date.isoformat(),
         "priority": item.priority,
@@ -294,7 +294,7 @@ def _item_edit_form(w: World) -> dict:
 
 def _preview_query(w: World) -> dict:
     period = week_period(timezone.localdate())
-    return {"recipient": w.person("manager").pk, "kind": "weekly", "period": period}
+    return {"recipient": w.person("manager").username, "kind": "weekly", "period": period}
 
 
 def _wheel_form(**changes) -> dict:
@@ -365,6 +365,10 @@ TABLE: list[Row] = [
         write(lambda w, response: not response.wsgi_request.user.is_authenticated),
     ),
     *page("team_list", SIGNED_IN),
+    # What a picker suggests: names are no secret from anyone signed in.
+    *page("people_search", SIGNED_IN, query=lambda w: {"q": "mem"}),
+    *page("team_search", SIGNED_IN, query=lambda w: {"q": w.ours.name[:3]}),
+    *page("service_search", SIGNED_IN, query=lambda w: {"q": "a"}),
     *page("team_detail", SIGNED_IN, args=ours_slug),
     *form(
         "team_edit",
@@ -376,7 +380,7 @@ TABLE: list[Row] = [
         ),
         write(
             lambda w, r: Team.objects.get(pk=w.ours.pk).manager == w.backup_leader,
-            lambda w: _team_form(w, manager=w.backup_leader.pk),
+            lambda w: _team_form(w, manager=w.backup_leader.username),
             action="hand the team to another manager",
             expect=TEAM_MANAGER,
         ),
@@ -403,7 +407,7 @@ TABLE: list[Row] = [
             lambda w: {
                 "title": "Checkout slow in the EU",
                 "severity": 3,
-                "call_leader": w.person("call_leader").pk,
+                "call_leader": w.person("call_leader").username,
             },
             action="declare an incident",
         ),
@@ -430,7 +434,7 @@ TABLE: list[Row] = [
                 _incident(w).call_leader == w.backup_leader
                 and _on_timeline(w, "Call leader is now")
             ),
-            lambda w: _incident_form(w, call_leader=w.backup_leader.pk),
+            lambda w: _incident_form(w, call_leader=w.backup_leader.username),
             action="hand over the call",
             expect=CALL_LEADER,
         ),
@@ -471,7 +475,7 @@ TABLE: list[Row] = [
         INCIDENT_WORKERS,
         write(
             lambda w, r: _incident(w).teams.filter(pk=w.theirs.pk).exists(),
-            lambda w: {"team": w.theirs.pk},
+            lambda w: {"team": w.theirs.slug},
         ),
         args=incident_pk,
     ),
@@ -520,12 +524,12 @@ TABLE: list[Row] = [
         SIGNED_IN,
         write(
             lambda w, r: Coe.objects.filter(title="Checkout slow in the EU").exists(),
-            lambda w: {"title": "Checkout slow in the EU", "team": w.ours.pk},
+            lambda w: {"title": "Checkout slow in the EU", "team": w.ours.slug},
             action="start a draft",
         ),
         write(
             lambda w, r: Coe.objects.filter(incident=w.incident, title="Gateway 502s").exists(),
-            lambda w: {"title": "Gateway 502s", "team": w.ours.pk, "incident": w.incident.pk},
+            lambda w: {"title": "Gateway 502s", "team": w.ours.slug, "incident": w.incident.pk},
             action="start the COE of an incident",
             expect=INCIDENT_WORKERS,
             setup=_incident_without_coe,
@@ -789,7 +793,7 @@ TABLE: list[Row] = [
         SIGNED_IN,
         write(
             lambda w, r: Win.objects.filter(text="The canary caught a bad config.").exists(),
-            lambda w: {"text": "The canary caught a bad config.", "team": w.ours.pk},
+            lambda w: {"text": "The canary caught a bad config.", "team": w.ours.slug},
         ),
     ),
     *post_only(
@@ -807,7 +811,9 @@ TABLE: list[Row] = [
         WHEEL_ADMINS,
         write(
             lambda w, r: Wheel.objects.filter(slug="incident-review").exists(),
-            lambda w: _wheel_form(name="Incident review", slug="", teams=[w.ours.pk]),
+            lambda w: _wheel_form(
+                name="Incident review", slug="", every_team="", teams=w.ours.slug
+            ),
         ),
     ),
     *page("wheel:wheel_detail", SIGNED_IN, args=wheel_slug),

@@ -34,5 +34,5 @@ def test_creating_a_wheel_with_a_team_id_that_is_not_a_number_is_refused(client,
     response = client.post("/wheel/new/", {"name": "Ops", "teams": [team]})
 
     assert response.status_code == UNPROCESSABLE
-    assert f"“{team}” is not a valid value." in response.text
+    assert f"No team is called “{team}”." in response.text
     assert not Wheel.objects.exists()

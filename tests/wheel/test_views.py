@@ -55,16 +55,26 @@ def test_list_shows_every_wheel_with_its_participant_count(client, person, wheel
 def test_admins_create_a_wheel_with_every_team_in_one_click(client, admin):
     teams = TeamFactory.create_batch(3)
     form = client.get("/wheel/new/").context["form"]
-    assert list(form["teams"].initial) == teams
+    assert form["every_team"].value() is True
     response = client.post(
-        "/wheel/new/",
-        {"name": "Weekly ops", "teams": [t.pk for t in teams], "allow_rigging": "on"},
+        "/wheel/new/", {"name": "Weekly ops", "every_team": "on", "allow_rigging": "on"}
     )
     wheel = Wheel.objects.get(name="Weekly ops")
     assert response.status_code == 302
     assert response["Location"] == "/wheel/weekly-ops/"
-    assert wheel.participants.count() == 3
+    assert {p.team for p in wheel.participants.all()} == set(teams)
     assert wheel.allow_rigging and not wheel.show_weights
+
+
+def test_admins_create_a_wheel_of_the_teams_they_type(client, admin):
+    TeamFactory(name="Banana Storage", slug="banana-storage")
+    front, distributor = TeamFactory(name="Front Door"), TeamFactory(name="Distributor")
+    response = client.post(
+        "/wheel/new/", {"name": "Weekly ops", "teams": f"front door, {distributor.slug}"}
+    )
+    assert response.status_code == 302
+    wheel = Wheel.objects.get(name="Weekly ops")
+    assert {p.team for p in wheel.participants.all()} == {front, distributor}
 
 
 @pytest.mark.parametrize(
@@ -245,8 +255,8 @@ def test_a_spin_from_another_wheel_is_not_found(client, person, wheel):
 def test_admins_add_a_team_in_one_click(client, admin, wheel):
     team = TeamFactory(name="Banana Storage")
     page = client.get(url(wheel)).text
-    assert f'<input type="hidden" name="team" value="{team.pk}">' in page
-    response = client.post(url(wheel, "participants/"), {"team": team.pk}, **HTMX)
+    assert 'name="team"' in page and 'hx-get="/teams/search?field=team"' in page
+    response = client.post(url(wheel, "participants/"), {"team": "Banana storage"}, **HTMX)
     assert response.status_code == 200
     assert "Added Banana Storage at weight 1." in response.text
     assert wheel.participants.filter(team=team, weight=1).exists()

@@ -15,7 +15,7 @@ TEAM_ITEMS_SHOWN = 10
 
 def short_term_item_form(incident, user, data=None) -> ShortTermItemForm:
     first_team = next(iter(incident.teams.all()), None)
-    initial = {"owner": user.pk, "team": first_team.pk if first_team else None}
+    initial = {"owner": user, "team": first_team}
     return ShortTermItemForm(data, initial=initial, prefix="item")
 
 

@@ -4,12 +4,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
 
 from .. import selectors
 from ..forms import TeamForm
 from ..models import Team
 from ..pagination import page_by_name
+from ..pickers import TEAMS
 from ..services import team_update
+from .pickers import suggestions_page
 
 UNPROCESSABLE = 422
 TEAMS_PER_PAGE = 50
@@ -18,6 +21,12 @@ TEAMS_PER_PAGE = 50
 def team_list(request: HttpRequest) -> HttpResponse:
     page = page_by_name(selectors.team_list(), request.GET, TEAMS_PER_PAGE)
     return render(request, "org/team_list.html", {"page": page, "teams": page.object_list})
+
+
+@require_GET
+def team_search(request: HttpRequest) -> HttpResponse:
+    """At most 20 teams whose name or slug starts with what is typed."""
+    return suggestions_page(request, TEAMS)
 
 
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
