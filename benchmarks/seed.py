@@ -308,7 +308,10 @@ def seed(scale: float = 1.0, *, seed_value: int = 13, log: Callable = print) -> 
             )
         )
     # The member the bench signs in as, and a staff member for the staff-only pages.
-    people[1].username, people[1].email = BENCH_USERNAME, "bench.member@example.com"
+    # Person n joins team n % n_teams: this one is in the first team (whose COE and open
+    # incident the bench opens), neither its manager nor on the call-leader roster.
+    member = people[2 * n_teams if 2 * n_teams < n_people else n_teams]
+    member.username, member.email = BENCH_USERNAME, "bench.member@example.com"
     staff = User(
         username=BENCH_STAFF_USERNAME,
         first_name="Sam",
@@ -854,7 +857,7 @@ def seed(scale: float = 1.0, *, seed_value: int = 13, log: Callable = print) -> 
         "big_coe": big_coe.pk,
         "meeting": meetings[-1].pk,
         "wheel_slug": wheel.slug,
-        "owner": people[1].pk,
+        "owner": member.pk,
     }
     return out
 
