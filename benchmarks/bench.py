@@ -336,6 +336,19 @@ def page_misses(row: dict) -> list[str]:
 # The weekly report --------------------------------------------------------------------------
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux's VmHWM starts afresh at exec; ru_maxrss
+    (the fallback elsewhere) would also count the parent's memory at the fork."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def report_worker() -> None:
     """In a child process (so its peak RSS is the report's alone): every manager's weekly report
     through the real path, opsreview.reports.services.report_deliver, into the locmem backend."""
@@ -362,7 +375,7 @@ def report_worker() -> None:
 
     per_manager, outcomes = [], {}
     mail.outbox = []
-    baseline_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    baseline_mb = peak_rss_mb()
     started = time.perf_counter()
     with connection.execute_wrapper(count):
         for recipient in recipients:
@@ -378,6 +391,7 @@ def report_worker() -> None:
             {
                 "managers": len(recipients),
                 "rss_before_mb": round(baseline_mb, 1),
+                "peak_rss_mb": round(peak_rss_mb(), 1),
                 "outcomes": outcomes,
                 "seconds": seconds,
                 "queries_per_manager": {
@@ -402,15 +416,12 @@ def measure_report() -> dict:
     if child.returncode:
         raise RuntimeError(f"the report worker failed:\n{child.stderr[-3000:]}")
     result = json.loads(child.stdout.strip().splitlines()[-1])
-    # Linux reports ru_maxrss in KiB: the largest child so far, which is this one.
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     managers = max(1, result["managers"])
     result.update(
         ms_per_manager=round(result["seconds"] * 1000 / managers, 2),
         seconds=round(result["seconds"], 2),
-        peak_rss_mb=round(peak_mb, 1),
         memory_measure=(
-            "peak RSS (ru_maxrss) of the child process, Django and imports included; "
+            "peak RSS (VmHWM) of the child process, Django and imports included; "
             f"{result['rss_before_mb']:.0f} MB before the first report"
         ),
     )
@@ -573,22 +584,9 @@ def _label(row: dict) -> str:
     return f"{row['page']} `{row['path']}`"
 
 
-def markdown(result: dict) -> str:
-    env, meta = result["environment"], result["seed"]
+def _page_table(result: dict) -> list[str]:
     lines = [
-        f"# Benchmark: {result['name']}",
-        "",
-        f"Run {result['started_at']} UTC on {env['database']}, scale {meta['scale']} "
-        f"({_counts(meta['counts'])}, seeded in {meta['seed_seconds']:.0f} s), "
-        f"commit {env['commit']}, finished {result['finished_at']} UTC.",
-        "",
-        f"Command: `{result['command']}`",
-        "",
-        f"> {NOISE_NOTE} Load average (1, 5, 15 min) at the start "
-        f"{result['load_average_start']}, at the end {result['load_average_end']} "
-        f"({env['cpus']} CPUs).",
-        "",
-        f"Settings: {env['settings']}. Each page: {result['warmup']} warm-up requests, then "
+        f"Each page: {result['warmup']} warm-up requests, then "
         f"{result['requests']} timed, or as many as fit in {result['page_budget']:.0f} s (n= "
         "says how many when fewer); in-process test client, signed in as an ordinary member of "
         "the team that owns the COE and is engaged in the incident (staff for /reports/). "
@@ -614,6 +612,28 @@ def markdown(result: dict) -> str:
         f"Floor p50 at the start {floor['p50_first_ms']:.1f} ms, at the end "
         f"{floor['p50_last_ms']:.1f} ms (the table uses both)."
     )
+    return lines
+
+
+def markdown(result: dict) -> str:
+    env, meta = result["environment"], result["seed"]
+    lines = [
+        f"# Benchmark: {result['name']}",
+        "",
+        f"Run {result['started_at']} UTC on {env['database']}, scale {meta['scale']} "
+        f"({_counts(meta['counts'])}, seeded in {meta['seed_seconds']:.0f} s), "
+        f"commit {env['commit']}, finished {result['finished_at']} UTC.",
+        "",
+        f"Command: `{result['command']}`",
+        "",
+        f"> {NOISE_NOTE} Load average (1, 5, 15 min) at the start "
+        f"{result['load_average_start']}, at the end {result['load_average_end']} "
+        f"({env['cpus']} CPUs).",
+        "",
+        f"Settings: {env['settings']}.",
+    ]
+    if "pages" in result:
+        lines += ["", *_page_table(result)]
     report = result.get("report")
     if report:
         q = report["queries_per_manager"]
@@ -702,6 +722,7 @@ def main() -> int:
     parser.add_argument("--load-users", type=int, default=20)
     parser.add_argument("--no-load", action="store_true", help="skip the load test")
     parser.add_argument("--no-report", action="store_true", help="skip the weekly report")
+    parser.add_argument("--no-pages", action="store_true", help="skip the page timings")
     parser.add_argument("--only", default="", help="time only pages whose path contains this")
     parser.add_argument("--seed-only", action="store_true", help="seed (or reuse), then stop")
     parser.add_argument("--report-worker", action="store_true", help=argparse.SUPPRESS)
@@ -740,9 +761,14 @@ def main() -> int:
         },
     }
     targets = meta["targets"]
-    result["pages"] = measure_pages(
-        targets, requests=args.requests, warmup=args.warmup, budget=args.page_budget, only=args.only
-    )
+    if not args.no_pages:
+        result["pages"] = measure_pages(
+            targets,
+            requests=args.requests,
+            warmup=args.warmup,
+            budget=args.page_budget,
+            only=args.only,
+        )
     if not args.no_report:
         result["report"] = measure_report()
     if not args.no_load:
