@@ -900,9 +900,38 @@ def derive_incident_last_update() -> int | None:
     return Incident.objects.update(last_update_at=models.Subquery(newest))
 
 
+def derive_coe_search_vectors() -> int | None:
+    """The COEs' stored full-text vectors, by the app's own coe.search.refresh_search_vectors
+    (a no-op on SQLite), a few thousand COEs per UPDATE."""
+    try:
+        from coe.search import refresh_search_vectors
+    except ImportError:
+        return None
+    from coe.models import Coe
+
+    pks = list(Coe.objects.order_by("pk").values_list("pk", flat=True))
+    return sum(
+        refresh_search_vectors(Coe.objects.filter(pk__in=pks[start : start + 2000]))
+        for start in range(0, len(pks), 2000)
+    )
+
+
+def derive_blameless_findings() -> int | None:
+    """The blameless findings stored with each text, by the app's own coe.findings."""
+    try:
+        from coe.findings import findings_refresh
+    except ImportError:
+        return None
+    from coe.models import Coe
+
+    return findings_refresh(Coe.objects.order_by("pk"))
+
+
 DERIVE: list[Callable[[], int | None]] = [
     derive_rendered_markdown,
     derive_incident_last_update,
+    derive_coe_search_vectors,
+    derive_blameless_findings,
 ]
 
 
