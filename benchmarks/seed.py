@@ -101,6 +101,12 @@ SENTENCES = [
     "Automated rollback on alarm would have cut the impact to a few minutes.",
     "Load tests had not been run against the new instance type before the migration.",
 ]
+# What the blameless check exists to catch: a few texts read like this.
+BLAMING = [
+    "{person} should have checked the dashboard before pushing the change.",
+    "The outage happened because {person} forgot to run the migration first.",
+    "{person} made a mistake in the configuration file.",
+]
 WHYS = [
     ("Why did customers see errors?", "Requests to {service} failed with HTTP 503."),
     ("Why did {service} fail requests?", "Its connection pool to the database was exhausted."),
@@ -170,8 +176,9 @@ def scaled(name: str, scale: float, minimum: int = 1) -> int:
 class Words:
     """Realistic text made from templates; markdown rendered once per distinct text."""
 
-    def __init__(self, rng: random.Random, teams: list[str], services: list[str]):
+    def __init__(self, rng, teams: list[str], services: list[str], people: list[str] = ()):
         self.rng, self.teams, self.services = rng, teams, services
+        self.people = list(people) or ["the engineer"]
 
     def fill(self, template: str) -> str:
         rng = self.rng
@@ -181,17 +188,19 @@ class Words:
             time=f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
             pct=rng.choice([2, 5, 12, 38, 50, 75]),
             count=rng.randint(10, 900),
+            person=rng.choice(self.people),
         )
 
     def paragraph(self, sentences: int, *, rollback: bool) -> str:
         pool = SENTENCES if rollback else [s for s in SENTENCES if "rollback" not in s]
         return " ".join(self.fill(self.rng.choice(pool)) for _ in range(sentences))
 
-    def section(self, *, rollback: bool) -> str:
-        """1 to 3 KB of the markdown people write in a COE section."""
+    def section(self, *, rollback: bool, blame: bool = False) -> str:
+        """1 to 3 KB of the markdown people write in a COE section; with `blame`, a sentence
+        that names a person the way the blameless check flags."""
         rng = self.rng
         target = rng.randint(1000, 3000)
-        parts = []
+        parts = [self.fill(rng.choice(BLAMING))] if blame else []
         while sum(map(len, parts)) < target:
             kind = rng.random()
             if kind < 0.5:
@@ -359,9 +368,13 @@ def seed(scale: float = 1.0, *, seed_value: int = 13, log: Callable = print) -> 
         CallLeader.objects.bulk_create([CallLeader(user=p) for p in leaders])
     stage("people, teams")
 
-    words = Words(rng, [t.name for t in teams], [s.name for s in services])
+    names = [f"{p.first_name} {p.last_name}" for p in people]
+    words = Words(rng, [t.name for t in teams], [s.name for s in services], names)
     pool = rendered_pool(
-        [words.section(rollback=n % 12 == 0) for n in range(max(30, min(300, n_coes * 9)))]
+        [
+            words.section(rollback=n % 12 == 0, blame=n % 15 == 7)
+            for n in range(max(30, min(300, n_coes * 9)))
+        ]
     )
     short_pool = rendered_pool(
         [words.paragraph(rng.randint(1, 3), rollback=n % 10 == 0) for n in range(120)]

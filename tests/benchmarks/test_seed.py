@@ -5,6 +5,7 @@ No timings here: speed is measured by `make bench`, never by tests.
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, Max
 
 from benchmarks import seed
@@ -60,6 +61,10 @@ def test_coes_hold_every_section_with_stored_html(seeded):
     assert 1000 <= len(text.body) <= 3200
     assert text.body_html.startswith("<")
     assert CoeText.objects.filter(body__icontains="rollback").exists()  # search has hits
+    assert CoeText.objects.filter(body__contains="should have checked").exists() or (
+        CoeText.objects.filter(body__contains="forgot to run").exists()
+        or CoeText.objects.filter(body__contains="made a mistake").exists()
+    )  # the blameless check has findings
     big = Coe.objects.get(pk=seeded.targets["big_coe"])
     assert big.action_items.count() >= 60
     assert big.factors.annotate(n=Count("steps")).filter(n=5).count() == 3
@@ -87,6 +92,15 @@ def test_wheel_meetings_and_report_history(seeded):
 def test_derived_fields_are_filled(seeded):
     for model in models_storing_markdown():
         assert not model.objects.exclude(markdown_policy=RENDER_POLICY).exists(), model
+    if seed._has_field(Coe, "search") and connection.vendor == "postgresql":
+        assert not Coe.objects.filter(search__isnull=True).exists()
+    try:
+        from coe.findings import findings_refresh
+    except ImportError:
+        pass
+    else:
+        assert findings_refresh(Coe.objects.all()) == 0  # nothing left to store
+        assert CoeText.objects.exclude(findings=[]).exists()  # and some texts have findings
     if seed._has_field(Incident, "last_update_at"):
         newest = TimelineEntry.objects.values("incident").annotate(last=Max("created_at"))
         stored = dict(Incident.objects.values_list("pk", "last_update_at"))
