@@ -10,7 +10,7 @@ export DEBUG ?= 1
 export PATH := $(BIN):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format lock browser clean
+.PHONY: help install run test lint format lock browser bench clean
 
 help:
 	@echo "make run    - install, migrate, seed the demo and start web + Celery worker + beat on :8000"
@@ -18,6 +18,8 @@ help:
 	@echo "make lint   - ruff check, ruff format --check, lint-imports (layers), makemigrations --check"
 	@echo "make format - apply ruff's fixes and formatting"
 	@echo "make lock   - re-resolve requirements.lock from pyproject.toml"
+	@echo "make bench  - seed a benchmark organisation in its own database, time every page,"
+	@echo "              the weekly report and a load test (BENCH_ARGS=\"--scale 0.01 --name x\")"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "opsreview needs Python 3.12 or newer: install it, or run make with PYTHON=/path/to/python3.12"; exit 1; }
@@ -59,6 +61,10 @@ format: install
 lock: install
 	python -m pip install --quiet uv
 	UV_PYTHON_DOWNLOADS=never uv pip compile pyproject.toml --group dev --universal --python-version 3.12 --generate-hashes --no-header --quiet -o requirements.lock
+
+# Not part of `make test`: timings live here, never in tests. Its own database (never the dev data).
+bench: install
+	python -m benchmarks.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles
