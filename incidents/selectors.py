@@ -19,7 +19,6 @@ def incident_list(
     incidents = (
         Incident.objects.select_related("call_leader")
         .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
-        .with_last_update()
         .open_first()
     )
     if status == "open":
@@ -40,13 +39,17 @@ def open_incidents_for_user(user) -> QuerySet[Incident]:
         .filter(Q(call_leader=user) | Q(teams__members=user))
         .distinct()
         .select_related("call_leader")
-        .with_last_update()
         .open_first()
     )
 
 
+# What the banner on every page shows of each open major incident, and no more.
+BANNER_FIELDS = ("title", "severity", "status", "gates_production_changes", "last_update_at")
+
+
 def open_major_incidents() -> QuerySet[Incident]:
-    return Incident.objects.open().major().with_last_update().order_by("severity", "detected_at")
+    """Open Sev-1/Sev-2 incidents, most severe and oldest first: the banner on every page."""
+    return Incident.objects.open().major().only(*BANNER_FIELDS).order_by("severity", "detected_at")
 
 
 def _mean(values: list[timedelta]) -> timedelta | None:
