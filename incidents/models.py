@@ -237,6 +237,8 @@ class TimelineEntry(models.Model):
     class Meta:
         ordering = ["occurred_at", "pk"]
         verbose_name_plural = "timeline entries"
+        # An incident's latest entries, for its page.
+        indexes = [models.Index(fields=["incident", "occurred_at"], name="timeline_by_incident")]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.text[:60]}"

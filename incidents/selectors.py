@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from opsreview.org.models import Team
 
-from .models import Incident, Severity
+from .models import Incident, Severity, TimelineEntry
 
 
 def incident_list(
@@ -32,6 +32,25 @@ def incident_list(
     return incidents
 
 
+# An incident's page shows its latest entries, this many at most unless asked for all.
+TIMELINE_SHOWN = 200
+
+
+def incident_timeline(incident: Incident, *, everything: bool = False) -> dict:
+    """The timeline in time order: its latest TIMELINE_SHOWN entries (or every one), and
+    whether earlier entries were left out."""
+    entries = (
+        TimelineEntry.objects.filter(incident=incident)
+        .select_related("author")
+        .order_by("-occurred_at", "-pk")
+    )
+    latest = list(entries if everything else entries[: TIMELINE_SHOWN + 1])
+    return {
+        "entries": latest[:TIMELINE_SHOWN][::-1] if not everything else latest[::-1],
+        "earlier_hidden": not everything and len(latest) > TIMELINE_SHOWN,
+    }
+
+
 def open_incidents_for_user(user) -> QuerySet[Incident]:
     """Open incidents the user leads or whose engaged teams they are on: their dashboard's top."""
     return (
@@ -43,7 +62,9 @@ def open_incidents_for_user(user) -> QuerySet[Incident]:
     )
 
 
-# What the banner on every page shows of each open major incident, and no more.
+# What the banner on every page shows of each open major incident, and no more; and how many
+# it names before pointing to the list of open incidents.
+BANNER_SHOWN = 5
 BANNER_FIELDS = ("title", "severity", "status", "gates_production_changes", "last_update_at")
 
 

@@ -42,4 +42,8 @@ class Migration(migrations.Migration):
             model_name='incident',
             index=models.Index(fields=['detected_at'], name='incident_detected_at'),
         ),
+        migrations.AddIndex(
+            model_name='timelineentry',
+            index=models.Index(fields=['incident', 'occurred_at'], name='timeline_by_incident'),
+        ),
     ]

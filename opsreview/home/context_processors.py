@@ -15,7 +15,11 @@ NAVIGATION = [
 ]
 STAFF_NAVIGATION = [("Audit", "audit_log"), ("Admin", "admin:index")]
 # Links the layout shows outside the navigation, by name.
-LAYOUT_LINKS = {"dashboard": "dashboard", "logout": "logout"}
+LAYOUT_LINKS = {
+    "dashboard": "dashboard",
+    "logout": "logout",
+    "incidents": "incidents:incident_list",
+}
 
 
 @cache
