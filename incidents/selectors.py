@@ -4,7 +4,9 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, Q, QuerySet
 
 from opsreview.org.models import Team
@@ -71,6 +73,20 @@ BANNER_FIELDS = ("title", "severity", "status", "gates_production_changes", "las
 def open_major_incidents() -> QuerySet[Incident]:
     """Open Sev-1/Sev-2 incidents, most severe and oldest first: the banner on every page."""
     return Incident.objects.open().major().only(*BANNER_FIELDS).order_by("severity", "detected_at")
+
+
+@cache
+def _banner_sql(alias: str) -> tuple[str, tuple]:
+    """The banner's SQL, compiled once per process: its text and parameters never change, only
+    the rows it finds. Building the query anew cost about a sixth of every page's floor."""
+    query = open_major_incidents()[: BANNER_SHOWN + 1].query
+    return query.get_compiler(alias).as_sql()
+
+
+def banner_incidents() -> list[Incident]:
+    """open_major_incidents(), the first BANNER_SHOWN + 1 of them, read fresh on every call."""
+    sql, params = _banner_sql(DEFAULT_DB_ALIAS)
+    return list(Incident.objects.raw(sql, params))
 
 
 def _mean(values: list[timedelta]) -> timedelta | None:
