@@ -36,7 +36,7 @@ def _links(script_prefix: str, urlconf) -> tuple[tuple, tuple, dict]:
 
 def site(request):
     user = getattr(request, "user", None)
-    everyone, staff, layout = _links(get_script_prefix(), get_urlconf())
+    everyone, staff, layout = _links(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     path = request.path
     items = [
         {"label": label, "url": url, "current": path.startswith(url)}
