@@ -1,7 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .findings import findings_refresh
 from .models import BlamelessAcknowledgement, Coe, CoeTemplateSettings, CoeText
+from .search import refresh_search_vectors
 
 
 @admin.register(CoeTemplateSettings)
@@ -33,6 +35,11 @@ class CoeAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["authors"]
     readonly_fields = ["status", "submitted_at"]
     inlines = [CoeTextInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        findings_refresh(Coe.objects.filter(pk=form.instance.pk))  # a text edited here
+        refresh_search_vectors(Coe.objects.filter(pk=form.instance.pk))  # title or texts edited
 
 
 @admin.register(BlamelessAcknowledgement)

@@ -141,7 +141,7 @@ RULES: tuple[_Rule, ...] = (
     _rule(r"\bfat[- ]?finger(?:ed|ing|s)?\b", TYPO_SUGGESTION),
 )
 
-# {name} is an alternation of the people's names, longest first.
+# {name} is an alternation of the names a text holds (NameIndex.names_in), longest first.
 PERSON_AS_CAUSE_TEMPLATES = (
     r"(?<!\w)(?:{name})(?:\s+(?:accidentally|mistakenly|inadvertently|just|then|also))?\s+"
     r"(?:caused|broke|forgot|missed|deleted|pushed|ran|typed|mistyped|fat-fingered|overlooked|"
@@ -161,10 +161,69 @@ MISTAKE_TERM = _compile(
 )
 
 
-def _usable_names(people: Iterable[str]) -> tuple[str, ...]:
-    names = {" ".join(name.split()) for name in people if name}
-    usable = (name for name in names if len(name) >= MIN_NAME_LENGTH)
-    return tuple(sorted(usable, key=lambda name: (-len(name), name)))  # longest name wins
+def _longest_first(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(names, key=lambda name: (-len(name), name)))  # longest name wins
+
+
+WORD = re.compile(r"\w+")
+
+
+def _fold(word: str) -> str:
+    """A word's case-blind key, no finer than re.IGNORECASE."""
+    if word.isascii():
+        return word.lower()
+    return word.casefold().replace("\u0307", "").replace("\u0131", "i")
+
+
+class NameIndex:
+    """People's names, looked up by their words, so a text is searched for the few names it
+    holds instead of an alternation of every name.
+
+    A name the person-as-cause patterns match starts and ends at word boundaries, so each of
+    its words is a whole word of the text: a name whose words are not all in the text can't
+    match, and leaving it out of the patterns changes no finding.
+    """
+
+    def __init__(self, people: Iterable[str] = ()):
+        self._by_first_word: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        self._wordless: list[str] = []  # e.g. a username of dots: tried on every text
+        usable = {" ".join(name.split()) for name in people if name}
+        usable = {name for name in usable if len(name) >= MIN_NAME_LENGTH}
+        for name in usable:
+            words = [_fold(word) for word in WORD.findall(name)]
+            if words:
+                self._by_first_word.setdefault(words[0], []).append((name, frozenset(words)))
+            else:
+                self._wordless.append(name)
+        self.size = len(usable)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def names_in(self, text: str) -> tuple[str, ...]:
+        """The names that may occur in `text`, longest first: in time linear in the text."""
+        if not self.size:
+            return ()
+        words = {_fold(word) for word in set(WORD.findall(text))}
+        found = [
+            name
+            for word in words
+            for name, needed in self._by_first_word.get(word, ())
+            if needed <= words
+        ]
+        return _longest_first([*found, *self._wordless])
+
+
+@lru_cache(maxsize=4)
+def _index_of(people: frozenset[str]) -> NameIndex:
+    return NameIndex(people)
+
+
+def name_index(people: NameIndex | Iterable[str]) -> NameIndex:
+    """The index of `people`, built once per distinct set of names (per process)."""
+    if isinstance(people, NameIndex):
+        return people
+    return _index_of(frozenset(people))
 
 
 @lru_cache(maxsize=256)
@@ -201,9 +260,9 @@ def _matches(text: str, rules: Iterable[_Rule]) -> list[tuple[int, int, str]]:
     ]
 
 
-def scan_text(text: str, *, section: str, people: Iterable[str] = ()) -> list[Finding]:
+def scan_text(text: str, *, section: str, people: NameIndex | Iterable[str] = ()) -> list[Finding]:
     """Flag blaming words and people named as a cause, once per place, in text order."""
-    rules = RULES + _person_rules(_usable_names(people))
+    rules = RULES + _person_rules(name_index(people).names_in(text))
     findings: list[Finding] = []
     covered_until = -1
     for start, end, suggestion in sorted(_matches(text, rules), key=lambda m: (m[0], -m[1])):
@@ -213,20 +272,22 @@ def scan_text(text: str, *, section: str, people: Iterable[str] = ()) -> list[Fi
     return findings
 
 
-def _blames_a_person(answer: str, people: Iterable[str]) -> bool:
-    names = _usable_names(people)
-    mention = _name_mention(names)
+def _blames_a_person(answer: str, people: NameIndex) -> bool:
+    mention = _name_mention(people.names_in(answer))
     mentions_person = PERSON_TERM.search(answer) or (mention and mention.search(answer))
     if mentions_person and MISTAKE_TERM.search(answer):
         return True
-    return bool(scan_text(answer, section="", people=names))
+    return bool(scan_text(answer, section="", people=people))
 
 
 def scan_why_chain(
-    becauses: Sequence[str], *, section: str = "five_whys", people: Iterable[str] = ()
+    becauses: Sequence[str],
+    *,
+    section: str = "five_whys",
+    people: NameIndex | Iterable[str] = (),
 ) -> list[Finding]:
     """Flag a why-chain whose last answer stops at a person's mistake instead of the system."""
     answers = [answer.strip() for answer in becauses if answer and answer.strip()]
-    if not answers or not _blames_a_person(answers[-1], people):
+    if not answers or not _blames_a_person(answers[-1], name_index(people)):
         return []
     return [Finding(section, answers[-1], CHAIN_SUGGESTION, kind="chain")]

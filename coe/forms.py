@@ -136,7 +136,14 @@ class AcknowledgeForm(forms.Form):
 
 
 class CoeFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Search")
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Search",
+        error_messages={
+            "max_length": "Search for at most %(limit_value)d characters (this is %(show_value)d)."
+        },
+    )
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
     team = forms.ModelChoiceField(
         queryset=Team.objects.all(), required=False, empty_label="Any team", to_field_name="slug"

@@ -1,14 +1,22 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models.functions import Coalesce, JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from opsreview.actions.models import ActionItem, ItemStatus, Term
+from opsreview.org.models import Team
 from opsreview.org.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
+
+
+def stored_findings_field() -> models.JSONField:
+    """The blameless findings of a row's text, worked out when it is saved (coe.findings)."""
+    return models.JSONField(default=list, blank=True, editable=False)
 
 
 class Status(models.TextChoices):
@@ -102,29 +110,91 @@ class CoeTemplateSettings(models.Model):
     def __str__(self) -> str:
         return "COE template settings"
 
+    PK = 1  # the one row
+
     @classmethod
     def load(cls) -> "CoeTemplateSettings":
-        return cls.objects.get_or_create(pk=1)[0]
+        return cls.objects.get_or_create(pk=cls.PK)[0]
+
+    @classmethod
+    def from_row(cls, row: dict) -> "CoeTemplateSettings":
+        """The settings as a JSON object of their columns holds them (Coe.template_settings)."""
+        fields = cls._meta.concrete_fields
+        return cls(**{f.attname: f.to_python(row[f.name]) for f in fields if f.name in row})
 
     def required_sections(self) -> list[str]:
         return [section.key for section in SECTIONS if getattr(self, f"require_{section.key}")]
 
 
+def _count_items(*, live: bool = True, **filters) -> Coalesce:
+    items = ActionItem.objects.filter(coe=models.OuterRef("pk"), **filters)
+    if live:
+        items = items.exclude(status=ItemStatus.WONT_DO)
+    items = items.order_by().values("coe").annotate(count=models.Count("pk")).values("count")
+    return Coalesce(models.Subquery(items), 0)
+
+
+def _template_row() -> models.Subquery:
+    fields = {field.name: field.name for field in CoeTemplateSettings._meta.concrete_fields}
+    row = CoeTemplateSettings.objects.filter(pk=CoeTemplateSettings.PK).values(
+        row=JSONObject(**fields)
+    )
+    return models.Subquery(row, output_field=models.JSONField())
+
+
+class SearchVectorColumn(SearchVectorField):
+    """A full-text vector: tsvector on PostgreSQL; elsewhere an unused, empty text column (search
+    there reads the texts themselves), so one model and one migration serve both."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.update(null=True, editable=False)
+        super().__init__(*args, **kwargs)
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+    def _check_postgres_installed(self, *args):
+        return []  # uses none of django.contrib.postgres's lookups or type handlers
+
+
+class CoeManager(models.Manager):
+    def get_queryset(self):
+        # The vector is written and read only in SQL (coe/search.py): not loaded with a COE, so
+        # a COE saved without update_fields never writes back a stale copy.
+        return super().get_queryset().defer("search")
+
+
 class CoeQuerySet(models.QuerySet):
-    def for_editor(self):
-        """Everything the editor and missing_sections() read, in a fixed number of queries."""
-        return self.select_related("team", "incident", "created_by").prefetch_related(
+    def for_editor(self, viewer=None):
+        """Everything the editor and missing_sections() read, in a fixed number of queries
+        whatever the COE holds. Its action items are counted, not loaded: a page shows a few.
+        The template settings come in the same query; so does whether `viewer` is in the team.
+        """
+        coes = self.select_related("team", "incident", "created_by").annotate(
+            item_count=_count_items(live=False),
+            live_item_count=_count_items(),
+            lasting_item_count=_count_items(term__in=(Term.MEDIUM, Term.LONG)),
+            template_row=_template_row(),
+        )
+        if viewer is not None and viewer.pk is not None:
+            member = Team.members.through.objects.filter(
+                team=models.OuterRef("team_id"), user=viewer.pk
+            )
+            coes = coes.annotate(
+                viewer_pk=models.Value(viewer.pk), viewer_is_member=models.Exists(member)
+            )
+        return coes.prefetch_related(
             "authors",
-            "texts__updated_by",
+            models.Prefetch("texts", queryset=CoeText.objects.select_related("updated_by")),
             "timeline_entries",
             models.Prefetch(
                 "factors", queryset=ContributingFactor.objects.prefetch_related("steps")
             ),
-            "acknowledgements__acknowledged_by",
-            "reviews__reviewer",
             models.Prefetch(
-                "action_items", queryset=ActionItem.objects.select_related("owner", "team")
+                "acknowledgements",
+                queryset=BlamelessAcknowledgement.objects.select_related("acknowledged_by"),
             ),
+            models.Prefetch("reviews", queryset=CoeReview.objects.select_related("reviewer")),
         )
 
 
@@ -152,13 +222,22 @@ class Coe(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    # Title and section words for full-text search, kept by coe.search.refresh_search_vectors.
+    search = SearchVectorColumn()
+    history = HistoricalRecords(excluded_fields=["search"])
 
-    objects = CoeQuerySet.as_manager()
+    objects = CoeManager.from_queryset(CoeQuerySet)()
 
     class Meta:
         verbose_name = "COE"
         ordering = ["-created_at", "-pk"]
+        # The list's orderings and filters (keyset pages, newest first); the GIN index on
+        # `search` is PostgreSQL-only, made by migration 0002.
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="coe_newest_first"),
+            models.Index(fields=["status", "-created_at", "-id"], name="coe_status_newest_first"),
+            models.Index(fields=["team", "-created_at", "-id"], name="coe_team_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -216,14 +295,24 @@ class Coe(models.Model):
             return False
         if any(author.pk == user.pk for author in self.authors.all()):
             return True
-        return self.team.members.filter(pk=user.pk).exists()
+        if getattr(self, "viewer_pk", None) == user.pk:  # for_editor(viewer=user) asked
+            return self.viewer_is_member
+        members = self.__dict__.setdefault("_known_members", {})  # asked often on one page
+        if user.pk not in members:
+            members[user.pk] = self.team.members.filter(pk=user.pk).exists()
+        return members[user.pk]
+
+    def template_settings(self) -> CoeTemplateSettings:
+        """The template a complete COE follows: read with the COE by for_editor()."""
+        row = getattr(self, "template_row", None)
+        return CoeTemplateSettings.from_row(row) if row else CoeTemplateSettings.load()
 
     def text(self, key: str) -> "CoeText":
         return next(text for text in self.texts.all() if text.key == key)
 
     def missing_sections(self, template: CoeTemplateSettings | None = None) -> dict[str, list[str]]:
         """Per required section, in document order: what is still missing, in the writer's words."""
-        template = template or CoeTemplateSettings.load()
+        template = template or self.template_settings()
         missing = {}
         for key in template.required_sections():
             gaps = getattr(self, f"_missing_{key}")(template)
@@ -282,16 +371,22 @@ class Coe(models.Model):
     def _missing_lessons(self, template) -> list[str]:
         return self._missing_text("lessons", "Write down the lessons learned.")
 
-    def _missing_corrective_actions(self, template) -> list[str]:
+    def _live_item_counts(self) -> tuple[int, int]:
+        """Items not dropped as won't do, and how many of them are medium or long term."""
+        if hasattr(self, "live_item_count"):  # counted by for_editor()
+            return self.live_item_count, self.lasting_item_count
         items = [item for item in self.action_items.all() if item.status != ItemStatus.WONT_DO]
+        return len(items), sum(item.term in (Term.MEDIUM, Term.LONG) for item in items)
+
+    def _missing_corrective_actions(self, template) -> list[str]:
+        live, lasting = self._live_item_counts()
         needed = template.min_corrective_actions
         gaps = []
-        if len(items) < needed:
+        if live < needed:
             gaps.append(
                 f"Add at least {needed} corrective action item{'s' if needed != 1 else ''} "
-                f"({len(items)} so far)."
+                f"({live} so far)."
             )
-        lasting = any(item.term in (Term.MEDIUM, Term.LONG) for item in items)
         if self.incident is not None and self.incident.is_major and not lasting:
             gaps.append(
                 f"A {self.incident.get_severity_display()} COE needs at least one medium- or "
@@ -319,8 +414,9 @@ class CoeText(StoresRenderedMarkdown):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(null=True, blank=True)
+    findings = stored_findings_field()
     history = HistoricalRecords(
-        excluded_fields=StoresRenderedMarkdown.rendered_field_names_for("body")
+        excluded_fields=[*StoresRenderedMarkdown.rendered_field_names_for("body"), "findings"]
     )
 
     class Meta:
@@ -344,6 +440,7 @@ class CoeTimelineEntry(models.Model):
     coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="timeline_entries")
     occurred_at = models.DateTimeField("time")
     text = models.TextField(max_length=TEXT_MAX)
+    findings = stored_findings_field()
 
     class Meta:
         ordering = ["occurred_at", "pk"]
@@ -363,10 +460,13 @@ class ContributingFactor(models.Model):
     category = models.CharField(max_length=20, choices=FactorCategory, default=FactorCategory.OTHER)
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
-    history = HistoricalRecords()
+    findings = stored_findings_field()  # of its steps and of where its chain ends
+    history = HistoricalRecords(excluded_fields=["findings"])
 
     class Meta:
         ordering = ["created_at", "pk"]
+        # The COE list filters by category.
+        indexes = [models.Index(fields=["category", "coe"], name="factor_category_coe")]
 
     def __str__(self) -> str:
         return self.title or f"Factor {self.pk}"

@@ -1,14 +1,41 @@
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from opsreview.org.models import Service, Team
 
-from .models import Coe, CoeText, Status
+from . import search
+from .models import Coe, ContributingFactor, Status
+
+# What a row of the list shows: nothing more is loaded (no section text, no incident write-up).
+LIST_FIELDS = (
+    "title",
+    "status",
+    "created_at",
+    "team__name",
+    "incident__severity",
+)
+DRAFTS_SHOWN = 10
 
 
-def coe_list(
+def coe_list(*, q: str = "", **filters) -> QuerySet[Coe]:
+    """COEs narrowed by what they are about, newest first; with `q`, those whose title or
+    sections hold its words, best match first (coe.search.best_first)."""
+    coes = _narrowed(q=q, **filters)
+    if q.strip():
+        return search.best_first(_listed(), coes, q.strip())
+    return coes.order_by("-created_at", "-pk")
+
+
+def coe_count_up_to(limit: int, **criteria) -> int:
+    """How many COEs coe_list(**criteria) holds, counting no further than `limit`."""
+    return _narrowed(**criteria).order_by().values("pk")[:limit].count()
+
+
+def _narrowed(
     *,
-    user: AbstractBaseUser,
     q: str = "",
     status: str = "",
     team: Team | None = None,
@@ -16,21 +43,7 @@ def coe_list(
     service: Service | None = None,
     category: str = "",
 ) -> QuerySet[Coe]:
-    """The signed-in person's own drafts first, then everything else, newest first.
-
-    `q` finds words in the title or any section; the rest narrow by what the COE is about.
-    """
-    authored = Coe.authors.through.objects.filter(coe=OuterRef("pk"), user=user)
-    coes = (
-        Coe.objects.select_related("team", "incident")
-        .prefetch_related("authors")
-        .annotate(
-            mine_first=Case(
-                When(Exists(authored), status=Status.DRAFT, then=Value(0)), default=Value(1)
-            )
-        )
-        .order_by("mine_first", "-created_at", "-pk")
-    )
+    coes = _listed()
     if status:
         coes = coes.filter(status=status)
     if team:
@@ -38,10 +51,82 @@ def coe_list(
     if severity:
         coes = coes.filter(incident__severity=severity)
     if service:
-        coes = coes.filter(incident__services=service)
+        coes = coes.filter(incident__services=service)  # one row per incident and service
     if category:
-        coes = coes.filter(factors__category=category)
-    if q.strip():
-        matching = CoeText.objects.filter(coe=OuterRef("pk"), body__icontains=q.strip())
-        coes = coes.filter(Q(title__icontains=q.strip()) | Exists(matching))
-    return coes.distinct()
+        factors = ContributingFactor.objects.filter(coe=OuterRef("pk"), category=category)
+        coes = coes.filter(Exists(factors))
+    return search.matches(coes, q.strip()) if q.strip() else coes
+
+
+def coe_drafts_of(user: AbstractBaseUser, coes: QuerySet[Coe]) -> list[Coe]:
+    """The person's own drafts among `coes` (the newest few), shown above the list."""
+    return list(coes.filter(status=Status.DRAFT, authors=user)[:DRAFTS_SHOWN])
+
+
+def _listed() -> QuerySet[Coe]:
+    return Coe.objects.select_related("team", "incident").only(*LIST_FIELDS)
+
+
+# Pages of the newest-first list, by position rather than by offset: page 300 costs what page 1
+# does, and a COE started meanwhile shifts nothing.
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A place in the newest-first list: just before or after the COE started at `created_at`
+    with key `pk`. Written in links as "<microseconds since 1970>-<pk>"."""
+
+    created_at: datetime
+    pk: int
+
+    EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+    @classmethod
+    def of(cls, coe: Coe) -> "Cursor":
+        return cls(coe.created_at, coe.pk)
+
+    @classmethod
+    def parse(cls, text: str) -> "Cursor":
+        """Raises ValueError for anything but a cursor this page wrote."""
+        micros, _, pk = text.partition("-")
+        if not (micros.isdecimal() and pk.isdecimal()) or len(micros) > 17 or len(pk) > 18:
+            raise ValueError(f"not a list position: {text[:40]!r}")
+        try:
+            return cls(cls.EPOCH + timedelta(microseconds=int(micros)), int(pk))
+        except OverflowError as error:
+            raise ValueError(f"not a list position: {text[:40]!r}") from error
+
+    def __str__(self) -> str:
+        return f"{(self.created_at - self.EPOCH) // timedelta(microseconds=1)}-{self.pk}"
+
+
+@dataclass
+class KeysetPage:
+    rows: list[Coe]
+    newer: Cursor | None  # the "Previous" link: the page before this one, if any
+    older: Cursor | None  # the "Next" link
+
+
+def newest_first_page(
+    coes: QuerySet[Coe], *, size: int, before: Cursor | None = None, after: Cursor | None = None
+) -> KeysetPage:
+    """One page of `coes` (ordered newest first) starting just before `before` (older) or
+    ending just after `after` (newer); neither: the newest page."""
+    if after is not None:
+        newer_first = coes.filter(created_at__gte=after.created_at).filter(
+            Q(created_at__gt=after.created_at) | Q(pk__gt=after.pk)
+        )
+        rows = list(newer_first.order_by("created_at", "pk")[: size + 1])[::-1]
+        if len(rows) > size:
+            return KeysetPage(rows[1:], Cursor.of(rows[1]), Cursor.of(rows[-1]))
+        before = None  # reached the newest: show the first page whole
+    if before is not None:
+        # created_at <= t bounds the index scan; the OR only sorts out rows started at t itself.
+        coes = coes.filter(created_at__lte=before.created_at).filter(
+            Q(created_at__lt=before.created_at) | Q(pk__lt=before.pk)
+        )
+    rows = list(coes[: size + 1])
+    older = Cursor.of(rows[size - 1]) if len(rows) > size else None
+    rows = rows[:size]
+    newer = Cursor.of(rows[0]) if before is not None and rows else None
+    return KeysetPage(rows, newer, older)

@@ -16,7 +16,17 @@ from opsreview.org.models import AuditAction, Team
 from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
 
 from .blameless import Finding
-from .findings import coe_findings, unacknowledged_findings
+from .findings import (
+    coe_findings,
+    factor_findings,
+    findings_refresh,
+    people_index,
+    stored,
+    stored_findings,
+    text_findings,
+    timeline_entry_findings,
+    unacknowledged_findings,
+)
 from .models import (
     TEXTS,
     BlamelessAcknowledgement,
@@ -31,6 +41,7 @@ from .models import (
     Status,
     WhyStep,
 )
+from .search import refresh_search_vectors
 
 
 class SubmissionRefused(ValidationError):
@@ -96,6 +107,7 @@ def coe_create(
     for text in texts:
         text.render_stored_markdown()  # bulk_create does not call save()
     CoeText.objects.bulk_create(texts)
+    refresh_search_vectors(Coe.objects.filter(pk=coe.pk))
     return coe
 
 
@@ -105,6 +117,7 @@ def coe_update_title(*, coe: Coe, actor: AbstractBaseUser, title: str) -> Coe:
     coe.title = _clean_title(title)
     coe._history_user = actor
     coe.save(update_fields=["title"])
+    refresh_search_vectors(Coe.objects.filter(pk=coe.pk))
     return coe
 
 
@@ -126,11 +139,13 @@ def coe_text_save(
     if text.version != base_version:
         raise StaleVersion(text)
     text.body = body
+    text.findings = stored(text_findings(key, body, people_index()))
     text.version += 1
     text.updated_by = actor
     text.updated_at = timezone.now()
     text._history_user = actor
-    text.save(update_fields=["body", "version", "updated_by", "updated_at"])
+    text.save(update_fields=["body", "findings", "version", "updated_by", "updated_at"])
+    refresh_search_vectors(Coe.objects.filter(pk=coe.pk))
     return text
 
 
@@ -183,6 +198,7 @@ def coe_timeline_entry_add(
     require_at_most(text, CoeTimelineEntry.TEXT_MAX, field="text", what="an entry")
     entry = CoeTimelineEntry(coe=coe, occurred_at=occurred_at, text=text)
     entry.full_clean()
+    entry.findings = stored(timeline_entry_findings(text, people_index()))
     entry.save()
     return entry
 
@@ -200,8 +216,14 @@ def coe_timeline_copy_from_incident(*, coe: Coe, actor: AbstractBaseUser) -> int
     if coe.incident is None:
         raise ValidationError("This COE is not linked to an incident.")
     existing = set(coe.timeline_entries.values_list("occurred_at", "text"))
+    people = people_index()
     new = [
-        CoeTimelineEntry(coe=coe, occurred_at=entry.occurred_at, text=entry.text)
+        CoeTimelineEntry(
+            coe=coe,
+            occurred_at=entry.occurred_at,
+            text=entry.text,
+            findings=stored(timeline_entry_findings(entry.text, people)),
+        )
         for entry in coe.incident.timeline.all()
         if (entry.occurred_at, entry.text) not in existing
     ]
@@ -248,13 +270,15 @@ def factor_save(
     locked.title = (title or "").strip()
     locked.category = category
     locked.full_clean()
+    steps = _clean_steps(steps)
+    locked.findings = stored(factor_findings(steps, people_index()))
     locked.version += 1
     locked._history_user = actor
-    locked.save(update_fields=["title", "category", "version"])
+    locked.save(update_fields=["title", "category", "findings", "version"])
     locked.steps.all().delete()
     WhyStep.objects.bulk_create(
         WhyStep(factor=locked, position=position, why=why, because=because)
-        for position, (why, because) in enumerate(_clean_steps(steps), start=1)
+        for position, (why, because) in enumerate(steps, start=1)
     )
     return locked
 
@@ -275,7 +299,9 @@ def blameless_acknowledge(
     if not reason:
         raise ValidationError({"reason": "Say why this wording should stay."})
     require_at_most(reason, BlamelessAcknowledgement.REASON_MAX, field="reason", what="the reason")
-    finding = next((f for f in coe_findings(coe) if f.fingerprint == fingerprint), None)
+    # What the page shows (stored) or what a check now finds: either may be kept.
+    current = (*stored_findings(coe), *coe_findings(coe))
+    finding = next((f for f in current if f.fingerprint == fingerprint), None)
     if finding is None:
         raise ValidationError("That wording is no longer in the COE; nothing to acknowledge.")
     acknowledgement, _ = BlamelessAcknowledgement.objects.update_or_create(
@@ -286,22 +312,27 @@ def blameless_acknowledge(
     return acknowledgement
 
 
-@transaction.atomic
 def coe_submit(*, coe: Coe, actor: AbstractBaseUser) -> Coe:
     """Draft (or changes requested) → in review, refused until every required section is
-    complete and every blameless finding is resolved or acknowledged. Nothing changes on refusal.
+    complete and every blameless finding is resolved or acknowledged.
+
+    The gate checks every text again with today's people (stored findings date from each
+    text's save, and someone named since then must not slip through) and stores what it finds,
+    so the refused page lists the same findings. Nothing else changes on refusal.
     """
-    coe = Coe.objects.for_editor().select_for_update(of=("self",)).get(pk=coe.pk)
-    coe.require_editor(actor)  # on the locked row: a stale copy must not submit twice
-    missing = coe.missing_sections(CoeTemplateSettings.load())
-    findings = unacknowledged_findings(coe)
-    if missing or findings:
-        raise SubmissionRefused(missing, findings)
-    coe.status = Status.IN_REVIEW
-    coe.submitted_at = timezone.now()
-    coe._history_user = actor
-    coe.save(update_fields=["status", "submitted_at"])
-    return coe
+    with transaction.atomic():
+        coe = Coe.objects.for_editor().select_for_update(of=("self",)).get(pk=coe.pk)
+        coe.require_editor(actor)  # on the locked row: a stale copy must not submit twice
+        findings_refresh([coe])
+        missing = coe.missing_sections(CoeTemplateSettings.load())
+        findings = unacknowledged_findings(coe)
+        if not (missing or findings):
+            coe.status = Status.IN_REVIEW
+            coe.submitted_at = timezone.now()
+            coe._history_user = actor
+            coe.save(update_fields=["status", "submitted_at"])
+            return coe
+    raise SubmissionRefused(missing, findings)  # after the commit: the refreshed findings stay
 
 
 @transaction.atomic

@@ -4,6 +4,17 @@ import logging
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import (
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
@@ -11,17 +22,16 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from incidents.models import Incident
-from opsreview.actions import selectors as item_selectors
 from opsreview.actions import services as item_services
 from opsreview.actions.forms import ActionItemForm
 from opsreview.actions.models import ADD_REFUSED, ActionItem
 from opsreview.org.audit import audit_record
-from opsreview.org.models import AuditAction
+from opsreview.org.models import AuditAction, Team
 from opsreview.org.rendering import render_markdown
 from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
 
-from . import forms, selectors, services
-from .findings import coe_findings, section_label
+from . import forms, search, selectors, services
+from .findings import section_label, stored_findings
 from .models import (
     SECTIONS,
     SECTIONS_BY_KEY,
@@ -45,12 +55,12 @@ QUESTION_TEXTS = SECTIONS_BY_KEY[
 ].texts  # the client event that makes the checklist refresh itself
 
 
-def _get_coe(pk: int) -> Coe:
-    return get_object_or_404(Coe.objects.for_editor(), pk=pk)
+def _get_coe(request: HttpRequest, pk: int) -> Coe:
+    return get_object_or_404(Coe.objects.for_editor(viewer=request.user), pk=pk)
 
 
 def _get_coe_for_edit(request: HttpRequest, pk: int) -> Coe:
-    coe = _get_coe(pk)
+    coe = _get_coe(request, pk)
     coe.require_editor(request.user)
     return coe
 
@@ -58,15 +68,76 @@ def _get_coe_for_edit(request: HttpRequest, pk: int) -> Coe:
 # Lists and creation
 
 
+SEARCH_PAGES = search.RANKED_MATCHES // PAGE_SIZE
+COUNTED_MATCHES = 100  # beyond this a search says "more than 100 matches", never counts on
+PAGING_PARAMS = ("page", "before", "after")
+BAD_POSITION = "That page link is not one this list made; here are the newest COEs."
+
+
 def coe_list(request: HttpRequest) -> HttpResponse:
     filters = forms.CoeFilterForm(request.GET or None)
-    criteria = {k: v for k, v in filters.cleaned_data.items() if v} if filters.is_valid() else {}
-    coes = selectors.coe_list(user=request.user, **criteria)
-    page = Paginator(coes, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filters": filters, "page": page, "query": query.urlencode()}
+    for name in PAGING_PARAMS:
+        query.pop(name, None)
+    context = {"filters": filters, "query": query.urlencode(), "rows": []}
+    if filters.is_bound and not filters.is_valid():
+        return render(request, "coe/coe_list.html", context, status=400)
+    criteria = {k: v for k, v in filters.cleaned_data.items() if v} if filters.is_bound else {}
+    coes = selectors.coe_list(**criteria)
+    if criteria.get("q", "").strip():
+        context.update(_search_page(request, coes, criteria))
+    else:
+        context.update(_newest_first_page(request, coes))
+    for coe in context["rows"] + context.get("drafts", []):
+        coe.is_my_draft = coe.status == Status.DRAFT and request.user in coe.authors.all()
     return render(request, "coe/coe_list.html", context)
+
+
+def _newest_first_page(request: HttpRequest, coes) -> dict:
+    """The unsearched list, page by page from a position (keyset), the person's drafts first."""
+    context = {}
+    try:
+        positions = {
+            name: selectors.Cursor.parse(request.GET[name])
+            for name in ("before", "after")
+            if request.GET.get(name)
+        }
+    except ValueError:
+        positions, context["position_error"] = {}, BAD_POSITION
+    page = selectors.newest_first_page(coes, size=PAGE_SIZE, **positions)
+    drafts = [] if page.newer else selectors.coe_drafts_of(request.user, coes)
+    prefetch_related_objects([*page.rows, *drafts], "authors")
+    return context | {
+        "rows": page.rows,
+        "drafts": drafts,
+        "newer": f"after={page.newer}" if page.newer else "",
+        "older": f"before={page.older}" if page.older else "",
+    }
+
+
+def _search_page(request: HttpRequest, coes, criteria: dict) -> dict:
+    """Ranked matches, a page at a time by number (at most SEARCH_PAGES), with snippets."""
+    page = request.GET.get("page", "")
+    number = min(int(page), SEARCH_PAGES) if page.isdecimal() and 0 < len(page) < 4 else 1
+    number = max(number, 1)
+    rows = list(coes[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE and number < SEARCH_PAGES
+    rows = rows[:PAGE_SIZE]
+    prefetch_related_objects(rows, "authors")
+    snippets = search.snippets(rows, criteria["q"].strip())
+    for coe in rows:
+        coe.snippet = snippets.get(coe.pk, "")
+    matches = selectors.coe_count_up_to(COUNTED_MATCHES + 1, **criteria)
+    return {
+        "rows": rows,
+        "searching": True,
+        "ranked": search.uses_full_text(),
+        "matches": min(matches, COUNTED_MATCHES),
+        "more_matches": matches > COUNTED_MATCHES,
+        "page_number": number,
+        "newer": f"page={number - 1}" if number > 1 else "",
+        "older": f"page={number + 1}" if has_next else "",
+    }
 
 
 def _initial_for_new(request: HttpRequest) -> dict:
@@ -167,15 +238,35 @@ def _findings(coe: Coe) -> list[dict]:
             "acknowledgement": acknowledged.get(finding.fingerprint),
             "form": forms.AcknowledgeForm(initial={"fingerprint": finding.fingerprint}),
         }
-        for finding in coe_findings(coe)
+        for finding in stored_findings(coe)
     ]
 
 
+ITEMS_PER_PAGE = 50
+
+
+def _items_page(request: HttpRequest, coe: Coe):
+    """One page of the COE's action items, however many it has; for_editor() counted them."""
+    user = request.user
+    in_team = Team.members.through.objects.filter(team=OuterRef("team_id"), user=user.pk)
+    items = coe.action_items.select_related("owner", "team").annotate(in_team=Exists(in_team))
+    paginator = Paginator(items, ITEMS_PER_PAGE)
+    paginator.count = coe.item_count  # known already: no COUNT query
+    page = paginator.get_page(request.GET.get("items_page"))
+    page.object_list = list(page.object_list)
+    team_ids = {item.team_id for item in page.object_list if item.in_team}
+    authored = {coe.pk} if any(a.pk == user.pk for a in coe.authors.all()) else set()
+    for item in page.object_list:
+        item.can_change = item.can_be_changed_by(user, team_ids=team_ids, authored_coe_ids=authored)
+    return page
+
+
 def _editor_context(request: HttpRequest, coe: Coe, *, parts=None, factor_parts=None, **extra):
-    template = CoeTemplateSettings.load()
+    template = coe.template_settings()
     parts = parts or {}
     factor_parts = factor_parts or {}
     findings = _findings(coe)
+    items = _items_page(request, coe)
     context = {
         "coe": coe,
         "can_edit": coe.can_be_edited_by(request.user),
@@ -189,7 +280,8 @@ def _editor_context(request: HttpRequest, coe: Coe, *, parts=None, factor_parts=
         "timeline_form": forms.CoeTimelineEntryForm(),
         "title_form": forms.TitleForm(initial={"title": coe.title}),
         "checklist": _checklist(coe, template),
-        "items": item_selectors.mark_changeable(coe.action_items.all(), request.user),
+        "items": items.object_list,
+        "items_page": items,
         "can_add_items": ActionItem.can_be_added_by(request.user, coe=coe),
         "item_form": ActionItemForm(
             initial={"team": coe.team_id, "owner": request.user.pk}, prefix="item"
@@ -214,12 +306,12 @@ def _changed(response: HttpResponse) -> HttpResponse:
 
 @require_GET
 def coe_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_editor(request, _get_coe(pk))
+    return _render_editor(request, _get_coe(request, pk))
 
 
 @require_GET
 def coe_checklist(request: HttpRequest, pk: int) -> HttpResponse:
-    coe = _get_coe(pk)
+    coe = _get_coe(request, pk)
     return render(request, f"{EDITOR}#checklist", _editor_context(request, coe))
 
 
@@ -289,7 +381,7 @@ def coe_text_save(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, error)
         return _text_refused(request, coe, key, form, status=UNPROCESSABLE)
-    coe = _get_coe(pk)
+    coe = _get_coe(request, pk)
     if not request.htmx:
         messages.success(request, f"Saved {TEXTS[key][0].lower()}.")
         return redirect(f"{coe.get_absolute_url()}#part-{key}")
@@ -325,7 +417,7 @@ def _text_refused(request, coe, key, form, *, status, conflict=None) -> HttpResp
 def _timeline_response(request: HttpRequest, coe: Coe, *, form=None, status: int = 200):
     if not request.htmx and status == 200:
         return redirect(f"{coe.get_absolute_url()}#section-timeline")
-    coe = _get_coe(coe.pk)
+    coe = _get_coe(request, coe.pk)
     overrides = {"timeline_form": form} if form is not None else {}
     if not request.htmx:
         return _render_editor(request, coe, status=status, **overrides)
@@ -372,7 +464,7 @@ def coe_timeline_copy(request: HttpRequest, pk: int) -> HttpResponse:
 def _whys_response(request: HttpRequest, coe: Coe, *, status: int = 200, factor_parts=None):
     if not request.htmx and status == 200:
         return redirect(f"{coe.get_absolute_url()}#section-five_whys")
-    coe = _get_coe(coe.pk)
+    coe = _get_coe(request, coe.pk)
     if not request.htmx:
         return _render_editor(request, coe, status=status, factor_parts=factor_parts)
     context = _editor_context(request, coe, factor_parts=factor_parts)
@@ -394,7 +486,7 @@ def _get_factor(coe: Coe, factor_pk: int) -> ContributingFactor:
 def coe_factor_save(request: HttpRequest, pk: int, factor_pk: int) -> HttpResponse:
     coe = _get_coe_for_edit(request, pk)
     factor = _get_factor(coe, factor_pk)
-    template = CoeTemplateSettings.load()
+    template = coe.template_settings()
     form = _factor_form(factor, template, request.POST)
     if form.is_valid():
         try:
@@ -449,9 +541,9 @@ def coe_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         if error:
             messages.error(request, error)
-            return _render_editor(request, _get_coe(pk), status=status)
+            return _render_editor(request, _get_coe(request, pk), status=status)
         return redirect(f"{coe.get_absolute_url()}#checklist")
-    context = _editor_context(request, _get_coe(pk), acknowledge_error=error)
+    context = _editor_context(request, _get_coe(request, pk), acknowledge_error=error)
     return render(request, f"{EDITOR}#checklist", context, status=status)
 
 
@@ -461,40 +553,51 @@ def coe_submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.coe_submit(coe=coe, actor=request.user)
     except services.SubmissionRefused as refusal:
-        return _render_editor(request, coe, status=UNPROCESSABLE, refusal=refusal)
+        # Read again: the gate may have stored findings this copy predates.
+        return _render_editor(request, _get_coe(request, pk), status=UNPROCESSABLE, refusal=refusal)
     messages.success(request, "Submitted for review.")
     return redirect(coe)
 
 
-HISTORY_LIMIT = 200
+HISTORY_PAGE_SIZE = 50
 
 
-def _text_changes(coe: Coe) -> list[dict]:
-    """Every saved version of every section, newest first, as a diff against the one before."""
-    records = CoeText.history.filter(coe_id=coe.pk).select_related("history_user")
-    previous: dict[str, str] = {}
-    changes = []
-    for record in records.order_by("history_date", "history_id"):
-        before = previous.get(record.key, "")
-        previous[record.key] = record.body
-        if record.body == before:
-            continue
-        diff = difflib.unified_diff(before.splitlines(), record.body.splitlines(), lineterm="", n=1)
-        changes.append({"record": record, "label": TEXTS[record.key][0], "lines": list(diff)[2:]})
-    return changes[::-1][:HISTORY_LIMIT]
+def _text_changes(coe: Coe):
+    """Every saved version of every section that changed its text, newest first, each with
+    the text before it: a page of them costs the same however long the history is."""
+    history = CoeText.history.filter(coe_id=coe.pk)
+    earlier = history.filter(key=OuterRef("key")).filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+    )
+    before = earlier.order_by("-history_date", "-history_id").values("body")[:1]
+    return (
+        history.select_related("history_user")
+        .annotate(before=Coalesce(Subquery(before), Value(""), output_field=TextField()))
+        .exclude(body=F("before"))
+        .order_by("-history_date", "-history_id")
+    )
+
+
+def _diff(record) -> dict:
+    diff = difflib.unified_diff(
+        record.before.splitlines(), record.body.splitlines(), lineterm="", n=1
+    )
+    return {"record": record, "label": TEXTS[record.key][0], "lines": list(diff)[2:]}
 
 
 @require_GET
 def coe_history(request: HttpRequest, pk: int) -> HttpResponse:
-    """Who changed which section when, and what: each save as a diff."""
+    """Who changed which section when, and what: each save as a diff, a page at a time."""
     coe = get_object_or_404(Coe.objects.select_related("team"), pk=pk)
-    context = {"coe": coe, "changes": _text_changes(coe), "limit": HISTORY_LIMIT}
-    return render(request, "coe/coe_history.html", context)
+    page = Paginator(_text_changes(coe), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    changes = [_diff(record) for record in page.object_list]
+    return render(request, "coe/coe_history.html", {"coe": coe, "changes": changes, "page": page})
 
 
 @require_POST
 def coe_review(request: HttpRequest, pk: int) -> HttpResponse:
-    coe = _get_coe(pk)
+    coe = _get_coe(request, pk)
     # Refused before the form: the page shows the review form only to those who may use it.
     coe.require_reviewer(request.user)
     if coe.status != Status.IN_REVIEW:
@@ -511,12 +614,12 @@ def coe_review(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"Review recorded: the COE is {coe.get_status_display().lower()}."
             )
             return redirect(coe)
-    return _render_editor(request, _get_coe(pk), status=UNPROCESSABLE, review_form=form)
+    return _render_editor(request, _get_coe(request, pk), status=UNPROCESSABLE, review_form=form)
 
 
 @require_POST
 def coe_action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    coe = _get_coe(pk)
+    coe = _get_coe(request, pk)
     # Refused before the form: the page shows the item form only to those who may use it.
     if not ActionItem.can_be_added_by(request.user, coe=coe):
         raise PermissionDenied(ADD_REFUSED)
@@ -532,7 +635,7 @@ def coe_action_add(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(f"{coe.get_absolute_url()}#section-corrective_actions")
             form = None
     status = UNPROCESSABLE if form is not None else 200
-    coe = _get_coe(pk)
+    coe = _get_coe(request, pk)
     overrides = {"item_form": form} if form is not None else {}
     if not request.htmx:
         return _render_editor(request, coe, status=status, **overrides)

@@ -124,7 +124,7 @@ class Incident(StoresRenderedMarkdown):
             models.Index(
                 fields=["severity", "status", "-detected_at", "-id"], name="incident_by_severity"
             ),
-            # Incidents detected in a period (the ops meeting's week, its metrics).
+            # The incidents of a period (the ops meeting's week, a team's trend).
             models.Index(fields=["detected_at"], name="incident_detected_at"),
         ]
 

@@ -1,8 +1,10 @@
 """Reads of wheels that pages (and the weekly ops meeting) share."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.timesince import timesince
 
@@ -16,10 +18,15 @@ LOG_LENGTH = 50
 
 
 def wheel_list() -> QuerySet[Wheel]:
-    """Every wheel with its participant count and when it last spun."""
+    """Every wheel with its participant count and when it last spun: two subqueries, not a
+    join of every participant with every spin (500 teams by 2,000 spins is a million rows)."""
+    participants = Participant.objects.filter(wheel=OuterRef("pk")).order_by()
+    last_spin = Spin.objects.filter(wheel=OuterRef("pk")).order_by("-spun_at")
     return Wheel.objects.annotate(
-        participant_count=Count("participants", distinct=True),
-        last_spun_at=Max("spins__spun_at"),
+        participant_count=Coalesce(
+            Subquery(participants.values("wheel").annotate(n=Count("pk")).values("n")), 0
+        ),
+        last_spun_at=Subquery(last_spin.values("spun_at")[:1]),
     )
 
 
@@ -32,6 +39,24 @@ def participants_with_odds(wheel: Wheel) -> list[Participant]:
         participant.chance = format_chance(probability)
         participant.last_chosen = format_ago(participant.last_selected_at)
     return participants
+
+
+@dataclass
+class Odds:
+    """The likeliest participants, and the others counted with their chance between them."""
+
+    shown: list[Participant]
+    others: int
+    others_chance: str
+
+
+def likeliest(participants: list[Participant], count: int) -> Odds:
+    """All participants in wheel order when they fit; otherwise the `count` likeliest."""
+    if len(participants) <= count:
+        return Odds(participants, 0, "")
+    ranked = sorted(participants, key=lambda p: -p.probability)
+    rest = ranked[count:]
+    return Odds(ranked[:count], len(rest), format_chance(sum(p.probability for p in rest)))
 
 
 def format_ago(moment: datetime | None) -> str:

@@ -10,6 +10,8 @@ from .models import Participant, Rig, Spin, Wheel, can_administer_wheels
 DETAIL = "wheel/wheel_detail.html"
 # Refused input: the page (or htmx fragment) comes back with the reason, never a blank 500.
 UNPROCESSABLE = 422
+ODDS_SHOWN = 25  # rows of the odds table: the likeliest participants, the rest summed
+EDIT_SHOWN = 25  # participants a wheel admin edits on one screen
 
 
 def _get_wheel(slug: str) -> Wheel:
@@ -56,6 +58,16 @@ def _rig_shown(rig: Rig | None, *, can_admin: bool, present: bool) -> bool:
     return rig is not None and rig.is_shown(can_admin=can_admin, present=present)
 
 
+def _editing(request: HttpRequest, participants: list, edit_forms: dict) -> list:
+    """The participants whose edit forms are shown: EDIT_SHOWN in wheel order after
+    `?edit_after=<id>`, or the ones whose refused forms come back."""
+    if edit_forms:
+        return [p for p in participants if p.pk in edit_forms]
+    after = request.GET.get("edit_after", "")
+    after = int(after) if after.isdecimal() and len(after) < 19 else 0
+    return [p for p in participants if p.pk > after][:EDIT_SHOWN]
+
+
 def _detail_context(request: HttpRequest, wheel: Wheel, **overrides) -> dict:
     participants = selectors.participants_with_odds(wheel)
     slices = drawing.slices(participants, proportional=wheel.proportional_slices)
@@ -68,9 +80,14 @@ def _detail_context(request: HttpRequest, wheel: Wheel, **overrides) -> dict:
     for spin in [*spins, *([shown] if shown else [])]:
         spin.rig_visible = _rig_shown(spin.rig, can_admin=can_admin, present=present)
     rig = selectors.active_rig(wheel)
+    odds = selectors.likeliest(participants, ODDS_SHOWN)
     context = {
         "wheel": wheel,
         "participants": participants,
+        "odds": odds,
+        # Past this, a slice too thin for its name is drawn without a <title> of its own: the
+        # page stays small, and the name is still on the slice (data-name) and in the odds.
+        "many_slices": len(slices) > ODDS_SHOWN,
         "slices": slices,
         "spins": spins,
         "can_admin": can_admin,
@@ -81,6 +98,7 @@ def _detail_context(request: HttpRequest, wheel: Wheel, **overrides) -> dict:
     }
     if can_admin:
         edit_forms = overrides.pop("edit_forms", {})
+        editing = _editing(request, participants, edit_forms)
         context |= {
             "log": selectors.audit_log(wheel),
             "teams_to_add": selectors.teams_not_on_wheel(wheel),
@@ -88,8 +106,9 @@ def _detail_context(request: HttpRequest, wheel: Wheel, **overrides) -> dict:
             "rig_form": forms.RigForm(wheel=wheel),
             "edit_rows": [
                 (p, edit_forms.get(p.pk) or forms.ParticipantEditForm(participant=p))
-                for p in participants
+                for p in editing
             ],
+            "edit_next": editing[-1].pk if editing and editing[-1] != participants[-1] else None,
         }
     return {**context, **overrides}
 

@@ -147,7 +147,18 @@ class ActionItem(StoresRenderedMarkdown):
 
     class Meta:
         ordering = ["due_date", "pk"]
-        indexes = [models.Index(fields=["status", "due_date"])]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            # Items finished in a period (the ops meeting celebrates them).
+            models.Index(fields=["status", "completed_at"], name="action_item_status_done_at"),
+            # Open items of one term by due date (long-term items due this quarter); with the
+            # team, it also covers counting every team's open items without reading the rows.
+            models.Index(
+                fields=["term", "due_date", "team"],
+                condition=models.Q(status__in=OPEN_ITEM_STATUSES),
+                name="action_item_open_term_due",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(coe__isnull=False)

@@ -3,10 +3,22 @@ from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Case, Count, Q, QuerySet, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from opsreview.org.models import Team
+from opsreview.org.pagination import excerpt
 
 from .models import OPEN_ITEM_STATUSES, ActionItem, Term
 
@@ -19,6 +31,18 @@ def mark_changeable(items: Iterable[ActionItem], user: AbstractBaseUser) -> list
     for item in items:
         item.can_change = item.can_be_changed_by(user, team_ids=team_ids, authored_coe_ids=authored)
     return items
+
+
+def with_changeable(items: QuerySet[ActionItem], user: AbstractBaseUser) -> QuerySet[ActionItem]:
+    """`can_change` on each row, computed by the database with the rule of
+    ActionItem.can_be_changed_by: no query of its own, so a page can add it to any list."""
+    if not user.is_active or user.is_staff:
+        return items.annotate(can_change=Value(user.is_active, output_field=BooleanField()))
+    membership = Team.members.through.objects.filter(team_id=OuterRef("team_id"), user_id=user.pk)
+    authors = ActionItem._meta.get_field("coe").related_model.authors.through
+    authorship = authors.objects.filter(coe_id=OuterRef("coe_id"), user_id=user.pk)
+    rule = Q(owner_id=user.pk) | Q(Exists(membership)) | Q(Exists(authorship))
+    return items.annotate(can_change=ExpressionWrapper(rule, output_field=BooleanField()))
 
 
 def action_item_list(
@@ -70,16 +94,24 @@ def overdue_counts(*, on: date | None = None) -> dict:
     return {"teams": teams, "totals": totals, "total": sum(totals.values())}
 
 
+ATTENTION_SHOWN = 10  # items of each kind on the dashboard; the rest are counted
+
+
 def items_needing_attention(user: AbstractBaseUser, *, on: date | None = None) -> dict:
     """The signed-in person's overdue items and those due in the next 7 days (today included),
-    the same window as the weekly report."""
+    the same window as the weekly report: the first few of each, and how many in all."""
     today = on or timezone.localdate()
-    mine = ActionItem.objects.filter(owner=user).select_related(
-        "team", "coe", "incident", "meeting", "owner"
+    mine = with_changeable(
+        ActionItem.objects.filter(owner=user).select_related(
+            "team", "coe", "incident", "meeting", "owner"
+        ),
+        user,
     )
     return {
-        "overdue": mark_changeable(mine.overdue(on=today).order_by("due_date"), user),
-        "due_this_week": mark_changeable(mine.due_soon(on=today).order_by("due_date"), user),
+        "overdue": excerpt(mine.overdue(on=today).order_by("due_date", "pk"), ATTENTION_SHOWN),
+        "due_this_week": excerpt(
+            mine.due_soon(on=today).order_by("due_date", "pk"), ATTENTION_SHOWN
+        ),
     }
 
 

@@ -1,34 +1,61 @@
 """The agenda a meeting runs from, built from the week's data each time it is shown: what went
 well, what happened, one team's figures, and what the organisation still owes. A fixed number
-of queries whatever the size of the week."""
+of queries whatever the size of the week or of the organisation, and a bounded number of rows:
+each list brings its first few rows and how many there are in all."""
 
 import statistics
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+    prefetch_related_objects,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from coe.models import Coe, CoeReview, ReviewDecision
 from incidents.models import MAJOR_SEVERITIES, Incident, Severity
-from incidents.selectors import IncidentMetrics, incident_metrics_by_severity
 from opsreview.actions.models import OPEN_ITEM_STATUSES, ActionItem, ItemStatus, Term
-from opsreview.actions.selectors import overdue_counts
+from opsreview.actions.selectors import with_changeable
 from opsreview.org.models import Team
+from opsreview.org.pagination import Excerpt, excerpt
 
 from .models import DeepDive, MeetingSection, OpsMeeting, SectionKey, Win
 
 QUIET_WEEKS = 4  # a team with no Sev-1/2 for this long is celebrated
 TREND_WEEKS = 12  # the chosen team's incidents per week, this far back
+SHOWN = 10  # rows of a list the meeting shows; the rest are counted
+SHOWN_WINS = 20
+SHOWN_TEAMS = 20  # quiet teams named, teams in the overdue table
+SHOWN_RAISED = 50  # items raised in this meeting
+COE_WATCH_SHOWN = 5  # incidents needing a COE named on the projector
 
 
 @dataclass
 class Success:
-    wins: list[Win]
-    items_finished: list[ActionItem]
-    coes_approved: list[Coe]
-    quiet_teams: list[Team]
+    wins: Excerpt
+    items_finished: Excerpt
+    coes_approved: Excerpt
+    quiet_teams: Excerpt
 
     @property
     def is_empty(self) -> bool:
@@ -36,13 +63,42 @@ class Success:
 
 
 @dataclass
+class SeverityFigures:
+    """The incidents of one severity in the period: the newest few, and figures over all."""
+
+    incidents: Excerpt = field(default_factory=Excerpt)
+    mean_time_to_detect: timedelta | None = None
+    mean_time_to_mitigate: timedelta | None = None
+    mean_time_to_resolve: timedelta | None = None
+    without_coe: int = 0
+
+    @property
+    def count(self) -> int:
+        return self.incidents.total
+
+
+@dataclass
+class CoeWatch:
+    """Incidents whose severity requires a COE: those still without one first, a few by name."""
+
+    shown: list[Incident]
+    total: int
+    missing: int
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.shown), 0)
+
+
+@dataclass
 class Events:
-    by_severity: dict[Severity, IncidentMetrics]
-    deep_dives: list[DeepDive]
+    by_severity: dict[Severity, SeverityFigures]
+    deep_dives: Excerpt
+    coe_watch: CoeWatch
 
     @property
     def incident_count(self) -> int:
-        return sum(metrics.count for metrics in self.by_severity.values())
+        return sum(figures.count for figures in self.by_severity.values())
 
     @property
     def is_empty(self) -> bool:
@@ -76,9 +132,10 @@ class Metrics:
 
 @dataclass
 class Improvements:
-    overdue: dict  # overdue_counts(): per team and term, with totals
-    long_term_due: list[ActionItem]
-    earlier_items: list[ActionItem]
+    overdue: dict  # the most overdue teams by term, with totals over every team
+    long_term_due: Excerpt
+    earlier_items: Excerpt
+    raised_here: Excerpt  # items raised in this meeting
 
     @property
     def is_empty(self) -> bool:
@@ -106,47 +163,108 @@ class Agenda:
         return next(part for part in self.sections if part.key == key)
 
 
-def _success(meeting: OpsMeeting, start: datetime, end: datetime) -> Success:
+def _items(viewer=None) -> QuerySet[ActionItem]:
+    items = ActionItem.objects.select_related("owner", "team", "coe", "incident", "meeting")
+    return with_changeable(items, viewer) if viewer is not None else items
+
+
+def _success(meeting: OpsMeeting, start: datetime, end: datetime, teams: list[Team]) -> Success:
     wins = Win.objects.filter(week=meeting.week).select_related("team", "author")
-    finished = (
-        ActionItem.objects.filter(
-            status=ItemStatus.DONE, completed_at__gte=start, completed_at__lt=end
-        )
-        .select_related("owner", "team", "coe", "incident", "meeting")
-        .order_by("completed_at", "pk")
+    finished = _items().filter(
+        status=ItemStatus.DONE, completed_at__gte=start, completed_at__lt=end
     )
     approvals = CoeReview.objects.filter(
         decision=ReviewDecision.APPROVE, created_at__gte=start, created_at__lt=end
     )
-    approved = (
-        Coe.objects.filter(pk__in=approvals.values("coe_id"))
-        .select_related("team")
-        .order_by("title", "pk")
+    approved = Coe.objects.filter(pk__in=approvals.values("coe_id")).select_related("team")
+    quiet = [team for team in teams if team.quiet]
+    return Success(
+        wins=excerpt(wins.order_by("created_at", "pk"), SHOWN_WINS),
+        items_finished=excerpt(finished.order_by("completed_at", "pk"), SHOWN),
+        coes_approved=excerpt(approved.order_by("title", "pk"), SHOWN),
+        quiet_teams=Excerpt(quiet[:SHOWN_TEAMS], len(quiet)),
     )
-    # EXISTS, not NOT IN: a major incident engaging no team must not make every team un-quiet;
-    # and only up to `end`, so past minutes keep the teams that were quiet then.
-    recent_major = Incident.objects.filter(
-        teams=OuterRef("pk"),
-        severity__in=MAJOR_SEVERITIES,
-        detected_at__gte=end - timedelta(weeks=QUIET_WEEKS),
-        detected_at__lt=end,
-    )
-    quiet = Team.objects.filter(~Exists(recent_major)).order_by("name")
-    return Success(list(wins), list(finished), list(approved), list(quiet))
+
+
+def _duration(expression) -> ExpressionWrapper:
+    return ExpressionWrapper(expression, output_field=DurationField())
 
 
 def _events(meeting: OpsMeeting, start: datetime, end: datetime) -> Events:
-    by_severity = incident_metrics_by_severity(start=start, end=end)
-    incidents = [i for metrics in by_severity.values() for i in metrics.incidents]
-    coes = {coe.incident_id: coe for coe in Coe.objects.filter(incident__in=incidents)}
-    for incident in incidents:
-        incident.existing_coe = coes.get(incident.pk)  # shown as "COE written" or "COE needed"
+    """One query for every severity: the newest incidents of each, the figures over all of
+    them (window aggregates), and the incidents the COE watch names."""
+    severity = [F("severity")]
+    needs_coe = Case(
+        When(severity__in=settings.INCIDENT_COE_SEVERITIES, then=Value(0)), default=Value(1)
+    )
+    rows = (
+        Incident.objects.filter(detected_at__gte=start, detected_at__lt=end)
+        .select_related("coe")
+        .annotate(
+            has_coe=ExpressionWrapper(Q(coe__isnull=False), output_field=BooleanField()),
+            rank=Window(
+                RowNumber(),
+                partition_by=severity,
+                order_by=[F("detected_at").desc(), F("pk").desc()],
+            ),
+            watch_rank=Window(
+                RowNumber(),
+                partition_by=[needs_coe],
+                order_by=[
+                    F("has_coe").asc(),
+                    F("severity").asc(),
+                    F("detected_at").asc(),
+                    F("pk").asc(),
+                ],
+            ),
+            severity_total=Window(Count("pk"), partition_by=severity),
+            without_coe=Window(
+                Sum(Case(When(has_coe=False, then=Value(1)), default=Value(0))),
+                partition_by=severity,
+            ),
+            mean_detect=Window(
+                Avg(_duration(F("detected_at") - F("impact_started_at"))), partition_by=severity
+            ),
+            mean_mitigate=Window(
+                Avg(_duration(F("mitigated_at") - F("detected_at"))), partition_by=severity
+            ),
+            mean_resolve=Window(
+                Avg(_duration(F("resolved_at") - F("detected_at"))), partition_by=severity
+            ),
+        )
+        .filter(Q(rank__lte=SHOWN) | Q(watch_rank__lte=COE_WATCH_SHOWN))
+        .order_by("severity", "rank")
+    )
+    by_severity = {severity: SeverityFigures() for severity in Severity}
+    watched = []
+    for incident in rows:
+        try:
+            incident.existing_coe = incident.coe  # shown as "COE written" or "COE needed"
+        except ObjectDoesNotExist:
+            incident.existing_coe = None
+        figures = by_severity[Severity(incident.severity)]
+        figures.incidents.total = incident.severity_total
+        figures.mean_time_to_detect = incident.mean_detect
+        figures.mean_time_to_mitigate = incident.mean_mitigate
+        figures.mean_time_to_resolve = incident.mean_resolve
+        figures.without_coe = incident.without_coe
+        if incident.rank <= SHOWN:
+            figures.incidents.append(incident)
+        if incident.requires_coe and incident.watch_rank <= COE_WATCH_SHOWN:
+            watched.append(incident)
+    watched.sort(key=lambda i: i.watch_rank)
+    needing = [by_severity[s] for s in Severity if s in settings.INCIDENT_COE_SEVERITIES]
+    watch = CoeWatch(
+        shown=watched,
+        total=sum(figures.count for figures in needing),
+        missing=sum(figures.without_coe for figures in needing),
+    )
     deep_dives = (
         DeepDive.objects.filter(week=meeting.week)
         .select_related("coe__team", "coe__incident", "queued_by")
         .order_by("created_at", "pk")
     )
-    return Events(by_severity, list(deep_dives))
+    return Events(by_severity, excerpt(deep_dives, SHOWN), watch)
 
 
 def _weeks_back(end: datetime, count: int) -> list[date]:
@@ -154,9 +272,24 @@ def _weeks_back(end: datetime, count: int) -> list[date]:
     return [this_monday - timedelta(weeks=n) for n in reversed(range(count))]
 
 
-def team_figures(team: Team, *, end: datetime) -> TeamFigures:
+def _open_items_by_term(team: Team, today: date) -> dict[str, dict[str, int]]:
+    rows = (
+        ActionItem.objects.open()
+        .filter(team=team)
+        .values("term")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+        .order_by()
+    )
+    counts = {"open": dict.fromkeys(Term.values, 0), "overdue": dict.fromkeys(Term.values, 0)}
+    for row in rows:
+        counts["open"][row["term"]] = row["open"]
+        counts["overdue"][row["term"]] = row["overdue"]
+    return counts
+
+
+def team_figures(team: Team, *, end: datetime, items: dict | None = None) -> TeamFigures:
     """Incidents per week by severity over TREND_WEEKS weeks, median time to mitigate, and the
-    team's open and overdue items by term."""
+    team's open and overdue items by term (`items`, when the caller counted them already)."""
     mondays = _weeks_back(end, TREND_WEEKS)
     first = timezone.make_aware(datetime.combine(mondays[0], datetime.min.time()))
     incidents = list(
@@ -174,58 +307,147 @@ def team_figures(team: Team, *, end: datetime) -> TeamFigures:
         if mitigations
         else None
     )
-    items = ActionItem.objects.filter(team=team).open().values_list("term", "due_date")
-    today = timezone.localdate(end)
-    open_by_term, overdue_by_term = dict.fromkeys(Term.values, 0), dict.fromkeys(Term.values, 0)
-    for term, due in items:
-        open_by_term[term] += 1
-        overdue_by_term[term] += due < today
+    items = items or _open_items_by_term(team, timezone.localdate(end))
     return TeamFigures(
         team=team,
         weeks=[WeekCount(monday, counts[monday]) for monday in mondays],
         median_time_to_mitigate=median,
-        open_by_term=open_by_term,
-        overdue_by_term=overdue_by_term,
+        open_by_term=items["open"],
+        overdue_by_term=items["overdue"],
     )
 
 
-def _metrics(meeting: OpsMeeting, end: datetime) -> Metrics:
-    team = meeting.chosen_team
-    return Metrics(team, team_figures(team, end=end) if team else None)
-
-
-def _quarter_end(day: date) -> date:
-    month = ((day.month - 1) // 3 + 1) * 3
+def _quarter(day: date) -> tuple[date, date]:
+    first_month = (day.month - 1) // 3 * 3 + 1
+    month = first_month + 2
     following = date(day.year + (month == 12), month % 12 + 1, 1)
-    return following - timedelta(days=1)
+    return date(day.year, first_month, 1), following - timedelta(days=1)
 
 
-def _improvements(meeting: OpsMeeting, start: datetime, end: datetime) -> Improvements:
-    today = timezone.localdate(end)
+def _teams_at_a_glance(*, today: date, end: datetime) -> list[Team]:
+    """Every team, in one grouped query, with its open and overdue items by term, its long-term
+    items due this quarter, and whether it went QUIET_WEEKS without a Sev-1 or Sev-2 up to
+    `end` (so past minutes keep the teams that were quiet then). A row per team, never per item.
+    """
+    quarter = _quarter(today)
+    open_items = FilteredRelation(
+        "action_items", condition=Q(action_items__status__in=OPEN_ITEM_STATUSES)
+    )
+    counts = {}
+    for term in Term.values:
+        counts[f"open_{term}"] = Count("open_items__term", filter=Q(open_items__term=term))
+        counts[f"overdue_{term}"] = Count(
+            "open_items__term", filter=Q(open_items__term=term, open_items__due_date__lt=today)
+        )
+    counts["long_due"] = Count(
+        "open_items__term",  # a column the index holds: counted without reading the rows
+        filter=Q(
+            open_items__term=Term.LONG,
+            open_items__due_date__gte=quarter[0],
+            open_items__due_date__lte=quarter[1],
+        ),
+    )
+    # The engagements are read from the link table itself, so a major incident engaging no
+    # team adds no NULL that would make every team un-quiet.
+    recent_major = Incident.objects.filter(
+        severity__in=MAJOR_SEVERITIES,
+        detected_at__gte=end - timedelta(weeks=QUIET_WEEKS),
+        detected_at__lt=end,
+    )
+    engaged = Incident.teams.through.objects.filter(incident__in=recent_major)
+    quiet = ExpressionWrapper(~Q(pk__in=engaged.values("team_id")), output_field=BooleanField())
+    return list(
+        Team.objects.annotate(open_items=open_items)
+        .annotate(quiet=quiet, **counts)
+        .order_by("name")
+    )
+
+
+def _overdue_table(teams: list[Team]) -> dict:
+    """The SHOWN_TEAMS most overdue teams by term, and the totals over every team."""
+    late = []
+    for team in teams:
+        by_term = {term: getattr(team, f"overdue_{term}") for term in Term.values}
+        if any(by_term.values()):
+            late.append((team.name, team.slug, by_term))
+    late.sort(key=lambda row: (-sum(row[2].values()), row[0]))
+    totals = {term: sum(row[2][term] for row in late) for term in Term.values}
+    return {
+        "teams": {name: by_term for name, _, by_term in late[:SHOWN_TEAMS]},
+        "slugs": {name: slug for name, slug, _ in late[:SHOWN_TEAMS]},
+        "totals": totals,
+        "total": sum(totals.values()),
+        "team_count": len(late),
+        "more_teams": max(len(late) - SHOWN_TEAMS, 0),
+    }
+
+
+def _improvements(
+    meeting: OpsMeeting, start: datetime, today: date, teams: list[Team], viewer
+) -> Improvements:
+    quarter = _quarter(today)
     long_term = (
-        ActionItem.objects.open()
-        .filter(term=Term.LONG, due_date__lte=_quarter_end(today))
-        .select_related("owner", "team", "coe", "incident", "meeting")
-        .order_by("due_date", "pk")
+        _items(viewer)
+        .open()
+        .filter(term=Term.LONG, due_date__gte=quarter[0], due_date__lte=quarter[1])
+        .order_by("due_date", "pk")[:SHOWN]
     )
-    earlier = (
-        ActionItem.objects.filter(meeting__isnull=False, meeting__week__lt=meeting.week)
-        .filter(Q(status__in=OPEN_ITEM_STATUSES) | Q(completed_at__gte=start))
-        .select_related("owner", "team", "meeting")
-        .order_by("meeting__week", "due_date", "pk")
+    long_term = Excerpt(long_term, sum(team.long_due for team in teams))
+    # Items raised in meetings: this one's, and earlier ones' still open or finished since; in
+    # one query, each list numbered and counted on its own.
+    here = Case(When(meeting_id=meeting.pk, then=Value(1)), default=Value(0))
+    raised = (
+        _items(viewer)
+        .filter(meeting__isnull=False)
+        .filter(
+            Q(meeting=meeting)
+            | Q(meeting__week__lt=meeting.week)
+            & (Q(status__in=OPEN_ITEM_STATUSES) | Q(completed_at__gte=start))
+        )
+        .annotate(
+            here=here,
+            rank=Window(
+                RowNumber(),
+                partition_by=[here],
+                order_by=[F("meeting__week").asc(), F("due_date").asc(), F("pk").asc()],
+            ),
+            listed_total=Window(Count("pk"), partition_by=[here]),
+        )
+        .filter(Q(here=1, rank__lte=SHOWN_RAISED) | Q(here=0, rank__lte=SHOWN))
+        .order_by("here", "rank")
     )
-    return Improvements(overdue_counts(on=today), list(long_term), list(earlier))
+    earlier, here_rows = Excerpt(), Excerpt()
+    for item in raised:
+        target = here_rows if item.here else earlier
+        target.append(item)
+        target.total = item.listed_total
+    return Improvements(_overdue_table(teams), long_term, earlier, here_rows)
 
 
-def build_agenda(meeting: OpsMeeting) -> Agenda:
-    """The four sections, in order, each with what the room looks at."""
+def build_agenda(meeting: OpsMeeting, *, viewer=None) -> Agenda:
+    """The four sections, in order, each with what the room looks at. With `viewer`, each
+    action item listed knows whether they may change it (`can_change`)."""
     start, end = meeting.period()
+    today = timezone.localdate(end)
     sections = sorted(meeting.sections.all(), key=lambda section: section.position)
+    teams = _teams_at_a_glance(today=today, end=end) if sections else []
+    chosen = meeting.chosen_team
+
+    def metrics() -> Metrics:
+        if chosen is None:
+            return Metrics(None, None)
+        mine = next((team for team in teams if team.pk == chosen.pk), None)
+        items = {
+            kind: {term: getattr(mine, f"{kind}_{term}", 0) for term in Term.values}
+            for kind in ("open", "overdue")
+        }
+        return Metrics(chosen, team_figures(chosen, end=end, items=items))
+
     builders = {
-        SectionKey.SUCCESS: lambda: _success(meeting, start, end),
+        SectionKey.SUCCESS: lambda: _success(meeting, start, end, teams),
         SectionKey.EVENTS: lambda: _events(meeting, start, end),
-        SectionKey.METRICS: lambda: _metrics(meeting, end),
-        SectionKey.IMPROVEMENTS: lambda: _improvements(meeting, start, end),
+        SectionKey.METRICS: metrics,
+        SectionKey.IMPROVEMENTS: lambda: _improvements(meeting, start, today, teams, viewer),
     }
     agenda = Agenda(meeting, start, end)
     for section in sections:
@@ -233,16 +455,55 @@ def build_agenda(meeting: OpsMeeting) -> Agenda:
     return agenda
 
 
+def _previous_starts_at(week) -> Subquery:
+    previous = OpsMeeting.objects.filter(week__lt=week).order_by("-week")
+    return Subquery(previous.values("starts_at")[:1])
+
+
 def meetings_with_sections():
-    return OpsMeeting.objects.select_related("facilitator", "chosen_team").prefetch_related(
-        Prefetch("sections", queryset=MeetingSection.objects.order_by("position")), "attendees"
+    """Meetings with what every meeting page shows, and when the previous meeting began (the
+    start of the period the agenda covers)."""
+    return (
+        OpsMeeting.objects.select_related("facilitator", "chosen_team")
+        .annotate(previous_starts_at=_previous_starts_at(OuterRef("week")))
+        .prefetch_related(
+            Prefetch("sections", queryset=MeetingSection.objects.order_by("position")),
+            "attendees",
+        )
     )
+
+
+def meeting_with_sections(pk: int, *, viewer=None, attendees: bool = True) -> OpsMeeting:
+    """meetings_with_sections() for one meeting, in two queries instead of three: its sections
+    bring the meeting along. With `viewer`, `viewer_team_id` is the first of their teams by
+    name (the team an item they add defaults to). Raises OpsMeeting.DoesNotExist."""
+    sections = (
+        MeetingSection.objects.filter(meeting_id=pk)
+        .select_related("meeting__facilitator", "meeting__chosen_team")
+        .annotate(previous_starts_at=_previous_starts_at(OuterRef("meeting__week")))
+        .order_by("position")
+    )
+    if viewer is not None:
+        memberships = Team.members.through.objects.filter(user_id=viewer.pk)
+        first_team = memberships.order_by("team__name").values("team_id")[:1]
+        sections = sections.annotate(viewer_team_id=Subquery(first_team))
+    sections = list(sections)
+    if not sections:  # a meeting is prepared with its sections; this one lost them
+        return meetings_with_sections().get(pk=pk)
+    meeting = sections[0].meeting
+    meeting.previous_starts_at = sections[0].previous_starts_at
+    if viewer is not None:
+        meeting.viewer_team_id = sections[0].viewer_team_id
+    for section in sections:
+        section.meeting = meeting
+    # What prefetch_related("sections") would have stored, filled from the rows in hand.
+    meeting._prefetched_objects_cache = {"sections": sections}
+    if attendees:
+        prefetch_related_objects([meeting], "attendees")
+    return meeting
 
 
 def overdue_by_team(agenda: Agenda) -> list[tuple[str, int]]:
     """(team, overdue count) for the improvements chart, most overdue first."""
     teams = agenda.section(SectionKey.IMPROVEMENTS).content.overdue["teams"]
-    totals = defaultdict(int)
-    for name, counts in teams.items():
-        totals[name] = sum(counts.values())
-    return sorted(totals.items(), key=lambda row: (-row[1], row[0]))
+    return [(name, sum(counts.values())) for name, counts in teams.items()]

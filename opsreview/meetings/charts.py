@@ -140,14 +140,24 @@ def _short(name: str) -> str:
     return name if len(name) <= MAX_NAME_CHARS else name[: MAX_NAME_CHARS - 1].rstrip() + "…"
 
 
-def overdue_by_team(rows: Sequence[tuple[str, int]]) -> Chart:
-    """Horizontal bars, most overdue first; the rest of the teams are summed in the summary."""
+def overdue_by_team(
+    rows: Sequence[tuple[str, int]], *, total: int | None = None, team_count: int | None = None
+) -> Chart:
+    """Horizontal bars, most overdue first; the rest of the teams are summed in the summary.
+
+    `rows` may be the most overdue teams only: `total` and `team_count` then cover them all."""
     drawn = list(rows[:MAX_TEAMS_DRAWN])
-    rest = rows[MAX_TEAMS_DRAWN:]
+    total = sum(count for _, count in rows) if total is None else total
+    team_count = len(rows) if team_count is None else team_count
+    rest_teams = team_count - len(drawn)
+    rest_items = total - sum(count for _, count in drawn)
     width = 1600
     label_width, count_width = 440, 90
     height = max(len(drawn), 1) * ROW_HEIGHT + 16
-    total = sum(count for _, count in rows)
+    table_rows = [[name, str(count)] for name, count in rows]
+    if team_count > len(rows):
+        others = total - sum(count for _, count in rows)
+        table_rows.append([_plural(team_count - len(rows), "other team"), str(others)])
     chart = Chart(
         key="overdue",
         width=width,
@@ -155,20 +165,19 @@ def overdue_by_team(rows: Sequence[tuple[str, int]]) -> Chart:
         title="Overdue action items by team",
         summary="",
         table_head=["Team", "Overdue items"],
-        table_rows=[[name, str(count)] for name, count in rows],
+        table_rows=table_rows,
     )
     if not total:
         chart.summary = "No action item is overdue."
         return chart
     worst = drawn[0]
     chart.summary = (
-        f"{_plural(total, 'overdue item')} across {_plural(len(rows), 'team')}; "
+        f"{_plural(total, 'overdue item')} across {_plural(team_count, 'team')}; "
         f"the most in {worst[0]} ({worst[1]})."
     )
-    if rest:
+    if rest_teams > 0:
         chart.summary += (
-            f" Not drawn: {_plural(len(rest), 'more team')} with "
-            f"{sum(count for _, count in rest)} between them."
+            f" Not drawn: {_plural(rest_teams, 'more team')} with {rest_items} between them."
         )
     bar_space = width - label_width - count_width
     peak = max(count for _, count in drawn)

@@ -115,8 +115,12 @@ class OpsMeeting(models.Model):
     def period(self) -> tuple[datetime, datetime]:
         """What the agenda covers: since the previous meeting began (or the week before this
         one, for the first) until this one begins, or until now if it is still to come."""
-        previous = self.previous()
-        start = previous.starts_at if previous else self.starts_at - timedelta(days=7)
+        if hasattr(self, "previous_starts_at"):  # annotated by meetings_with_sections()
+            previous_start = self.previous_starts_at
+        else:
+            previous = self.previous()
+            previous_start = previous.starts_at if previous else None
+        start = previous_start or self.starts_at - timedelta(days=7)
         end = max(self.starts_at, timezone.now()) if not self.is_done else self.starts_at
         return start, end
 

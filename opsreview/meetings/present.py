@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -46,7 +46,10 @@ def organisation_wheel() -> Wheel | None:
 
 
 def _meeting(pk: int) -> OpsMeeting:
-    return get_object_or_404(agenda.meetings_with_sections(), pk=pk)
+    try:  # the projector does not list the attendees
+        return agenda.meeting_with_sections(pk, attendees=False)
+    except OpsMeeting.DoesNotExist:
+        raise Http404("No such meeting.") from None
 
 
 def _require_runner(request: HttpRequest, meeting: OpsMeeting) -> None:
@@ -126,23 +129,12 @@ def _metrics_context(request: HttpRequest, meeting: OpsMeeting, figures, **extra
 
 # The page
 
-COE_WATCH_SHOWN = 5
 
-
-def _coe_watch(events) -> dict:
-    """The incidents that need a COE, those still without one first, a few of them by name."""
-    needing = [
-        incident
-        for metrics in events.by_severity.values()
-        for incident in metrics.incidents
-        if incident.requires_coe
-    ]
-    needing.sort(key=lambda i: (i.existing_coe is not None, i.severity, i.detected_at))
-    return {
-        "shown": needing[:COE_WATCH_SHOWN],
-        "more": max(len(needing) - COE_WATCH_SHOWN, 0),
-        "missing": sum(1 for i in needing if i.existing_coe is None),
-    }
+def _overdue_chart(built: agenda.Agenda) -> charts.Chart:
+    overdue = built.section(SectionKey.IMPROVEMENTS).content.overdue
+    return charts.overdue_by_team(
+        agenda.overdue_by_team(built), total=overdue["total"], team_count=overdue["team_count"]
+    )
 
 
 @require_GET
@@ -168,10 +160,10 @@ def meeting_present(request: HttpRequest, pk: int) -> HttpResponse:
     metrics = built.section(SectionKey.METRICS).content
     context = _metrics_context(request, meeting, metrics.figures) | {
         "agenda": built,
-        "coe_watch": _coe_watch(built.section(SectionKey.EVENTS).content),
+        "coe_watch": built.section(SectionKey.EVENTS).content.coe_watch,
         "slides": slides,
         "current": current,
-        "overdue_chart": charts.overdue_by_team(agenda.overdue_by_team(built)),
+        "overdue_chart": _overdue_chart(built),
         "item_form": ActionItemForm(prefix=ITEM_PREFIX),
         "leave_url": _leave_url(meeting),
     }

@@ -18,7 +18,7 @@ from opsreview.actions.models import Term
 from opsreview.org.editing import StaleVersion
 
 from . import forms, services
-from .agenda import build_agenda, meetings_with_sections
+from .agenda import build_agenda, meeting_with_sections
 from .models import MeetingSection, OpsMeeting, SectionKey, iso_week
 from .services import RUN_REFUSED
 
@@ -77,8 +77,11 @@ def meeting_prepare(request: HttpRequest) -> HttpResponse:
 # The meeting
 
 
-def _get_meeting(pk: int) -> OpsMeeting:
-    return get_object_or_404(meetings_with_sections(), pk=pk)
+def _get_meeting(pk: int, viewer=None) -> OpsMeeting:
+    try:
+        return meeting_with_sections(pk, viewer=viewer)
+    except OpsMeeting.DoesNotExist:
+        raise Http404("No such meeting.") from None
 
 
 def _get_meeting_to_run(request: HttpRequest, pk: int) -> OpsMeeting:
@@ -97,10 +100,11 @@ def _section_part(section: MeetingSection, form=None, conflict=None) -> dict:
 
 
 def _item_form(meeting: OpsMeeting, user) -> ActionItemForm:
-    first_team = user.teams.order_by("name").first()
-    return ActionItemForm(
-        initial={"owner": user.pk, "team": first_team.pk if first_team else None}, prefix="item"
-    )
+    if hasattr(meeting, "viewer_team_id"):  # looked up with the meeting
+        first_team_id = meeting.viewer_team_id
+    else:
+        first_team_id = user.teams.order_by("name").values_list("pk", flat=True).first()
+    return ActionItemForm(initial={"owner": user.pk, "team": first_team_id}, prefix="item")
 
 
 def _items(meeting: OpsMeeting, user) -> list:
@@ -113,7 +117,7 @@ def _items(meeting: OpsMeeting, user) -> list:
 def _detail_context(request: HttpRequest, meeting: OpsMeeting, *, parts=None, **extra) -> dict:
     user = request.user
     can_run = meeting.can_be_run_by(user) and not meeting.is_done
-    agenda = build_agenda(meeting)
+    agenda = build_agenda(meeting, viewer=user)
     parts = parts or {}
     sections = [
         {"agenda": part, **(parts.get(part.key) or _section_part(part.section))}
@@ -124,7 +128,7 @@ def _detail_context(request: HttpRequest, meeting: OpsMeeting, *, parts=None, **
         "agenda": agenda,
         "sections": sections,
         "can_run": can_run,
-        "items": _items(meeting, user),
+        "items": agenda.section(SectionKey.IMPROVEMENTS).content.raised_here,
         "is_this_week": meeting.week == iso_week(timezone.localdate()),
         "win_form": forms.WinForm(),
         "severities": list(Severity),
@@ -144,7 +148,7 @@ def _render_detail(request, meeting, *, status: int = 200, **overrides) -> HttpR
 
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _get_meeting(pk))
+    return _render_detail(request, _get_meeting(pk, viewer=request.user))
 
 
 @require_POST

@@ -62,12 +62,15 @@ def _complete_draft() -> Coe:
 # List and creation
 
 
-def test_list_shows_my_drafts_first(client, author):
+def test_list_shows_my_drafts_above_everything_newest_first(client, author):
     theirs = services.coe_create(title="Their draft", team=TeamFactory(), actor=UserFactory())
     mine = services.coe_create(title="My draft", team=TeamFactory(), actor=author)
     newest = services.coe_create(title="Newest, theirs", team=TeamFactory(), actor=UserFactory())
-    titles = [c.title for c in client.get("/coe/").context["page"].object_list]
-    assert titles == [mine.title, newest.title, theirs.title]
+    response = client.get("/coe/")
+    assert [c.title for c in response.context["drafts"]] == [mine.title]
+    assert [c.title for c in response.context["rows"]] == [newest.title, mine.title, theirs.title]
+    html = response.text
+    assert html.index("Your drafts") < html.index(mine.title) < html.index(newest.title)
 
 
 def test_list_filters_by_status_team_and_severity(client, author):
@@ -87,7 +90,7 @@ def test_list_filters_by_status_team_and_severity(client, author):
     Coe.objects.filter(pk=sev2.pk).update(status=Status.IN_REVIEW)
 
     def titles(query):
-        return {c.title for c in client.get(f"/coe/?{query}").context["page"].object_list}
+        return {c.title for c in client.get(f"/coe/?{query}").context["rows"]}
 
     assert titles("severity=2") == {"Sev-2 one"}
     assert titles("team=front-door") == {"Sev-2 one"}
@@ -514,9 +517,9 @@ def test_search_finds_coes_by_words_in_any_section(client, author):
         actor=author,
     )
     services.coe_create(title="Storage latency", team=TeamFactory(), actor=author)
-    titles = [c.title for c in client.get("/coe/?q=END TO END").context["page"].object_list]
+    titles = [c.title for c in client.get("/coe/?q=END TO END").context["rows"]]
     assert titles == ["Gateway outage"]
-    titles = [c.title for c in client.get("/coe/?q=latency").context["page"].object_list]
+    titles = [c.title for c in client.get("/coe/?q=latency").context["rows"]]
     assert titles == ["Storage latency"]
 
 
@@ -533,7 +536,7 @@ def test_coes_are_found_by_service_and_contributing_factor_category(client, auth
     services.coe_create(title="Other", team=TeamFactory(), actor=author)
 
     def titles(query):
-        return [c.title for c in client.get(f"/coe/?{query}").context["page"].object_list]
+        return [c.title for c in client.get(f"/coe/?{query}").context["rows"]]
 
     assert titles(f"service={gateway.pk}") == ["Gateway outage"]
     assert titles("category=configuration") == ["Gateway outage"]

@@ -281,7 +281,7 @@ def test_recompute_sets_every_incident_from_its_latest_written_entry(leader):
 
 def test_the_migration_fills_last_update_with_the_same_function(leader):
     migration = __import__(
-        "incidents.migrations.0002_last_update_at_and_list_indexes", fromlist=["fill_last_update"]
+        "incidents.migrations.0003_last_update_at_and_list_indexes", fromlist=["fill_last_update"]
     )
     incident = IncidentFactory(declared_at=NOW, last_update_at=at(999))
     TimelineEntry.objects.bulk_create(

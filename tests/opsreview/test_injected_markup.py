@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeData
 
 from coe.models import Coe, Status
+from coe.search import refresh_search_vectors
 from incidents.models import Incident, TimelineEntry
 from opsreview.actions.models import ActionItem
 from opsreview.meetings.models import OpsMeeting
@@ -151,6 +152,7 @@ def poisoned():
         "meeting": OpsMeeting.objects.order_by("-week").first().pk,
     }
     _poison_every_text_column()
+    refresh_search_vectors(Coe.objects.all())  # so searching for INJ shows poisoned snippets
     return users, ids
 
 

@@ -307,9 +307,28 @@ def test_the_page_shows_fifty_events_a_page_newest_first(staff_client, time_mach
     first = staff_client.get("/audit/").context["page"]
     assert [e.actor_label for e in first.object_list][:2] == ["person119", "person118"]
     assert len(first.object_list) == 50
-    last = staff_client.get("/audit/?page=3").context["page"]
+    second = staff_client.get(f"/audit/?{first.next_query}").context["page"]
+    assert second.object_list[0].actor_label == "person69"
+    last = staff_client.get(f"/audit/?{second.next_query}").context["page"]
     assert len(last.object_list) == 20
     assert list(last.object_list)[-1].actor_label == "person0"
+    assert not last.has_next
+
+
+def test_older_pages_follow_the_last_event_shown_even_with_equal_times(staff_client):
+    for n in range(60):  # all in the same instant: the id breaks the tie
+        audit_record(AuditAction.WHEEL_RIGGED, actor=f"person{n}")
+    first = staff_client.get("/audit/").context["page"]
+    second = staff_client.get(f"/audit/?{first.next_query}").context["page"]
+    shown = [e.actor_label for e in [*first.object_list, *second.object_list]]
+    assert shown == [f"person{n}" for n in reversed(range(60))]
+
+
+def test_an_unreadable_cursor_starts_from_the_newest(staff_client):
+    audit_record(AuditAction.WHEEL_RIGGED, actor="eli")
+    for after in ["nonsense", "2026-01-01T00:00:00~99999999999999999999", "[[[[~1", "x" * 5000]:
+        page = staff_client.get("/audit/", {"after": after}).context["page"]
+        assert [e.actor_label for e in page.object_list] == ["eli"]
 
 
 def test_the_page_filters_by_action_and_by_person(staff_client):
@@ -325,7 +344,11 @@ def test_the_page_filters_by_action_and_by_person(staff_client):
 def test_filters_are_kept_across_pages(staff_client, time_machine):
     _record_events(60, time_machine)
     response = staff_client.get("/audit/?action=wheel_rigged")
-    assert 'href="?action=wheel_rigged&amp;page=2"' in response.text
+    next_query = response.context["page"].next_query
+    assert next_query.startswith("action=wheel_rigged&after=")
+    assert f'href="?{next_query.replace("&", "&amp;")}"' in response.text
+    older = staff_client.get(f"/audit/?{next_query}")
+    assert 'href="?action=wheel_rigged" rel="first"' in older.text
 
 
 def test_an_unknown_action_filter_is_refused_with_a_message(staff_client):

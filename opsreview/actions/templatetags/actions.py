@@ -2,14 +2,15 @@
 import nothing from this one."""
 
 from django import template
+from django.db.models import Count
 
 from .. import selectors
 from ..forms import ShortTermItemForm
-from ..models import ActionItem
+from ..models import ActionItem, overdue_q
 
 register = template.Library()
 
-TEAM_ITEMS_SHOWN = 50
+TEAM_ITEMS_SHOWN = 10
 # An incident's panel shows this many items at most (open ones first), however many it has.
 INCIDENT_ITEMS_SHOWN = 100
 
@@ -25,11 +26,12 @@ def incident_items_context(request, incident, *, form=None, can_work=None) -> di
     user = request.user
     if can_work is None:
         can_work = ActionItem.can_be_added_by(user, incident=incident)
-    items = list(selectors.incident_action_items(incident)[: INCIDENT_ITEMS_SHOWN + 1])
+    items = selectors.with_changeable(selectors.incident_action_items(incident), user)
+    items = list(items[: INCIDENT_ITEMS_SHOWN + 1])
     return {
         "request": request,
         "incident": incident,
-        "items": selectors.mark_changeable(items[:INCIDENT_ITEMS_SHOWN], user),
+        "items": items[:INCIDENT_ITEMS_SHOWN],
         "more_items": len(items) > INCIDENT_ITEMS_SHOWN,
         "can_add": incident.is_open and can_work,
         "item_form": form or short_term_item_form(incident, user),
@@ -47,12 +49,15 @@ def incident_items(context, incident) -> dict:
 
 @register.inclusion_tag("actions/team_items.html", takes_context=True)
 def team_items(context, team) -> dict:
-    """A team's open items, overdue first, with the counts."""
+    """A team's open items, overdue first: the first few, and the counts of them all, in two
+    queries whatever the team's size."""
     items = selectors.action_item_list(team=team)
+    user = context["request"].user
+    counts = items.order_by().aggregate(total=Count("pk"), overdue=Count("pk", filter=overdue_q()))
     return {
         **context.flatten(),
         "team": team,
-        "items": selectors.mark_changeable(items[:TEAM_ITEMS_SHOWN], context["request"].user),
-        "item_count": items.count(),
-        "overdue_count": items.overdue().count(),
+        "items": list(selectors.with_changeable(items, user)[:TEAM_ITEMS_SHOWN]),
+        "item_count": counts["total"],
+        "overdue_count": counts["overdue"],
     }

@@ -1,6 +1,5 @@
 """/audit/: who did what, and the refusals it records."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import defaults
@@ -10,6 +9,7 @@ from .. import selectors
 from ..audit import audit_record
 from ..forms import AuditFilterForm
 from ..models import AuditAction, AuditEvent
+from ..pagination import page_newest_first
 from ..people import require_staff
 
 AUDIT_PAGE_SIZE = 50
@@ -34,10 +34,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     valid = filters.is_valid()
     events = selectors.audit_events(**filters.cleaned_data) if valid else AuditEvent.objects.none()
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("after", None)
     context = {
         "filters": filters,
-        "page": Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": page_newest_first(events, request.GET, AUDIT_PAGE_SIZE, field="when"),
         "query": query.urlencode(),
     }
     status = 200 if valid else UNPROCESSABLE

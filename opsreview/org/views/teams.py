@@ -8,13 +8,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from .. import selectors
 from ..forms import TeamForm
 from ..models import Team
+from ..pagination import page_by_name
 from ..services import team_update
 
 UNPROCESSABLE = 422
+TEAMS_PER_PAGE = 50
 
 
 def team_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "org/team_list.html", {"teams": selectors.team_list()})
+    page = page_by_name(selectors.team_list(), request.GET, TEAMS_PER_PAGE)
+    return render(request, "org/team_list.html", {"page": page, "teams": page.object_list})
 
 
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:

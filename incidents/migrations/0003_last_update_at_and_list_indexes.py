@@ -14,7 +14,7 @@ def fill_last_update(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0001_initial'),
+        ('incidents', '0002_indexes_for_the_ops_meeting'),
         ('org', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -37,10 +37,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='incident',
             index=models.Index(fields=['severity', 'status', '-detected_at', '-id'], name='incident_by_severity'),
-        ),
-        migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['detected_at'], name='incident_detected_at'),
         ),
         migrations.AddIndex(
             model_name='timelineentry',

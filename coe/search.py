@@ -1,0 +1,186 @@
+"""Finding COEs by their words.
+
+On PostgreSQL each COE keeps a weighted full-text vector of its title and sections (Coe.search,
+GIN-indexed), recomputed by refresh_search_vectors() whenever the title or a section changes;
+searches are ranked and their snippets highlighted by the database (ts_headline). Elsewhere
+(SQLite) search is a plain case-insensitive substring match over the same texts, newest first.
+"""
+
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, StringAgg, Subquery, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Left
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+CONFIG = "english"
+# Words in the title count most, then the summary and impact, then everything else.
+WEIGHTED_TEXTS = {"B": ("summary", "impact")}
+OTHER_WEIGHT = "C"
+# Only the start of each text is indexed: whatever is pasted, the vector stays far below
+# PostgreSQL's 1 MB limit for a tsvector (a real section is a few KB).
+INDEXED_CHARS = 20_000
+# Highlight markers ts_headline puts around matches; characters no keyboard types, so the
+# snippet can be escaped as a whole and only these become <mark> tags.
+START, STOP = "\ue000", "\ue001"
+# How many matches a search ranks and pages through: 20 pages of 25.
+RANKED_MATCHES = 500
+HEADLINE_CHARS = 2_000
+HEADLINE_OPTIONS = (
+    f'StartSel="{START}", StopSel="{STOP}", MaxWords=30, MinWords=12, MaxFragments=2, '
+    'FragmentDelimiter=" … "'
+)
+
+
+def uses_full_text() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _joined_texts(text_model, keys: tuple[str, ...] | None = None, exclude=()) -> Subquery:
+    """The COE's texts (those of `keys`, or all but `exclude`) joined into one, in key order."""
+    texts = text_model.objects.filter(coe=OuterRef("pk")).exclude(key__in=exclude)
+    if keys is not None:
+        texts = texts.filter(key__in=keys)
+    joined = StringAgg(Left("body", INDEXED_CHARS), Value("\n\n"), order_by="key")
+    return Subquery(texts.values("coe").annotate(joined=joined).values("joined"))
+
+
+def refresh_search_vectors(coes: QuerySet) -> int:
+    """Recompute the search vector of every COE in `coes` with one UPDATE; returns how many.
+
+    Called after every write to a title or a section, by the migration that added the column
+    and by anything that inserts COEs in bulk. Works on historical (migration) models too.
+    A no-op where the database has no full-text search.
+    """
+    if not uses_full_text():
+        return 0
+    text_model = coes.model._meta.get_field("texts").related_model
+    with transaction.atomic():
+        # Lock first: the UPDATE then reads (in a snapshot of its own) every text committed by
+        # whoever held the lock before, so two sections saved at once both reach the vector.
+        list(coes.select_for_update(no_key=True).order_by("pk").values_list("pk"))
+        return coes.order_by().update(search=_vector(text_model))
+
+
+def _vector(text_model) -> SearchVector:
+    vector = SearchVector("title", config=CONFIG, weight="A")
+    weighted = tuple(key for keys in WEIGHTED_TEXTS.values() for key in keys)
+    for weight, keys in WEIGHTED_TEXTS.items():
+        vector += SearchVector(_joined_texts(text_model, keys), config=CONFIG, weight=weight)
+    others = _joined_texts(text_model, exclude=weighted)
+    return vector + SearchVector(others, config=CONFIG, weight=OTHER_WEIGHT)
+
+
+def search_query(q: str) -> SearchQuery:
+    """Words as people type them into a search box: "quoted phrases", or, -excluded.
+    websearch_to_tsquery accepts any text without a syntax error."""
+    return SearchQuery(q, search_type="websearch", config=CONFIG)
+
+
+def matches(coes: QuerySet, q: str) -> QuerySet:
+    """The COEs among `coes` whose title or sections hold the words of `q` (in any order)."""
+    if uses_full_text():
+        return coes.filter(search=search_query(q))
+    text_model = coes.model._meta.get_field("texts").related_model
+    in_texts = text_model.objects.filter(coe=OuterRef("pk"), body__icontains=q)
+    return coes.filter(Q(title__icontains=q) | Exists(in_texts))
+
+
+def best_first(rows: QuerySet, found: QuerySet, q: str) -> QuerySet:
+    """The COEs of `found` (from matches()), loaded as `rows` loads them, best match first and
+    then newest; newest first where there is no ranking.
+
+    Ranking reads each match's whole vector, so only the newest RANKED_MATCHES are ranked: a
+    word in most COEs ("rollback") costs what a rarer one does. The list shows no more anyway.
+    """
+    if not uses_full_text():
+        return found.order_by("-created_at", "-pk")
+    newest = found.order_by("-created_at", "-pk").values("pk")
+    return (
+        rows.filter(pk__in=newest[:RANKED_MATCHES])
+        .annotate(rank=SearchRank(F("search"), search_query(q)))
+        .order_by("-rank", "-created_at", "-pk")
+    )
+
+
+def snippets(coes: list, q: str) -> dict[int, SafeString]:
+    """For the COEs shown (one page), a short escaped passage of their text with `q` marked."""
+    if not coes:
+        return {}
+    model = type(coes[0])
+    ids = [coe.pk for coe in coes]
+    if not uses_full_text():
+        return _substring_snippets(model, ids, q)
+    texts = _joined_texts(model._meta.get_field("texts").related_model)
+    stems = RawSQL("tsvector_to_array(to_tsvector(%s::regconfig, %s))", (CONFIG, q))
+    docs = model.objects.filter(pk__in=ids).annotate(doc=texts, stems=stems)
+    parts = [
+        (pk, _around_a_match(doc or "", stems))
+        for pk, doc, stems in docs.values_list("pk", "doc", "stems")
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ts_headline(%s::regconfig, part, websearch_to_tsquery(%s::regconfig, %s), %s)"
+            " FROM unnest(%s::text[]) WITH ORDINALITY AS t(part, n) ORDER BY n",
+            [CONFIG, CONFIG, q, HEADLINE_OPTIONS, [part for _, part in parts]],
+        )
+        headlines = [headline for (headline,) in cursor.fetchall()]
+    return {pk: _marked(text) for (pk, _), text in zip(parts, headlines, strict=True) if text}
+
+
+def _around_a_match(text: str, stems: list[str]) -> str:
+    """The part of `text` around the first place one of the query's stems occurs (or its
+    start): ts_headline parses all it is given, and a COE is ten times what a snippet needs."""
+    lowered = text.lower()
+    places = [at for stem in stems or () if (at := lowered.find(stem)) >= 0]
+    start = max(min(places, default=0) - HEADLINE_CHARS // 4, 0)
+    return text[start : start + HEADLINE_CHARS]
+
+
+def _marked(headline: str) -> SafeString:
+    """ts_headline's output, escaped, with its match markers (and nothing else) as <mark>."""
+    parts = []
+    for number, piece in enumerate(" ".join(headline.split()).split(START)):
+        inside, _, after = piece.partition(STOP) if number else ("", "", piece)
+        if inside:
+            parts.append(f"<mark>{escape(inside)}</mark>")
+        parts.append(escape(after.replace(STOP, "")))
+    return mark_safe("".join(parts))  # noqa: S308 - every piece escaped above
+
+
+SENTENCE_END = re.compile(r"[.!?]\s|\n")
+SNIPPET_CHARS = 240
+WHITESPACE = re.compile(r"\s+")
+
+
+def _substring_snippets(model, ids: list[int], q: str) -> dict[int, SafeString]:
+    text_model = model._meta.get_field("texts").related_model
+    texts = text_model.objects.filter(coe_id__in=ids, body__icontains=q).order_by("coe_id", "key")
+    found = {}
+    for coe_id, body in texts.values_list("coe_id", "body"):
+        if coe_id not in found and (snippet := sentence_with(body, q)):
+            found[coe_id] = snippet
+    return found
+
+
+def sentence_with(text: str, q: str) -> SafeString | None:
+    """The sentence of `text` holding `q` (cut to a readable length), escaped, `q` marked."""
+    match = re.search(re.escape(q), text, re.IGNORECASE)
+    if match is None:
+        return None
+    start = cut = max(0, match.start() - SNIPPET_CHARS // 2)
+    for boundary in SENTENCE_END.finditer(text, cut, match.start()):
+        start = boundary.end()  # the last sentence end before the match
+    sentence_end = SENTENCE_END.search(text, match.end())
+    end = sentence_end.start() + 1 if sentence_end else len(text)
+    end = min(end, max(match.end(), start + SNIPPET_CHARS))
+    before = WHITESPACE.sub(" ", text[start : match.start()]).lstrip()
+    after = WHITESPACE.sub(" ", text[match.end() : end]).rstrip()
+    lead = "… " if start == cut > 0 else ""
+    tail = " …" if end < len(text) and text[end - 1] not in ".!?\n" else ""
+    return mark_safe(  # noqa: S308 - every piece escaped
+        f"{lead}{escape(before)}<mark>{escape(match.group())}</mark>{escape(after)}{tail}"
+    )
