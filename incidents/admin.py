@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import CallLeader, Incident, TimelineEntry
+from .services import incident_last_update_refresh
 
 
 class TimelineEntryInline(admin.TabularInline):
@@ -26,8 +27,14 @@ class IncidentAdmin(admin.ModelAdmin):
         "gates_production_changes",
         "changes_gated_by",
         "changes_gated_at",
+        "last_update_at",
     ]
     inlines = [TimelineEntryInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Entries added or removed here bypass the timeline services: keep the last update true.
+        incident_last_update_refresh(incident=form.instance)
 
 
 @admin.register(CallLeader)

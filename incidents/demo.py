@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from opsreview.org.models import Service, Team
 
-from .models import CallLeader, Incident, Severity, Status, TimelineEntry
+from .models import CallLeader, Incident, Severity, Status, TimelineEntry, last_update_recompute
 
 GATEWAY_OUTAGE = "BananaStand unavailable: API Gateway misconfiguration"
 LIMIT_EXCEEDED = "BananaDistributionLimitExceeded errors for customers collecting bananas"
@@ -26,6 +26,7 @@ def _timeline(incident, start, author, entries):
             kind=kind,
             text=text,
         )
+    last_update_recompute(Incident.objects.filter(pk=incident.pk))
 
 
 def _gateway_outage(users, teams):

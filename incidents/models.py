@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,6 +53,10 @@ MOMENTS = [
 ]
 
 
+# The incident list's order; see IncidentQuerySet.open_first.
+LIST_ORDER = ("status", "severity", "-detected_at", "-id")
+
+
 class IncidentQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -59,18 +64,13 @@ class IncidentQuerySet(models.QuerySet):
     def major(self):
         return self.filter(severity__in=MAJOR_SEVERITIES)
 
-    def with_last_update(self):
-        return self.annotate(last_update_at=models.Max("timeline__created_at"))
-
     def open_first(self):
-        """Open incidents first (investigating before mitigated), most severe, newest."""
-        return self.annotate(
-            status_rank=models.Case(
-                models.When(status=Status.INVESTIGATING, then=0),
-                models.When(status=Status.MITIGATED, then=1),
-                default=2,
-            )
-        ).order_by("status_rank", "severity", "-detected_at", "-pk")
+        """Open incidents first (investigating before mitigated), most severe, newest.
+
+        The statuses' values sort in their lifecycle's order, so the plain column orders them
+        and the list's index (LIST_ORDER) serves the ordering without sorting every incident.
+        """
+        return self.order_by(*LIST_ORDER)
 
 
 class Incident(StoresRenderedMarkdown):
@@ -108,13 +108,22 @@ class Incident(StoresRenderedMarkdown):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     changes_gated_at = models.DateTimeField(null=True, blank=True)
+    # Stored, not aggregated on every read: when the timeline was last written to (an entry
+    # added or edited), or the declaration while the timeline is empty. Kept by the timeline
+    # writes in services.py (and the admin); last_update_recompute() rebuilds it in bulk.
+    last_update_at = models.DateTimeField("last update", default=timezone.now)
 
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-detected_at", "-pk"]
         indexes = [
-            models.Index(fields=["status", "severity"]),
+            # The list, unfiltered or by status, and the banner (open Sev-1/2) read this one.
+            models.Index(fields=list(LIST_ORDER), name="incident_list_order"),
+            # The list filtered by severity, in the same order.
+            models.Index(
+                fields=["severity", "status", "-detected_at", "-id"], name="incident_by_severity"
+            ),
             # The incidents of a period (the ops meeting's week, a team's trend).
             models.Index(fields=["detected_at"], name="incident_detected_at"),
         ]
@@ -187,17 +196,10 @@ class Incident(StoresRenderedMarkdown):
         return timedelta(minutes=minutes) if minutes else None
 
     def update_overdue(self, now: datetime | None = None) -> bool:
-        """Open, pulse-checked, and nothing posted to the timeline for longer than its interval.
-
-        Uses `last_update_at` when the queryset annotated it (lists), else asks the database.
-        """
+        """Open, pulse-checked, and nothing written to the timeline for longer than its interval."""
         if not self.is_open or self.pulse_interval is None:
             return False
-        last = getattr(self, "last_update_at", None)
-        if last is None:
-            last = self.timeline.aggregate(last=models.Max("created_at"))["last"]
-        last = last or self.declared_at
-        return (now or timezone.now()) - last > self.pulse_interval
+        return (now or timezone.now()) - self.last_update_at > self.pulse_interval
 
     def can_make_leader_calls(self, user) -> bool:
         """The call leader's calls (gating changes, lowering the severity, handing over the
@@ -235,6 +237,8 @@ class TimelineEntry(models.Model):
     class Meta:
         ordering = ["occurred_at", "pk"]
         verbose_name_plural = "timeline entries"
+        # An incident's latest entries, for its page.
+        indexes = [models.Index(fields=["incident", "occurred_at"], name="timeline_by_incident")]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.text[:60]}"
@@ -267,3 +271,22 @@ class CallLeader(models.Model):
 
     def __str__(self) -> str:
         return display_name(self.user)
+
+
+def last_update_recompute(incidents: models.QuerySet) -> int:
+    """Set each incident's `last_update_at` from its timeline, in one UPDATE; returns how many.
+
+    The latest time an entry was written (added, or edited since), or the declaration while
+    the timeline is empty. For the migration that adds the field, for rows inserted in bulk
+    (seeders) and after entries are removed. Works on historical models too.
+    """
+    entries = incidents.model._meta.get_field("timeline").related_model._default_manager
+    latest = (
+        entries.filter(incident=models.OuterRef("pk"))
+        .annotate(written_at=Coalesce("edited_at", "created_at"))
+        .order_by("-written_at")
+        .values("written_at")[:1]
+    )
+    return incidents.update(
+        last_update_at=Coalesce(models.Subquery(latest), models.F("declared_at"))
+    )

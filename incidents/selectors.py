@@ -4,12 +4,14 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, Q, QuerySet
 
 from opsreview.org.models import Team
 
-from .models import Incident, Severity
+from .models import Incident, Severity, TimelineEntry
 
 
 def incident_list(
@@ -19,7 +21,6 @@ def incident_list(
     incidents = (
         Incident.objects.select_related("call_leader")
         .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
-        .with_last_update()
         .open_first()
     )
     if status == "open":
@@ -33,6 +34,25 @@ def incident_list(
     return incidents
 
 
+# An incident's page shows its latest entries, this many at most unless asked for all.
+TIMELINE_SHOWN = 200
+
+
+def incident_timeline(incident: Incident, *, everything: bool = False) -> dict:
+    """The timeline in time order: its latest TIMELINE_SHOWN entries (or every one), and
+    whether earlier entries were left out."""
+    entries = (
+        TimelineEntry.objects.filter(incident=incident)
+        .select_related("author")
+        .order_by("-occurred_at", "-pk")
+    )
+    latest = list(entries if everything else entries[: TIMELINE_SHOWN + 1])
+    return {
+        "entries": latest[:TIMELINE_SHOWN][::-1] if not everything else latest[::-1],
+        "earlier_hidden": not everything and len(latest) > TIMELINE_SHOWN,
+    }
+
+
 def open_incidents_for_user(user) -> QuerySet[Incident]:
     """Open incidents the user leads or whose engaged teams they are on: their dashboard's top."""
     return (
@@ -40,13 +60,33 @@ def open_incidents_for_user(user) -> QuerySet[Incident]:
         .filter(Q(call_leader=user) | Q(teams__members=user))
         .distinct()
         .select_related("call_leader")
-        .with_last_update()
         .open_first()
     )
 
 
+# What the banner on every page shows of each open major incident, and no more; and how many
+# it names before pointing to the list of open incidents.
+BANNER_SHOWN = 5
+BANNER_FIELDS = ("title", "severity", "status", "gates_production_changes", "last_update_at")
+
+
 def open_major_incidents() -> QuerySet[Incident]:
-    return Incident.objects.open().major().with_last_update().order_by("severity", "detected_at")
+    """Open Sev-1/Sev-2 incidents, most severe and oldest first: the banner on every page."""
+    return Incident.objects.open().major().only(*BANNER_FIELDS).order_by("severity", "detected_at")
+
+
+@cache
+def _banner_sql(alias: str) -> tuple[str, tuple]:
+    """The banner's SQL, compiled once per process: its text and parameters never change, only
+    the rows it finds. Building the query anew cost about a sixth of every page's floor."""
+    query = open_major_incidents()[: BANNER_SHOWN + 1].query
+    return query.get_compiler(alias).as_sql()
+
+
+def banner_incidents() -> list[Incident]:
+    """open_major_incidents(), the first BANNER_SHOWN + 1 of them, read fresh on every call."""
+    sql, params = _banner_sql(DEFAULT_DB_ALIAS)
+    return list(Incident.objects.raw(sql, params))
 
 
 def _mean(values: list[timedelta]) -> timedelta | None:

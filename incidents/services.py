@@ -7,6 +7,8 @@ from uuid import UUID
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from opsreview.org.audit import audit_record
@@ -15,7 +17,15 @@ from opsreview.org.models import AuditAction, Service, Team
 from opsreview.org.people import display_name
 
 from .gate import ResolutionBlocked, resolution_blockers
-from .models import MAJOR_SEVERITIES, CallLeader, Incident, Severity, Status, TimelineEntry
+from .models import (
+    MAJOR_SEVERITIES,
+    CallLeader,
+    Incident,
+    Severity,
+    Status,
+    TimelineEntry,
+    last_update_recompute,
+)
 from .tasks import notify_team_engaged
 
 INCIDENT_EDITABLE_FIELDS = (
@@ -55,6 +65,17 @@ def _check_call_leader(severity: int, call_leader: AbstractBaseUser) -> None:
         )
 
 
+def _timeline_written(incident: Incident, at: datetime) -> None:
+    """The timeline changed at `at`: move the incident's stored last update forward to it.
+
+    One UPDATE that never moves it back, so concurrent writes each leave the latest time.
+    """
+    Incident.objects.filter(pk=incident.pk).update(
+        last_update_at=Greatest("last_update_at", Value(at))
+    )
+    incident.last_update_at = max(incident.last_update_at, at)
+
+
 def _record(
     incident: Incident,
     *,
@@ -63,13 +84,15 @@ def _record(
     occurred_at: datetime | None = None,
     kind: str = TimelineEntry.Kind.EVENT,
 ) -> TimelineEntry:
-    return TimelineEntry.objects.create(
+    entry = TimelineEntry.objects.create(
         incident=incident,
         author=author,
         text=text,
         kind=kind,
         occurred_at=occurred_at or timezone.now(),
     )
+    _timeline_written(incident, entry.created_at)
+    return entry
 
 
 class AlreadyDeclared(ValidationError):
@@ -117,6 +140,7 @@ def incident_declare(
         severity=severity,
         declared_by=declared_by,
         declared_at=now,
+        last_update_at=now,
         call_leader=call_leader,
         detected_at=detected_at,
         impact_started_at=impact_started_at or detected_at,
@@ -366,6 +390,7 @@ def timeline_entry_add(
     )
     entry.full_clean()
     entry.save()
+    _timeline_written(incident, entry.created_at)
     return entry
 
 
@@ -381,4 +406,13 @@ def timeline_entry_edit(
     entry.edited_at = timezone.now()
     entry.full_clean()
     entry.save(update_fields=["text", "occurred_at", "edited_at"])
+    _timeline_written(entry.incident, entry.edited_at)
     return entry
+
+
+@transaction.atomic
+def incident_last_update_refresh(*, incident: Incident) -> None:
+    """The timeline was changed outside these services (entries removed or added in the
+    admin): the incident's last update is recomputed from what is on it now."""
+    last_update_recompute(Incident.objects.filter(pk=incident.pk))
+    incident.refresh_from_db(fields=["last_update_at"])

@@ -27,7 +27,6 @@ def _get_incident(pk: int) -> Incident:
         incidents.prefetch_related(
             Prefetch("teams", queryset=Team.objects.order_by("name")),
             Prefetch("services", queryset=Service.objects.order_by("name")),
-            Prefetch("timeline", queryset=TimelineEntry.objects.select_related("author")),
         ),
         pk=pk,
     )
@@ -80,6 +79,9 @@ def _detail_context(request: HttpRequest, incident: Incident, **overrides) -> di
     can_work = incident.can_be_worked_by(request.user)
     context = {
         "incident": incident,
+        "timeline": selectors.incident_timeline(
+            incident, everything=request.GET.get("timeline") == "all"
+        ),
         "can_work": can_work,
         "can_gate": incident.can_gate_changes(request.user),
         "update_overdue": incident.update_overdue(),

@@ -1,12 +1,11 @@
 """What the action items tell the incidents' resolution gate."""
 
-from django.db.models import Q
-
 from incidents.gate import ResolutionBlocker
 from incidents.models import Incident
 from opsreview.org.people import display_name
 
 from .models import ActionItem, Term
+from .selectors import incident_items_q
 
 
 def open_short_term_items(incident: Incident) -> list[ResolutionBlocker]:
@@ -14,7 +13,7 @@ def open_short_term_items(incident: Incident) -> list[ResolutionBlocker]:
     items = (
         ActionItem.objects.open()
         .filter(term=Term.SHORT)
-        .filter(Q(incident=incident) | Q(coe__incident=incident))
+        .filter(incident_items_q(incident))
         .select_related("owner")
     )
     return [

@@ -2,8 +2,10 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -11,13 +13,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    When,
 )
 from django.utils import timezone
 
 from opsreview.org.models import Team
 from opsreview.org.pagination import excerpt
 
-from .models import ActionItem, Term
+from .models import OPEN_ITEM_STATUSES, ActionItem, Term
 
 # What a row of actions/action_item.html shows: the owner's name, the team's, links to the source.
 ITEM_ROW_RELATED = ("owner", "team", "coe", "incident", "meeting")
@@ -130,10 +133,38 @@ def items_needing_attention(user: AbstractBaseUser, *, on: date | None = None) -
     }
 
 
+def incident_coe_ids(incident) -> list[int]:
+    """The id of the incident's COE, if it has one (read from `incident.coe` when the page
+    selected it already), so items are found by their own indexed columns, never by a join."""
+    try:
+        return [incident.coe.pk]
+    except ObjectDoesNotExist:
+        return []
+
+
+def incident_items_q(incident, *, coe_terms: Iterable[str] | None = None) -> Q:
+    """Items raised on the incident, or in its COE (of `coe_terms` only, if given).
+
+    Each side is one indexed column (incident_id, coe_id): an OR across a join to the COE
+    would make PostgreSQL read every item to find one incident's.
+    """
+    q = Q(incident=incident)
+    coe_ids = incident_coe_ids(incident)
+    if coe_ids:
+        coe_q = Q(coe_id__in=coe_ids)
+        if coe_terms is not None:
+            coe_q &= Q(term__in=list(coe_terms))
+        q |= coe_q
+    return q
+
+
 def incident_action_items(incident) -> QuerySet[ActionItem]:
-    """Items raised on the incident and the short-term items of its COE: what the call sees."""
+    """Items raised on the incident and the short-term items of its COE: what the call sees.
+
+    Open items first, then by due date."""
     return (
-        ActionItem.objects.filter(Q(incident=incident) | Q(coe__incident=incident, term=Term.SHORT))
+        ActionItem.objects.filter(incident_items_q(incident, coe_terms=[Term.SHORT]))
         .select_related("owner", "team", "coe", "incident", "meeting")
-        .order_by("status", "due_date", "pk")
+        .annotate(closed=Case(When(status__in=OPEN_ITEM_STATUSES, then=0), default=1))
+        .order_by("closed", "due_date", "pk")
     )

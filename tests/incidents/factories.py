@@ -4,7 +4,14 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from incidents.models import CallLeader, Incident, Severity, Status, TimelineEntry
+from incidents.models import (
+    CallLeader,
+    Incident,
+    Severity,
+    Status,
+    TimelineEntry,
+    last_update_recompute,
+)
 from tests.org.factories import UserFactory
 
 
@@ -25,6 +32,7 @@ class IncidentFactory(DjangoModelFactory):
     impact_started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=20))
     detected_at = factory.LazyAttribute(lambda i: i.impact_started_at + timedelta(minutes=5))
     declared_at = factory.LazyAttribute(lambda i: i.detected_at)
+    last_update_at = factory.LazyAttribute(lambda i: i.declared_at)  # nothing on the timeline
     declared_by = factory.SubFactory(UserFactory)
     call_leader = factory.LazyAttribute(lambda i: i.declared_by)
 
@@ -48,13 +56,23 @@ class IncidentFactory(DjangoModelFactory):
 
 
 class TimelineEntryFactory(DjangoModelFactory):
+    """An entry written straight to the table, so the incident's stored last update is
+    recomputed afterwards, as every write path does (and the given incident object sees it)."""
+
     class Meta:
         model = TimelineEntry
+        skip_postgeneration_save = True
 
     incident = factory.SubFactory(IncidentFactory)
     occurred_at = factory.LazyFunction(timezone.now)
     text = "Error rate on the API Gateway back to baseline."
     author = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def last_update(self, create, extracted, **kwargs):
+        if create:
+            last_update_recompute(Incident.objects.filter(pk=self.incident_id))
+            self.incident.refresh_from_db(fields=["last_update_at"])
 
 
 class CallLeaderFactory(DjangoModelFactory):

@@ -11,6 +11,8 @@ from ..models import ActionItem, overdue_q
 register = template.Library()
 
 TEAM_ITEMS_SHOWN = 10
+# An incident's panel shows this many items at most (open ones first), however many it has.
+INCIDENT_ITEMS_SHOWN = 100
 
 
 def short_term_item_form(incident, user, data=None) -> ShortTermItemForm:
@@ -19,13 +21,19 @@ def short_term_item_form(incident, user, data=None) -> ShortTermItemForm:
     return ShortTermItemForm(data, initial=initial, prefix="item")
 
 
-def incident_items_context(request, incident, *, form=None) -> dict:
+def incident_items_context(request, incident, *, form=None, can_work=None) -> dict:
+    """`can_work`: whether the user works the incident, when the page knows it already."""
     user = request.user
+    if can_work is None:
+        can_work = ActionItem.can_be_added_by(user, incident=incident)
+    items = selectors.with_changeable(selectors.incident_action_items(incident), user)
+    items = list(items[: INCIDENT_ITEMS_SHOWN + 1])
     return {
         "request": request,
         "incident": incident,
-        "items": selectors.mark_changeable(selectors.incident_action_items(incident), user),
-        "can_add": incident.is_open and ActionItem.can_be_added_by(user, incident=incident),
+        "items": items[:INCIDENT_ITEMS_SHOWN],
+        "more_items": len(items) > INCIDENT_ITEMS_SHOWN,
+        "can_add": incident.is_open and can_work,
         "item_form": form or short_term_item_form(incident, user),
     }
 
@@ -33,7 +41,10 @@ def incident_items_context(request, incident, *, form=None) -> dict:
 @register.inclusion_tag("actions/incident_items.html", takes_context=True)
 def incident_items(context, incident) -> dict:
     """An incident's short-term items, and the form to raise one while it is open."""
-    return {**context.flatten(), **incident_items_context(context["request"], incident)}
+    context = context.flatten()
+    # The incident's page has asked who works it; the same rule says who adds its items.
+    can_work = context.get("can_work")
+    return {**context, **incident_items_context(context["request"], incident, can_work=can_work)}
 
 
 @register.inclusion_tag("actions/team_items.html", takes_context=True)
