@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -900,17 +900,13 @@ def derive_rendered_markdown() -> int:
 
 
 def derive_incident_last_update() -> int | None:
-    """Incident.last_update_at (when that field exists): the newest timeline entry's time."""
-    from incidents.models import Incident, TimelineEntry
+    """Incident.last_update_at, by the app's own incidents.models.last_update_recompute."""
+    from incidents import models as incident_models
 
-    if not _has_field(Incident, "last_update_at"):
+    recompute = getattr(incident_models, "last_update_recompute", None)
+    if recompute is None:
         return None
-    newest = (
-        TimelineEntry.objects.filter(incident=models.OuterRef("pk"))
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
-    return Incident.objects.update(last_update_at=models.Subquery(newest))
+    return recompute(incident_models.Incident.objects.all())
 
 
 def derive_coe_search_vectors() -> int | None:
