@@ -884,14 +884,6 @@ def seed(scale: float = 1.0, *, seed_value: int = 13, log: Callable = print) -> 
 # function, the one its migration uses) and append it to DERIVE.
 
 
-def _has_field(model, name: str) -> bool:
-    try:
-        field = model._meta.get_field(name)
-    except Exception:
-        return False
-    return getattr(field, "concrete", False)
-
-
 def derive_rendered_markdown() -> int:
     """Rows the seeder left unrendered (markdown_policy 0), rendered as the app renders them."""
     from opsreview.org.stored_markdown import render_stale_markdown
