@@ -242,7 +242,7 @@ def _findings(coe: Coe) -> list[dict]:
     ]
 
 
-ITEMS_PER_PAGE = 50
+ITEMS_PER_PAGE = 25
 
 
 def _items_page(request: HttpRequest, coe: Coe):

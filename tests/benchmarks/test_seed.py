@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count, Max
 
 from benchmarks import seed
+from coe.findings import findings_refresh
 from coe.models import TEXTS, Coe, CoeText
 from incidents.models import Incident, TimelineEntry
 from opsreview.actions.models import ActionItem, ItemStatus
@@ -92,19 +93,13 @@ def test_wheel_meetings_and_report_history(seeded):
 def test_derived_fields_are_filled(seeded):
     for model in models_storing_markdown():
         assert not model.objects.exclude(markdown_policy=RENDER_POLICY).exists(), model
-    if seed._has_field(Coe, "search") and connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
         assert not Coe.objects.filter(search__isnull=True).exists()
-    try:
-        from coe.findings import findings_refresh
-    except ImportError:
-        pass
-    else:
-        assert findings_refresh(Coe.objects.all()) == 0  # nothing left to store
-        assert CoeText.objects.exclude(findings=[]).exists()  # and some texts have findings
-    if seed._has_field(Incident, "last_update_at"):
-        newest = TimelineEntry.objects.values("incident").annotate(last=Max("created_at"))
-        stored = dict(Incident.objects.values_list("pk", "last_update_at"))
-        assert {row["incident"]: row["last"] for row in newest} == stored
+    assert findings_refresh(Coe.objects.all()) == 0  # nothing left to store
+    assert CoeText.objects.exclude(findings=[]).exists()  # and some texts have findings
+    newest = TimelineEntry.objects.values("incident").annotate(last=Max("created_at"))
+    stored = dict(Incident.objects.values_list("pk", "last_update_at"))
+    assert {row["incident"]: row["last"] for row in newest} == stored
 
 
 def test_derive_runs_again_without_harm(seeded):
