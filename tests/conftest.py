@@ -16,3 +16,18 @@ def celery_runs_tasks_in_process():
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def flaky_transport(settings):
+    """Call with the number of sends that fail before the transport recovers (and, optionally,
+    the error they raise)."""
+    from tests.org.flaky_mail import DROPPED, FlakyBackend
+
+    settings.MAILERS = {"default": {"BACKEND": "tests.org.flaky_mail.FlakyBackend"}}
+
+    def failing(times: int, error: Exception = DROPPED) -> None:
+        FlakyBackend.failures, FlakyBackend.error = times, error
+
+    yield failing
+    FlakyBackend.failures, FlakyBackend.error = 0, DROPPED

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
-from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
 from opsreview.actions.models import Term
 from opsreview.celery import app as celery_app
@@ -32,30 +31,8 @@ from .week import NEXT_WEEK, NOW, WEEK, prepared
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 INJECTED = "<b hx-get=/x>Shipped the canary</b>"
+RESET = ConnectionResetError("Connection reset by peer")
 REMINDER, MINUTES = MeetingEmailKind.REMINDER, MeetingEmailKind.MINUTES
-
-
-class FailingBackend(LocmemBackend):
-    """The in-memory outbox behind a connection that drops the first `failures` sends."""
-
-    failures = 0
-
-    def send_messages(self, messages):
-        if FailingBackend.failures:
-            FailingBackend.failures -= 1
-            raise ConnectionResetError("Connection reset by peer")
-        return super().send_messages(messages)
-
-
-@pytest.fixture
-def failing_transport(settings):
-    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FailingBackend"}}
-
-    def failing(times: int) -> None:
-        FailingBackend.failures = times
-
-    yield failing
-    FailingBackend.failures = 0
 
 
 @pytest.fixture
@@ -307,10 +284,10 @@ def test_minutes_without_notes_or_items_say_so(
 
 
 def test_a_failed_send_leaves_no_sent_row_and_the_retry_sends_once(
-    meeting, facilitator, failing_transport
+    meeting, facilitator, flaky_transport
 ):
     OpsMeeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.DONE)
-    failing_transport(times=1)
+    flaky_transport(times=1, error=RESET)
 
     with pytest.raises(ConnectionResetError):
         tasks.send_meeting_minutes(meeting_id=meeting.pk)
@@ -325,10 +302,10 @@ def test_a_failed_send_leaves_no_sent_row_and_the_retry_sends_once(
 
 
 def test_the_minutes_task_retries_a_transient_error_and_sends_once(
-    meeting, failing_transport, eager_retries
+    meeting, flaky_transport, eager_retries
 ):
     OpsMeeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.DONE)
-    failing_transport(times=2)
+    flaky_transport(times=2, error=RESET)
 
     result = tasks.send_meeting_minutes.delay(meeting_id=meeting.pk)
 
@@ -338,9 +315,9 @@ def test_the_minutes_task_retries_a_transient_error_and_sends_once(
 
 
 def test_the_reminder_task_retries_and_reaches_everyone_once(
-    meeting, failing_transport, eager_retries
+    meeting, flaky_transport, eager_retries
 ):
-    failing_transport(times=1)
+    flaky_transport(times=1, error=RESET)
 
     assert tasks.send_meeting_reminders.delay().get() == 3
 

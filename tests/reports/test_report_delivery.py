@@ -11,7 +11,6 @@ from smtplib import SMTPServerDisconnected
 
 import pytest
 from django.core import mail
-from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -29,30 +28,6 @@ NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday of week 2026-W49
 TODAY = date(2026, 11, 30)
 WEEK = "2026-W49"
 WEEKLY = ReportKind.WEEKLY
-
-
-class FlakyBackend(LocmemBackend):
-    """The in-memory outbox behind a transport that drops the first `failures` sends."""
-
-    failures = 0
-
-    def send_messages(self, messages):
-        if FlakyBackend.failures:
-            FlakyBackend.failures -= 1
-            raise SMTPServerDisconnected("Connection unexpectedly closed")
-        return super().send_messages(messages)
-
-
-@pytest.fixture
-def flaky_transport(settings):
-    """Call with the number of sends that fail before the transport recovers."""
-    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FlakyBackend"}}
-
-    def failing(times: int) -> None:
-        FlakyBackend.failures = times
-
-    yield failing
-    FlakyBackend.failures = 0
 
 
 @pytest.fixture
