@@ -26,9 +26,9 @@ INDEXED_CHARS = 20_000
 # Highlight markers ts_headline puts around matches; characters no keyboard types, so the
 # snippet can be escaped as a whole and only these become <mark> tags.
 START, STOP = "\ue000", "\ue001"
-# How many matches a search ranks and pages through: 20 pages of 25.
-RANKED_MATCHES = 500
-HEADLINE_CHARS = 2_000
+# How many matches a search ranks and pages through: 8 pages of 25, more than it counts (100).
+RANKED_MATCHES = 200
+HEADLINE_CHARS = 800  # of text around the first match, given to ts_headline
 HEADLINE_OPTIONS = (
     f'StartSel="{START}", StopSel="{STOP}", MaxWords=30, MinWords=12, MaxFragments=2, '
     'FragmentDelimiter=" … "'
