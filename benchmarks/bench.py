@@ -188,6 +188,8 @@ def prepare_database(scale: float, *, reseed: bool) -> dict:
 
 # Page timings -------------------------------------------------------------------------------
 
+FLOOR_PATH = "/__bench__/floor/"  # benchmarks/urls.py: the base layout, signed in, and nothing else
+
 
 def percentile(samples: list[float], pct: float) -> float:
     ordered = sorted(samples)
@@ -286,7 +288,7 @@ def measure_pages(
     targets: dict, *, requests: int, warmup: int, budget: float, only: str = ""
 ) -> dict:
     signed_in = clients(targets)
-    floor_page = {"page": "floor", "method": "GET", "path": "/__bench__/floor/", "who": "member"}
+    floor_page = {"page": "floor", "method": "GET", "path": FLOOR_PATH, "who": "member"}
     log(f"\npages: {warmup} warm-up then {requests} timed requests each")
     first_floor = time_page(signed_in["member"], floor_page, requests=requests, warmup=warmup)
     log(f"  floor {first_floor['p50_ms']:.1f} ms")
@@ -514,6 +516,8 @@ def measure_load(targets: dict, *, seconds: int, users: int) -> dict:
             session,
         )
         for label, path in (
+            # The floor first: what this harness can reach on this machine at all.
+            ("floor (base layout, signed in)", FLOOR_PATH),
             ("an open incident's page", f"/incidents/{targets['open_incident']}/"),
             ("a COE page (big)", f"/coe/{targets['big_coe']}/"),
         ):
@@ -554,7 +558,7 @@ def _locust(port: int, label: str, path: str, session: str, *, seconds: int, use
         "p95_ms": float(total["95%"]),
     }
     misses = []
-    if result["rps"] < TARGET_LOAD_RPS:
+    if result["rps"] < TARGET_LOAD_RPS and path != FLOOR_PATH:  # the floor is the yardstick
         misses.append(f"< {TARGET_LOAD_RPS} req/s")
     if result["errors"] or not result["requests"]:
         misses.append("errors")
@@ -662,7 +666,8 @@ def markdown(result: dict) -> str:
             "",
             f"locust headless, {load['users']} users, {load['seconds']} s per page, against "
             f"gunicorn with {load['workers']} sync workers on the same machine (locust shares the "
-            "two cores). Targets: ≥ 200 req/s, 0 errors.",
+            "two cores). Targets: ≥ 200 req/s, 0 errors. The floor (the base layout and "
+            "nothing else) is loaded first: it is as fast as this harness gets on this machine.",
             "",
             "| page | req/s | p50 | p95 | errors / requests | missed targets |",
             "|---|---|---|---|---|---|",
