@@ -4,17 +4,25 @@ from datetime import datetime
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import AuditEvent, Service, Team
 
 
+def _count_of(rows: QuerySet, team_field: str = "team") -> Coalesce:
+    """How many of `rows` belong to the outer query's team: a subquery per row shown, so a page
+    of the list costs its own rows, not a GROUP BY over every team's members."""
+    counted = rows.filter(**{team_field: OuterRef("pk")}).order_by().values(team_field)
+    return Coalesce(Subquery(counted.annotate(n=Count("*")).values("n")), 0)
+
+
 def team_list() -> QuerySet[Team]:
     """Every team with its manager and the counts the team list shows, in one query."""
     return Team.objects.select_related("manager").annotate(
-        member_count=Count("members", distinct=True),
-        service_count=Count("services", distinct=True),
+        member_count=_count_of(Team.members.through.objects.all()),
+        service_count=_count_of(Service.objects.all()),
     )
 
 

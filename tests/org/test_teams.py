@@ -37,10 +37,15 @@ def test_team_list_shows_each_team_with_manager_and_counts(client):
         name="Banana Distributor", manager=manager, members=UserFactory.create_batch(3)
     )
     ServiceFactory.create_batch(2, team=team)
+    other = TeamFactory(name="Apple Sorter", members=UserFactory.create_batch(1))
+    ServiceFactory.create_batch(4, team=other)
+    empty = TeamFactory(name="Cherry Picker", members=[])
     client.force_login(UserFactory())
     response = client.get("/teams/")
-    row = next(t for t in response.context["teams"] if t.pk == team.pk)
-    assert (row.member_count, row.service_count) == (3, 2)
+    counts = {t.pk: (t.member_count, t.service_count) for t in response.context["teams"]}
+    assert counts[team.pk] == (3, 2)
+    assert counts[other.pk] == (1, 4)
+    assert counts[empty.pk] == (0, 0)
     assert "Banana Distributor" in response.text
     assert "Morgan Mendes" in response.text
 
