@@ -42,10 +42,13 @@ def test_each_widget_gives_the_template_language_html(name):
 
 
 def test_user_text_in_a_widget_is_escaped():
-    markup = str(Everything(renderer=FastFormRenderer())["title"])
+    form = Everything(renderer=FastFormRenderer())
 
-    assert "<b>" not in markup
-    assert "&lt;b&gt;" in markup
+    assert "<b>" not in str(form["title"])
+    assert "&lt;b&gt;" in str(form["title"])
+    assert "<script>" not in str(form["body"])
+    assert "&lt;script&gt;" in str(form["body"])
+    assert "B <b>" not in str(form["choice"])
 
 
 def test_the_lookup_widget_keeps_its_combobox_attributes():
