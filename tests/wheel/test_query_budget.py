@@ -81,7 +81,7 @@ def test_a_big_wheel_lists_its_likeliest_participants_and_sums_the_others(client
     odds = html[html.index('id="wheel-odds-heading"') :]
     assert odds.index(favourite.team.name) < odds.index('data-testid="chance"')  # first row
     assert "The 25 likeliest of 31: the other 6 have" in html
-    assert html.count("data-slice data-index=") == 31  # the wheel itself draws everyone
+    assert html.count(" data-slice ") == 31  # the wheel itself draws everyone
 
 
 def test_a_wheel_admin_edits_a_big_wheels_participants_a_screen_at_a_time(client):
