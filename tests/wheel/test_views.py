@@ -218,6 +218,18 @@ def test_choosing_updates_the_odds_in_place(client, person, wheel):
     assert spin.chosen_by == person
 
 
+def test_the_odds_say_how_often_and_how_long_ago_each_participant_was_chosen(client, person, wheel):
+    chosen = wheel.participants.first()
+    client.post(url(wheel, f"spins/{SpinFactory(wheel=wheel, participant=chosen).pk}/choose/"))
+
+    html = client.get(url(wheel)).text
+
+    row = re.search(rf"{re.escape(chosen.display_name)}</th>.*?</tr>", html, re.DOTALL).group(0)
+    assert '<td class="num">1<span class="wheel-optional"><br><time' in row
+    assert ">just now</time>" in row
+    assert html.count('<time class="wheel-last-chosen') == 1  # the others were never chosen
+
+
 def test_choosing_without_javascript_links_to_the_dashboard(client, person, wheel):
     participant = wheel.participants.first()
     spin = SpinFactory(wheel=wheel, participant=participant)
@@ -393,6 +405,19 @@ def test_a_hidden_rig_is_invisible_to_the_room_but_in_the_admins_audit_log(clien
     assert "Storage has a new dashboard" in page
     presented = client.get(f"{url(wheel)}?spin={spin.pk}&present=1").text
     assert "rigged" not in presented.lower()
+
+
+def test_an_admin_spinning_onto_their_hidden_rig_sees_it_was_rigged(client, admin, wheel):
+    target = wheel.participants.last()
+    client.post(url(wheel, "rig/"), {"participant": target.pk, "reason": "New", "hidden": "on"})
+
+    outcome = client.post(url(wheel, "spin/"), **HTMX).text
+
+    assert f'data-testid="wheel-result">{target.display_name}<' in outcome
+    assert "rigged by Ada Admin" in outcome
+    assert "Rigged (hidden from the room):" in outcome
+    client.force_login(UserFactory())
+    assert "rigged" not in client.post(url(wheel, "spin/"), **HTMX).text.lower()
 
 
 def test_a_visible_rig_is_announced_to_everyone(client, admin, wheel):
