@@ -44,11 +44,14 @@ class ParticipantOdds:
     last_selected_at: datetime | None
     colour: int
     probability: float = 0.0
-    chance: str = ""
+
+    # Worked out only for the rows shown, not 500 times over.
+    @property
+    def chance(self) -> str:
+        return format_chance(self.probability)
 
     @property
     def last_chosen(self) -> str:
-        # Worked out only for the rows shown: timesince is dear, 500 times over.
         return format_ago(self.last_selected_at)
 
 
@@ -74,7 +77,6 @@ def participants_with_odds(wheel: Wheel) -> list[ParticipantOdds]:
     odds = selection.probabilities([p.weight for p in participants])
     for participant, probability in zip(participants, odds, strict=True):
         participant.probability = probability
-        participant.chance = format_chance(probability)
     return participants
 
 
