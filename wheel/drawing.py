@@ -2,11 +2,17 @@
 
 The pointer sits at the top (0°). wheel.js rotates the disc so the result's slice stops under it,
 then reads back which slice is under the pointer from these same data-start/data-end angles.
+
+`disc()` writes every slice's markup in one pass: a wheel of 500 teams is 500 elements, and a
+template per slice cost more than the rest of the page together.
 """
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from . import selection
 
@@ -22,6 +28,18 @@ SLIVER_DEGREES = 3.0
 # Below this a label would not fit; the name is still in the slice's <title>.
 MIN_LABELLED_DEGREES = 9.0
 MAX_LABEL_CHARS = 24
+# Past this many slices, one too thin for its name has no <title> (tooltip) of its own: the page
+# stays small, and the name is still on the slice (data-name) and in the odds.
+TITLED_SLICES = 25
+# Past this many slices the lines between them would cover the colours: none are drawn.
+CROWDED_SLICES = 72
+# Angles and coordinates are written to 0.01: a hair of a pixel on a projector-sized wheel.
+DECIMALS = 2
+
+
+def colour(index: int) -> int:
+    """The palette colour of the participant at `index`, in wheel order."""
+    return index % PALETTE_SIZE
 
 
 @dataclass(frozen=True)
@@ -43,7 +61,7 @@ class Slice:
 
     @property
     def colour(self) -> int:
-        return self.index % PALETTE_SIZE
+        return colour(self.index)
 
     @property
     def is_whole(self) -> bool:
@@ -52,10 +70,7 @@ class Slice:
     @property
     def path(self) -> str:
         """The SVG path of the wedge from the centre."""
-        x0, y0 = _point(self.start, RADIUS)
-        x1, y1 = _point(self.end, RADIUS)
-        large = 1 if self.sweep > 180 else 0
-        return f"M 0 0 L {x0:.3f} {y0:.3f} A {RADIUS:g} {RADIUS:g} 0 {large} 1 {x1:.3f} {y1:.3f} Z"
+        return _wedge(self, _edge(self.start), _edge(self.end))
 
     @property
     def label(self) -> str:
@@ -86,6 +101,26 @@ class Slice:
         if self.is_whole:
             return "middle"
         return "end" if self.middle <= 180 else "start"
+
+
+def _number(value: float) -> str:
+    """0.01 precision without trailing zeros: 1.5, -100, 0."""
+    text = f"{value:.{DECIMALS}f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _edge(degrees: float) -> tuple[str, str]:
+    """A line between two slices as written out: its angle (data-start, data-end) and the
+    point where it meets the rim, worked out from that written angle, so that the slice drawn
+    is the slice wheel.js reads."""
+    angle = _number(degrees)
+    x, y = _point(float(angle), RADIUS)
+    return angle, f"{_number(x)} {_number(y)}"
+
+
+def _wedge(slice_: Slice, start: tuple[str, str], end: tuple[str, str]) -> str:
+    large = 1 if slice_.sweep > 180 else 0
+    return f"M0 0L{start[1]}A{RADIUS:g} {RADIUS:g} 0 {large} 1 {end[1]}Z"
 
 
 def _point(degrees: float, radius: float) -> tuple[float, float]:
@@ -124,3 +159,55 @@ def slices(participants: Sequence, *, proportional: bool) -> list[Slice]:
         )
         start = end
     return result
+
+
+def _slice_markup(
+    slice_: Slice, start: tuple[str, str], end: tuple[str, str], *, titled: bool
+) -> str:
+    name = escape(slice_.name)
+    resting = " is-resting" if slice_.resting else ""
+    if slice_.is_whole:
+        shape, geometry = "circle", f'r="{RADIUS:g}"'
+    else:
+        shape, geometry = "path", f'd="{_wedge(slice_, start, end)}"'
+    element = (
+        f'<{shape} class="wheel-colour-{slice_.colour}{resting}" data-slice'
+        f' data-participant="{slice_.participant_id}" data-name="{name}"'
+        f' data-start="{start[0]}" data-end="{end[0]}" {geometry}'
+    )
+    return f"{element}><title>{name}</title></{shape}>" if titled else f"{element}/>"
+
+
+def _label_markup(slice_: Slice) -> str:
+    return (
+        f'<text transform="{slice_.label_transform}" text-anchor="{slice_.label_anchor}"'
+        f' dominant-baseline="central" font-size="{slice_.label_font_size:g}">'
+        f"{escape(slice_.label)}</text>"
+    )
+
+
+def disc(slices: Sequence[Slice], *, labels: bool = True) -> SafeString:
+    """The disc wheel.js turns: the slices, then their names along the radius where a name fits
+    (`labels`).
+
+    Each slice is one element carrying what wheel.js needs (data-participant, data-name and its
+    angles); a name is a <title> tooltip only where there are few slices or it is on the slice.
+    """
+    crowded = " is-crowded" if len(slices) > CROWDED_SLICES else ""
+    parts = [f'<g class="wheel-disc{crowded}" transform="rotate(0)" data-wheel-disc>']
+    few = len(slices) <= TITLED_SLICES
+    # Each slice ends where the next begins: every edge is worked out once.
+    edges = [_edge(s.start) for s in slices] + [_edge(s.end) for s in slices[-1:]]
+    parts.extend(
+        _slice_markup(s, edges[i], edges[i + 1], titled=few or bool(s.label))
+        for i, s in enumerate(slices)
+    )
+    if not slices:
+        parts.append(f'<circle class="wheel-empty" r="{RADIUS:g}"></circle>')
+    shown = [s for s in slices if s.label] if labels else []
+    if shown:
+        parts.append('<g class="wheel-labels">')
+        parts.extend(_label_markup(s) for s in shown)
+        parts.append("</g>")
+    parts.append("</g>")
+    return mark_safe("".join(parts))  # noqa: S308 - every name is escaped above

@@ -10,7 +10,7 @@ from django.utils.timesince import timesince
 
 from opsreview.org.models import Team
 
-from . import selection
+from . import drawing, selection
 from .models import LogEntry, Participant, Rig, Spin, Wheel
 
 HISTORY_LENGTH = 12
@@ -30,14 +30,53 @@ def wheel_list() -> QuerySet[Wheel]:
     )
 
 
-def participants_with_odds(wheel: Wheel) -> list[Participant]:
+@dataclass
+class ParticipantOdds:
+    """A participant as the wheel page shows it: read as plain values, since a wheel of 500 teams
+    built as 1,000 model instances (participants and their teams) cost more than the page."""
+
+    pk: int
+    team_id: int | None
+    display_name: str
+    target_url: str
+    weight: float
+    selection_count: int
+    last_selected_at: datetime | None
+    colour: int
+    probability: float = 0.0
+
+    # Worked out only for the rows shown, not 500 times over.
+    @property
+    def chance(self) -> str:
+        return format_chance(self.probability)
+
+    @property
+    def last_chosen(self) -> str:
+        return format_ago(self.last_selected_at)
+
+
+def participants_with_odds(wheel: Wheel) -> list[ParticipantOdds]:
     """The wheel's participants in wheel order, each with `probability` = wᵢ / Σw."""
-    participants = list(wheel.participants.select_related("team").order_by("pk"))
+    rows = wheel.participants.order_by("pk").values(
+        "pk", "team_id", "team__name", "name", "team__dashboard_url", "url", "weight",
+        "selection_count", "last_selected_at",
+    )  # fmt: skip
+    participants = [
+        ParticipantOdds(
+            pk=row["pk"],
+            team_id=row["team_id"],
+            display_name=row["team__name"] if row["team_id"] else row["name"],
+            target_url=row["team__dashboard_url"] if row["team_id"] else row["url"],
+            weight=row["weight"],
+            selection_count=row["selection_count"],
+            last_selected_at=row["last_selected_at"],
+            colour=drawing.colour(index),
+        )
+        for index, row in enumerate(rows)
+    ]
     odds = selection.probabilities([p.weight for p in participants])
     for participant, probability in zip(participants, odds, strict=True):
         participant.probability = probability
-        participant.chance = format_chance(probability)
-        participant.last_chosen = format_ago(participant.last_selected_at)
     return participants
 
 
@@ -45,12 +84,12 @@ def participants_with_odds(wheel: Wheel) -> list[Participant]:
 class Odds:
     """The likeliest participants, and the others counted with their chance between them."""
 
-    shown: list[Participant]
+    shown: list[ParticipantOdds]
     others: int
     others_chance: str
 
 
-def likeliest(participants: list[Participant], count: int) -> Odds:
+def likeliest(participants: list[ParticipantOdds], count: int) -> Odds:
     """All participants in wheel order when they fit; otherwise the `count` likeliest."""
     if len(participants) <= count:
         return Odds(participants, 0, "")
@@ -78,8 +117,14 @@ def format_chance(probability: float) -> str:
 
 
 def recent_spins(wheel: Wheel, limit: int = HISTORY_LENGTH) -> list[Spin]:
+    """The history: who spun, what came up, whether it was chosen and (for its badge) rigged."""
+    return list(wheel.spins.select_related("spun_by", "rig")[:limit])
+
+
+def participants_to_edit(wheel: Wheel, *, after: int, limit: int) -> list[Participant]:
+    """A screen of participants for a wheel admin to edit: `limit` in wheel order after `after`."""
     return list(
-        wheel.spins.select_related("spun_by", "chosen_by", "rig", "participant__team")[:limit]
+        wheel.participants.select_related("team").filter(pk__gt=after).order_by("pk")[:limit]
     )
 
 

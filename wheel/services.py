@@ -254,16 +254,17 @@ def participant_delete(*, participant: Participant, actor: AbstractBaseUser) -> 
 def wheel_spin(*, wheel: Wheel, actor: AbstractBaseUser, rng: random.Random | None = None) -> Spin:
     """The server decides: the rigged participant if a rig is pending, otherwise a draw with
     P(i) = wᵢ / Σw. Weights are unchanged, so anyone may spin again. Every spin is recorded."""
-    participants = list(wheel.participants.select_related("team").order_by("pk"))
-    if not participants:
+    # The draw needs only the weights; the one participant drawn is then read whole.
+    weights = list(wheel.participants.order_by("pk").values_list("pk", "weight"))
+    if not weights:
         raise ValidationError("This wheel has no participants yet: a wheel admin adds teams first.")
     rig = _active_rig(wheel)
     if rig and rig.participant_id:
-        result = next(p for p in participants if p.pk == rig.participant_id)
+        drawn = rig.participant_id
     else:
         rig = None
-        index = selection.suggest([p.weight for p in participants], rng or _system_random)
-        result = participants[index]
+        drawn, _ = weights[selection.suggest([w for _, w in weights], rng or _system_random)]
+    result = wheel.participants.select_related("team").get(pk=drawn)
     return Spin.objects.create(
         wheel=wheel,
         participant=result,

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_POST
 
 from . import drawing, forms, selectors, services
@@ -58,37 +59,32 @@ def _rig_shown(rig: Rig | None, *, can_admin: bool, present: bool) -> bool:
     return rig is not None and rig.is_shown(can_admin=can_admin, present=present)
 
 
-def _editing(request: HttpRequest, participants: list, edit_forms: dict) -> list:
+def _editing(request: HttpRequest, wheel: Wheel, edit_forms: dict) -> list[Participant]:
     """The participants whose edit forms are shown: EDIT_SHOWN in wheel order after
     `?edit_after=<id>`, or the ones whose refused forms come back."""
     if edit_forms:
-        return [p for p in participants if p.pk in edit_forms]
+        return [form.participant for form in edit_forms.values()]
     after = request.GET.get("edit_after", "")
     after = int(after) if after.isdecimal() and len(after) < 19 else 0
-    return [p for p in participants if p.pk > after][:EDIT_SHOWN]
+    return selectors.participants_to_edit(wheel, after=after, limit=EDIT_SHOWN)
 
 
-def _detail_context(request: HttpRequest, wheel: Wheel, **overrides) -> dict:
+def _detail_context(request: HttpRequest, wheel: Wheel, *, whole: bool, **overrides) -> dict:
+    """What the page shows; `whole=False` for the outcome alone (after a spin), which leaves out
+    the wheel's drawing and the admin's forms."""
     participants = selectors.participants_with_odds(wheel)
-    slices = drawing.slices(participants, proportional=wheel.proportional_slices)
-    for participant, slice_ in zip(participants, slices, strict=True):
-        participant.colour = slice_.colour
-    can_admin = can_administer_wheels(request.user)
     present = _presenting(request)
+    # Asked only when something depends on it: the permission check costs two queries.
+    can_admin = SimpleLazyObject(lambda: can_administer_wheels(request.user))
     spins = selectors.recent_spins(wheel)
     shown = overrides.get("spin")
     for spin in [*spins, *([shown] if shown else [])]:
         spin.rig_visible = _rig_shown(spin.rig, can_admin=can_admin, present=present)
     rig = selectors.active_rig(wheel)
-    odds = selectors.likeliest(participants, ODDS_SHOWN)
     context = {
         "wheel": wheel,
         "participants": participants,
-        "odds": odds,
-        # Past this, a slice too thin for its name is drawn without a <title> of its own: the
-        # page stays small, and the name is still on the slice (data-name) and in the odds.
-        "many_slices": len(slices) > ODDS_SHOWN,
-        "slices": slices,
+        "odds": selectors.likeliest(participants, ODDS_SHOWN),
         "spins": spins,
         "can_admin": can_admin,
         "show_weights": wheel.show_weights or can_admin,
@@ -96,9 +92,12 @@ def _detail_context(request: HttpRequest, wheel: Wheel, **overrides) -> dict:
         "present": present,
         "spin": None,
     }
-    if can_admin:
+    if whole:
+        context["slices"] = drawing.slices(participants, proportional=wheel.proportional_slices)
+    if whole and can_admin:
         edit_forms = overrides.pop("edit_forms", {})
-        editing = _editing(request, participants, edit_forms)
+        editing = _editing(request, wheel, edit_forms)
+        last = participants[-1].pk if participants else None
         context |= {
             "log": selectors.audit_log(wheel),
             "can_add_teams": selectors.teams_not_on_wheel(wheel).exists(),
@@ -108,7 +107,7 @@ def _detail_context(request: HttpRequest, wheel: Wheel, **overrides) -> dict:
                 (p, edit_forms.get(p.pk) or forms.ParticipantEditForm(participant=p))
                 for p in editing
             ],
-            "edit_next": editing[-1].pk if editing and editing[-1] != participants[-1] else None,
+            "edit_next": editing[-1].pk if editing and editing[-1].pk != last else None,
         }
     return {**context, **overrides}
 
@@ -117,7 +116,8 @@ def _render_detail(
     request: HttpRequest, wheel: Wheel, *, partial: str = "wheel", status: int = 200, **overrides
 ) -> HttpResponse:
     template = f"{DETAIL}#{partial}" if request.htmx else DETAIL
-    return render(request, template, _detail_context(request, wheel, **overrides), status=status)
+    context = _detail_context(request, wheel, whole=template != f"{DETAIL}#outcome", **overrides)
+    return render(request, template, context, status=status)
 
 
 def _changed(

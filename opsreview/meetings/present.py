@@ -99,8 +99,6 @@ def _wheel_context(request: HttpRequest, meeting: OpsMeeting, spin: Spin | None 
     spin = spin or _shown_spin(request, wheel)
     participants = participants_with_odds(wheel)
     slices = drawing.slices(participants, proportional=wheel.proportional_slices)
-    for participant, slice_ in zip(participants, slices, strict=True):
-        participant.colour = slice_.colour
     if spin is None and meeting.spin_id:
         spin = (
             Spin.objects.select_related("participant__team", "rig", "rig__rigged_by")

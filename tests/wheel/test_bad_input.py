@@ -24,7 +24,7 @@ def test_a_spin_id_that_names_no_spin_shows_the_wheel_without_a_result(client, s
 
     assert response.status_code == 200
     assert response.context["spin"] is None
-    assert response.text.count("data-slice data-index=") == 2  # the wheel itself is drawn
+    assert response.text.count(" data-slice ") == 2  # the wheel itself is drawn
 
 
 @pytest.mark.parametrize("team", NOT_NUMBERS)

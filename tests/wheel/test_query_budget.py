@@ -49,7 +49,7 @@ def test_the_wheel_list_makes_the_same_queries_however_many_wheels_and_spins(cli
 def test_a_wheel_makes_the_same_queries_however_many_participants_and_spins(client, wheel):
     client.force_login(UserFactory())
 
-    assert_query_budget(client, wheel.get_absolute_url(), grow=grow(wheel))
+    assert_query_budget(client, wheel.get_absolute_url(), grow=grow(wheel), budget=9)
 
 
 def test_a_wheel_admin_sees_the_same_queries_however_big_the_wheel(client, wheel):
@@ -66,7 +66,10 @@ def test_a_spin_makes_the_same_queries_however_big_the_wheel(client, wheel):
     )
     htmx = Client(headers={"HX-Request": "true"})
     htmx.force_login(UserFactory())
-    assert_query_budget(htmx, f"{wheel.get_absolute_url()}spin/", method="post", grow=grow(wheel))
+    # The outcome after a spin: no drawing, and no permission check unless a rig is hidden.
+    assert_query_budget(
+        htmx, f"{wheel.get_absolute_url()}spin/", method="post", grow=grow(wheel), budget=13
+    )
 
 
 def test_a_big_wheel_lists_its_likeliest_participants_and_sums_the_others(client):
@@ -81,7 +84,7 @@ def test_a_big_wheel_lists_its_likeliest_participants_and_sums_the_others(client
     odds = html[html.index('id="wheel-odds-heading"') :]
     assert odds.index(favourite.team.name) < odds.index('data-testid="chance"')  # first row
     assert "The 25 likeliest of 31: the other 6 have" in html
-    assert html.count("data-slice data-index=") == 31  # the wheel itself draws everyone
+    assert html.count(" data-slice ") == 31  # the wheel itself draws everyone
 
 
 def test_a_wheel_admin_edits_a_big_wheels_participants_a_screen_at_a_time(client):

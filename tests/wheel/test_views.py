@@ -132,9 +132,9 @@ def test_people_who_are_not_wheel_admins_get_403(client, person, wheel, method, 
 def test_the_page_draws_one_slice_per_participant_with_its_odds(client, person, wheel):
     response = client.get(url(wheel))
     html = response.text
-    slices = re.findall(r'data-slice data-index="(\d)" data-participant="(\d+)"', html)
-    assert [int(i) for i, _ in slices] == [0, 1, 2, 3]
-    assert 'data-start="0.0000" data-end="90.0000"' in html
+    slices = re.findall(r'data-slice data-participant="(\d+)"', html)
+    assert [int(pk) for pk in slices] == [p.pk for p in wheel.participants.order_by("pk")]
+    assert 'data-start="0" data-end="90"' in html
     assert html.count('data-testid="chance">25.0%<') == 4
 
 
@@ -216,6 +216,18 @@ def test_choosing_updates_the_odds_in_place(client, person, wheel):
     assert re.findall(r'data-testid="chance">([^<]+)<', response.text) == ["0%"] + ["33.3%"] * 3
     spin.refresh_from_db()
     assert spin.chosen_by == person
+
+
+def test_the_odds_say_how_often_and_how_long_ago_each_participant_was_chosen(client, person, wheel):
+    chosen = wheel.participants.first()
+    client.post(url(wheel, f"spins/{SpinFactory(wheel=wheel, participant=chosen).pk}/choose/"))
+
+    html = client.get(url(wheel)).text
+
+    row = re.search(rf"{re.escape(chosen.display_name)}</th>.*?</tr>", html, re.DOTALL).group(0)
+    assert '<td class="num">1<span class="wheel-optional"><br><time' in row
+    assert ">just now</time>" in row
+    assert html.count('<time class="wheel-last-chosen') == 1  # the others were never chosen
 
 
 def test_choosing_without_javascript_links_to_the_dashboard(client, person, wheel):
@@ -393,6 +405,19 @@ def test_a_hidden_rig_is_invisible_to_the_room_but_in_the_admins_audit_log(clien
     assert "Storage has a new dashboard" in page
     presented = client.get(f"{url(wheel)}?spin={spin.pk}&present=1").text
     assert "rigged" not in presented.lower()
+
+
+def test_an_admin_spinning_onto_their_hidden_rig_sees_it_was_rigged(client, admin, wheel):
+    target = wheel.participants.last()
+    client.post(url(wheel, "rig/"), {"participant": target.pk, "reason": "New", "hidden": "on"})
+
+    outcome = client.post(url(wheel, "spin/"), **HTMX).text
+
+    assert f'data-testid="wheel-result">{target.display_name}<' in outcome
+    assert "rigged by Ada Admin" in outcome
+    assert "Rigged (hidden from the room):" in outcome
+    client.force_login(UserFactory())
+    assert "rigged" not in client.post(url(wheel, "spin/"), **HTMX).text.lower()
 
 
 def test_a_visible_rig_is_announced_to_everyone(client, admin, wheel):
