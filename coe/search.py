@@ -10,7 +10,18 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, StringAgg, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left
 from django.utils.html import escape
@@ -95,13 +106,17 @@ def best_first(rows: QuerySet, found: QuerySet, q: str) -> QuerySet:
 
     Ranking reads each match's whole vector, so only the newest RANKED_MATCHES are ranked: a
     word in most COEs ("rollback") costs what a rarer one does. The list shows no more anyway.
+
+    Each row also carries `found_total`: how many matches there are (at most RANKED_MATCHES
+    where they are ranked), counted by the same query.
     """
+    found_total = Window(Count("pk"))
     if not uses_full_text():
-        return found.order_by("-created_at", "-pk")
+        return found.annotate(found_total=found_total).order_by("-created_at", "-pk")
     newest = found.order_by("-created_at", "-pk").values("pk")
     return (
         rows.filter(pk__in=newest[:RANKED_MATCHES])
-        .annotate(rank=SearchRank(F("search"), search_query(q)))
+        .annotate(rank=SearchRank(F("search"), search_query(q)), found_total=found_total)
         .order_by("-rank", "-created_at", "-pk")
     )
 

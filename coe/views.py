@@ -127,7 +127,10 @@ def _search_page(request: HttpRequest, coes, criteria: dict) -> dict:
     snippets = search.snippets(rows, criteria["q"].strip())
     for coe in rows:
         coe.snippet = snippets.get(coe.pk, "")
-    matches = selectors.coe_count_up_to(COUNTED_MATCHES + 1, **criteria)
+    if rows:  # the ranking query counted the matches too
+        matches = rows[0].found_total
+    else:  # a page past the last: count them
+        matches = selectors.coe_count_up_to(COUNTED_MATCHES + 1, **criteria)
     return {
         "rows": rows,
         "searching": True,

@@ -303,6 +303,14 @@ def _page(client, number):
     return client.get(f"/coe/?q=rollback&page={number}").context["rows"]
 
 
+def test_a_page_past_the_last_still_counts_the_matches(client, author, monkeypatch):
+    monkeypatch.setattr(coe_views, "PAGE_SIZE", 2)
+    _many(author, 3, summary="A rollback.")
+    response = client.get("/coe/?q=rollback&page=5")
+    assert response.context["rows"] == []
+    assert "3 COEs match" in response.text
+
+
 def test_a_search_counts_only_up_to_a_limit(client, author, monkeypatch):
     monkeypatch.setattr(coe_views, "COUNTED_MATCHES", 2)
     _many(author, 4, summary="A rollback.")
