@@ -287,7 +287,7 @@ def _editor_context(request: HttpRequest, coe: Coe, *, parts=None, factor_parts=
         "items_page": items,
         "can_add_items": ActionItem.can_be_added_by(request.user, coe=coe),
         "item_form": ActionItemForm(
-            initial={"team": coe.team_id, "owner": request.user.pk}, prefix="item"
+            initial={"team": coe.team, "owner": request.user}, prefix="item"
         ),
         "findings": findings,
         "open_findings": sum(1 for item in findings if not item["acknowledgement"]),

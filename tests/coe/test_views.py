@@ -163,6 +163,12 @@ def test_authors_get_the_editor_with_the_checklist(client, coe):
     assert "Submit for review" in html
 
 
+def test_a_new_item_starts_with_the_coes_team_and_the_reader_as_owner(client, coe, author):
+    html = client.get(f"/coe/{coe.pk}/").text
+    assert f'name="item-team" value="{coe.team.slug}"' in html
+    assert f'name="item-owner" value="{author.username}"' in html
+
+
 def test_others_read_only(client, coe):
     client.force_login(UserFactory())
     html = client.get(f"/coe/{coe.pk}/").text
