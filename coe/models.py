@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -126,12 +126,19 @@ class CoeTemplateSettings(models.Model):
         return [section.key for section in SECTIONS if getattr(self, f"require_{section.key}")]
 
 
-def _count_items(*, live: bool = True, **filters) -> Coalesce:
-    items = ActionItem.objects.filter(coe=models.OuterRef("pk"), **filters)
-    if live:
-        items = items.exclude(status=ItemStatus.WONT_DO)
-    items = items.order_by().values("coe").annotate(count=models.Count("pk")).values("count")
-    return Coalesce(models.Subquery(items), 0)
+def _item_counts() -> models.Subquery:
+    """The COE's items counted in one pass: all of them, those not dropped as won't do, and
+    those of them that are medium or long term (a JSON object; NULL when it has none)."""
+    live = ~models.Q(status=ItemStatus.WONT_DO)
+    counts = JSONObject(
+        all=models.Count("pk"),
+        live=models.Count("pk", filter=live),
+        lasting=models.Count("pk", filter=live & models.Q(term__in=(Term.MEDIUM, Term.LONG))),
+    )
+    items = ActionItem.objects.filter(coe=models.OuterRef("pk")).order_by().values("coe")
+    return models.Subquery(
+        items.annotate(counts=counts).values("counts"), output_field=models.JSONField()
+    )
 
 
 def _template_row() -> models.Subquery:
@@ -171,9 +178,7 @@ class CoeQuerySet(models.QuerySet):
         The template settings come in the same query; so does whether `viewer` is in the team.
         """
         coes = self.select_related("team", "incident", "created_by").annotate(
-            item_count=_count_items(live=False),
-            live_item_count=_count_items(),
-            lasting_item_count=_count_items(term__in=(Term.MEDIUM, Term.LONG)),
+            item_counts=_item_counts(),
             template_row=_template_row(),
         )
         if viewer is not None and viewer.pk is not None:
@@ -371,10 +376,14 @@ class Coe(models.Model):
     def _missing_lessons(self, template) -> list[str]:
         return self._missing_text("lessons", "Write down the lessons learned.")
 
+    def item_count_of(self, kind: str) -> int:
+        """for_editor()'s count of the items: "all", "live" (not won't do) or "lasting"."""
+        return (self.item_counts or {}).get(kind, 0)
+
     def _live_item_counts(self) -> tuple[int, int]:
         """Items not dropped as won't do, and how many of them are medium or long term."""
-        if hasattr(self, "live_item_count"):  # counted by for_editor()
-            return self.live_item_count, self.lasting_item_count
+        if hasattr(self, "item_counts"):  # counted by for_editor()
+            return self.item_count_of("live"), self.item_count_of("lasting")
         items = [item for item in self.action_items.all() if item.status != ItemStatus.WONT_DO]
         return len(items), sum(item.term in (Term.MEDIUM, Term.LONG) for item in items)
 

@@ -254,7 +254,7 @@ def _items_page(request: HttpRequest, coe: Coe):
     in_team = Team.members.through.objects.filter(team=OuterRef("team_id"), user=user.pk)
     items = coe.action_items.select_related("owner", "team").annotate(in_team=Exists(in_team))
     paginator = Paginator(items, ITEMS_PER_PAGE)
-    paginator.count = coe.item_count  # known already: no COUNT query
+    paginator.count = coe.item_count_of("all")  # known already: no COUNT query
     page = paginator.get_page(request.GET.get("items_page"))
     page.object_list = list(page.object_list)
     team_ids = {item.team_id for item in page.object_list if item.in_team}
