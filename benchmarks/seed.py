@@ -928,11 +928,21 @@ def derive_blameless_findings() -> int | None:
     return findings_refresh(Coe.objects.order_by("pk"))
 
 
+def derive_team_item_counts() -> int | None:
+    """Every team's stored open and overdue item counts, by the app's own recount."""
+    try:
+        from opsreview.actions.counts import team_item_counts_recount
+    except ImportError:
+        return None
+    return team_item_counts_recount()
+
+
 DERIVE: list[Callable[[], int | None]] = [
     derive_rendered_markdown,
     derive_incident_last_update,
     derive_coe_search_vectors,
     derive_blameless_findings,
+    derive_team_item_counts,
 ]
 
 

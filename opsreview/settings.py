@@ -352,6 +352,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opsreview.reports.tasks.send_monthly_reports",
         "schedule": crontab_schedule(REPORT_MONTHLY_CRON),
     },
+    # Pages read every team's overdue items as of the stored counts' day, plus the items due
+    # since: moving the counts to each new day keeps that correction a day's worth of items.
+    "team-item-counts": {
+        "task": "opsreview.actions.tasks.recount_team_item_counts",
+        "schedule": crontab_schedule(os.environ.get("ITEM_COUNTS_CRON", "5 0 * * *")),
+    },
 }
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies, redirects and HSTS by default.

@@ -179,6 +179,20 @@ class ActionItem(StoresRenderedMarkdown):
                 condition=OPEN_ITEM_Q,
                 name="actionitem_open_team_due_idx",
             ),
+            # Items raised in meetings, in the order the ops meeting lists them, holding what
+            # it filters them by: ranking them never reads the rows of the other 90%.
+            models.Index(
+                fields=["meeting", "due_date", "id", "status", "completed_at"],
+                condition=models.Q(meeting__isnull=False),
+                name="actionitem_meeting_due_idx",
+            ),
+            # A team's open items of one term due in a few days: what the stored team counts
+            # (TeamItemCounts) are corrected by on a day other than theirs.
+            models.Index(
+                fields=["team", "term", "due_date"],
+                condition=OPEN_ITEM_Q,
+                name="actionitem_open_team_term_idx",
+            ),
             models.Index(
                 fields=["owner", "due_date", "id"],
                 condition=OPEN_ITEM_Q,
@@ -260,3 +274,30 @@ class ActionItem(StoresRenderedMarkdown):
         if authored_coe_ids is None:
             authored_coe_ids = set(user.coes_authored.values_list("pk", flat=True))
         return self.coe_id in authored_coe_ids
+
+
+class TeamItemCounts(models.Model):
+    """A team's open action items by term, kept by the action-item services in the transaction
+    of each change, so a page showing every team's counts reads a row per team instead of every
+    open item. `overdue_<term>` counts the open items due before `counted_on`; a reader on
+    another day adds or takes away the items due in between (see counts.team_counts), and a
+    daily recount moves `counted_on` to the day."""
+
+    team = models.OneToOneField(
+        "org.Team", on_delete=models.CASCADE, primary_key=True, related_name="item_counts"
+    )
+    # Signed: a row written around the services (a bulk load) is put right by the recount,
+    # never refused on the way.
+    open_short = models.IntegerField(default=0)
+    open_medium = models.IntegerField(default=0)
+    open_long = models.IntegerField(default=0)
+    overdue_short = models.IntegerField(default=0)
+    overdue_medium = models.IntegerField(default=0)
+    overdue_long = models.IntegerField(default=0)
+    counted_on = models.DateField()
+
+    class Meta:
+        verbose_name_plural = "team item counts"
+
+    def __str__(self) -> str:
+        return f"Open items of team {self.team_id}"

@@ -12,6 +12,7 @@ from incidents.models import Incident
 from opsreview.org.fields import require_at_most
 from opsreview.org.models import Team
 
+from .counts import counted_as, team_counts_move
 from .models import ADD_REFUSED, CHANGE_REFUSED, ActionItem, ItemStatus
 from .signals import item_status_changed
 
@@ -101,6 +102,7 @@ def action_item_create(
     )
     item.full_clean()
     _save_item(item, actor)
+    team_counts_move(before=None, after=counted_as(item))
     item_status_changed.send(sender=ActionItem, item=item)
     return item
 
@@ -113,6 +115,7 @@ def action_item_update(*, item: ActionItem, actor: AbstractBaseUser, changes: di
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
     item = _locked_item(item)  # the history record copies every field, so start from the row
+    before = counted_as(item)
     if "owner" in changes and changes["owner"] != item.owner:
         _check_owner(changes["owner"])
     if "due_date" in changes and changes["due_date"] is None:
@@ -125,6 +128,7 @@ def action_item_update(*, item: ActionItem, actor: AbstractBaseUser, changes: di
         setattr(item, field, value.strip() if isinstance(value, str) else value)
     item.full_clean()
     _save_item(item, actor, list(changes))
+    team_counts_move(before=before, after=counted_as(item))
     return item
 
 
@@ -151,9 +155,11 @@ def action_item_complete(*, item: ActionItem, actor: AbstractBaseUser) -> Action
     item = _locked_item(item)
     if not item.is_open:
         raise ValidationError(f"This item is already {item.get_status_display().lower()}.")
+    counted = counted_as(item)
     item.status = ItemStatus.DONE
     item.completed_at = timezone.now()
     _save_item(item, actor, ["status", "completed_at"])
+    team_counts_move(before=counted, after=None)
     item_status_changed.send(sender=ActionItem, item=item)
     return item
 
@@ -169,10 +175,12 @@ def action_item_wont_do(*, item: ActionItem, actor: AbstractBaseUser, reason: st
     item = _locked_item(item)
     if not item.is_open:
         raise ValidationError(f"This item is already {item.get_status_display().lower()}.")
+    counted = counted_as(item)
     item.status = ItemStatus.WONT_DO
     item.wont_do_reason = reason
     item.completed_at = timezone.now()
     _save_item(item, actor, ["status", "wont_do_reason", "completed_at"])
+    team_counts_move(before=counted, after=None)
     item_status_changed.send(sender=ActionItem, item=item)
     return item
 
@@ -188,5 +196,6 @@ def action_item_reopen(*, item: ActionItem, actor: AbstractBaseUser) -> ActionIt
     item.completed_at = None
     item.wont_do_reason = ""
     _save_item(item, actor, ["status", "completed_at", "wont_do_reason"])
+    team_counts_move(before=None, after=counted_as(item))
     item_status_changed.send(sender=ActionItem, item=item)
     return item

@@ -17,7 +17,6 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
@@ -34,8 +33,9 @@ from django.utils import timezone
 
 from coe.models import Coe, CoeReview, ReviewDecision
 from incidents.models import MAJOR_SEVERITIES, Incident, Severity
+from opsreview.actions.counts import team_counts
 from opsreview.actions.models import OPEN_ITEM_STATUSES, ActionItem, ItemStatus, Term
-from opsreview.actions.selectors import with_changeable
+from opsreview.actions.selectors import ITEM_ROW_RELATED, ROW_UNSHOWN, with_changeable
 from opsreview.org.models import Team
 from opsreview.org.pagination import Excerpt, excerpt
 
@@ -163,12 +163,18 @@ class Agenda:
         return next(part for part in self.sections if part.key == key)
 
 
+# Wide columns an agenda row never shows: its sources are only linked to, by id.
+SOURCE_UNSHOWN = ("coe__search", "incident__customer_impact", "incident__customer_impact_html")
+
+
 def _items(viewer=None) -> QuerySet[ActionItem]:
-    items = ActionItem.objects.select_related("owner", "team", "coe", "incident", "meeting")
+    items = ActionItem.objects.select_related(*ITEM_ROW_RELATED).defer(
+        *ROW_UNSHOWN, *SOURCE_UNSHOWN
+    )
     return with_changeable(items, viewer) if viewer is not None else items
 
 
-def _success(meeting: OpsMeeting, start: datetime, end: datetime, teams: list[Team]) -> Success:
+def _success(meeting: OpsMeeting, start: datetime, end: datetime, teams: list[dict]) -> Success:
     wins = Win.objects.filter(week=meeting.week).select_related("team", "author")
     finished = _items().filter(
         status=ItemStatus.DONE, completed_at__gte=start, completed_at__lt=end
@@ -177,12 +183,12 @@ def _success(meeting: OpsMeeting, start: datetime, end: datetime, teams: list[Te
         decision=ReviewDecision.APPROVE, created_at__gte=start, created_at__lt=end
     )
     approved = Coe.objects.filter(pk__in=approvals.values("coe_id")).select_related("team")
-    quiet = [team for team in teams if team.quiet]
+    quiet = [team for team in teams if team["quiet"]]
     return Success(
         wins=excerpt(wins.order_by("created_at", "pk"), SHOWN_WINS),
         items_finished=excerpt(finished.order_by("completed_at", "pk"), SHOWN),
         coes_approved=excerpt(approved.order_by("title", "pk"), SHOWN),
-        quiet_teams=Excerpt(quiet[:SHOWN_TEAMS], len(quiet)),
+        quiet_teams=Excerpt(map(_named_team, quiet[:SHOWN_TEAMS]), len(quiet)),
     )
 
 
@@ -200,6 +206,7 @@ def _events(meeting: OpsMeeting, start: datetime, end: datetime) -> Events:
     rows = (
         Incident.objects.filter(detected_at__gte=start, detected_at__lt=end)
         .select_related("coe")
+        .defer("coe__search")
         .annotate(
             has_coe=ExpressionWrapper(Q(coe__isnull=False), output_field=BooleanField()),
             rank=Window(
@@ -324,29 +331,12 @@ def _quarter(day: date) -> tuple[date, date]:
     return date(day.year, first_month, 1), following - timedelta(days=1)
 
 
-def _teams_at_a_glance(*, today: date, end: datetime) -> list[Team]:
-    """Every team, in one grouped query, with its open and overdue items by term, its long-term
-    items due this quarter, and whether it went QUIET_WEEKS without a Sev-1 or Sev-2 up to
-    `end` (so past minutes keep the teams that were quiet then). A row per team, never per item.
+def _teams_at_a_glance(*, today: date, end: datetime) -> list[dict]:
+    """Every team by name (pk, name, slug) with its open and overdue items by term on `today`
+    (the stored counts, see opsreview.actions.counts), and whether it went QUIET_WEEKS without
+    a Sev-1 or Sev-2 up to `end` (so past minutes keep the teams that were quiet then). A row
+    per team, never per item.
     """
-    quarter = _quarter(today)
-    open_items = FilteredRelation(
-        "action_items", condition=Q(action_items__status__in=OPEN_ITEM_STATUSES)
-    )
-    counts = {}
-    for term in Term.values:
-        counts[f"open_{term}"] = Count("open_items__term", filter=Q(open_items__term=term))
-        counts[f"overdue_{term}"] = Count(
-            "open_items__term", filter=Q(open_items__term=term, open_items__due_date__lt=today)
-        )
-    counts["long_due"] = Count(
-        "open_items__term",  # a column the index holds: counted without reading the rows
-        filter=Q(
-            open_items__term=Term.LONG,
-            open_items__due_date__gte=quarter[0],
-            open_items__due_date__lte=quarter[1],
-        ),
-    )
     # The engagements are read from the link table itself, so a major incident engaging no
     # team adds no NULL that would make every team un-quiet.
     recent_major = Incident.objects.filter(
@@ -356,20 +346,22 @@ def _teams_at_a_glance(*, today: date, end: datetime) -> list[Team]:
     )
     engaged = Incident.teams.through.objects.filter(incident__in=recent_major)
     quiet = ExpressionWrapper(~Q(pk__in=engaged.values("team_id")), output_field=BooleanField())
-    return list(
-        Team.objects.annotate(open_items=open_items)
-        .annotate(quiet=quiet, **counts)
-        .order_by("name")
-    )
+    teams = Team.objects.annotate(quiet=quiet).order_by("name")
+    return team_counts(teams, "name", "slug", "quiet", on=today)
 
 
-def _overdue_table(teams: list[Team]) -> dict:
+def _named_team(row: dict) -> Team:
+    """A team of the rows above, as a Team holding what the agenda shows of it."""
+    return Team.from_db(None, ["id", "name", "slug"], [row["pk"], row["name"], row["slug"]])
+
+
+def _overdue_table(teams: list[dict]) -> dict:
     """The SHOWN_TEAMS most overdue teams by term, and the totals over every team."""
     late = []
     for team in teams:
-        by_term = {term: getattr(team, f"overdue_{term}") for term in Term.values}
+        by_term = team["overdue"]
         if any(by_term.values()):
-            late.append((team.name, team.slug, by_term))
+            late.append((team["name"], team["slug"], by_term))
     late.sort(key=lambda row: (-sum(row[2].values()), row[0]))
     totals = {term: sum(row[2][term] for row in late) for term in Term.values}
     return {
@@ -383,16 +375,16 @@ def _overdue_table(teams: list[Team]) -> dict:
 
 
 def _improvements(
-    meeting: OpsMeeting, start: datetime, today: date, teams: list[Team], viewer
+    meeting: OpsMeeting, start: datetime, today: date, teams: list[dict], viewer
 ) -> Improvements:
     quarter = _quarter(today)
     long_term = (
         _items(viewer)
         .open()
         .filter(term=Term.LONG, due_date__gte=quarter[0], due_date__lte=quarter[1])
-        .order_by("due_date", "pk")[:SHOWN]
+        .order_by("due_date", "pk")
     )
-    long_term = Excerpt(long_term, sum(team.long_due for team in teams))
+    long_term = excerpt(long_term, SHOWN)
     # Items raised in meetings: this one's, and earlier ones' still open or finished since; in
     # one query, each list numbered and counted on its own.
     here = Case(When(meeting_id=meeting.pk, then=Value(1)), default=Value(0))
@@ -436,11 +428,8 @@ def build_agenda(meeting: OpsMeeting, *, viewer=None) -> Agenda:
     def metrics() -> Metrics:
         if chosen is None:
             return Metrics(None, None)
-        mine = next((team for team in teams if team.pk == chosen.pk), None)
-        items = {
-            kind: {term: getattr(mine, f"{kind}_{term}", 0) for term in Term.values}
-            for kind in ("open", "overdue")
-        }
+        mine = next(team for team in teams if team["pk"] == chosen.pk)
+        items = {kind: mine[kind] for kind in ("open", "overdue")}
         return Metrics(chosen, team_figures(chosen, end=end, items=items))
 
     builders = {

@@ -7,11 +7,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from benchmarks import seed
 from coe.findings import findings_refresh
 from coe.models import TEXTS, Coe, CoeText
 from incidents.models import Incident, TimelineEntry
+from opsreview.actions.counts import team_counts
 from opsreview.actions.models import ActionItem, ItemStatus
 from opsreview.meetings.models import OpsMeeting
 from opsreview.org.models import Team
@@ -100,6 +102,12 @@ def test_derived_fields_are_filled(seeded):
     newest = TimelineEntry.objects.values("incident").annotate(last=Max("created_at"))
     stored = dict(Incident.objects.values_list("pk", "last_update_at"))
     assert {row["incident"]: row["last"] for row in newest} == stored
+    open_items = ActionItem.objects.open().values("team").annotate(n=Count("pk"))
+    counted = {
+        row["pk"]: sum(row["open"].values())
+        for row in team_counts(Team.objects, on=timezone.localdate())
+    }
+    assert {row["team"]: row["n"] for row in open_items}.items() <= counted.items()
 
 
 def test_derive_runs_again_without_harm(seeded):
