@@ -37,7 +37,7 @@ from opsreview.actions.counts import team_counts
 from opsreview.actions.models import OPEN_ITEM_STATUSES, ActionItem, ItemStatus, Term
 from opsreview.actions.selectors import ITEM_ROW_RELATED, ROW_UNSHOWN, with_changeable
 from opsreview.org.models import Team
-from opsreview.org.pagination import Excerpt, excerpt
+from opsreview.org.pagination import Excerpt, count_subquery, excerpt
 
 from .models import DeepDive, MeetingSection, OpsMeeting, SectionKey, Win
 
@@ -386,16 +386,17 @@ def _improvements(
     )
     long_term = excerpt(long_term, SHOWN)
     # Items raised in meetings: this one's, and earlier ones' still open or finished since; in
-    # one query, each list numbered and counted on its own.
+    # one query, each list numbered and counted on its own. The numbering reads only the items'
+    # own columns and their meeting's week; the rows shown (at most SHOWN_RAISED + SHOWN) are
+    # then loaded with what they link to and whether the viewer may change them.
     here = Case(When(meeting_id=meeting.pk, then=Value(1)), default=Value(0))
-    raised = (
-        _items(viewer)
-        .filter(meeting__isnull=False)
-        .filter(
-            Q(meeting=meeting)
-            | Q(meeting__week__lt=meeting.week)
-            & (Q(status__in=OPEN_ITEM_STATUSES) | Q(completed_at__gte=start))
-        )
+    earlier_open = Q(meeting__week__lt=meeting.week) & (
+        Q(status__in=OPEN_ITEM_STATUSES) | Q(completed_at__gte=start)
+    )
+    candidates = ActionItem.objects.filter(meeting__isnull=False)
+    raised_here = candidates.filter(meeting=meeting)
+    shown = (
+        candidates.filter(Q(meeting=meeting) | earlier_open)
         .annotate(
             here=here,
             rank=Window(
@@ -403,10 +404,21 @@ def _improvements(
                 partition_by=[here],
                 order_by=[F("meeting__week").asc(), F("due_date").asc(), F("pk").asc()],
             ),
-            listed_total=Window(Count("pk"), partition_by=[here]),
         )
         .filter(Q(here=1, rank__lte=SHOWN_RAISED) | Q(here=0, rank__lte=SHOWN))
-        .order_by("here", "rank")
+        .values("pk")
+    )
+    raised = (
+        _items(viewer)
+        .filter(pk__in=shown)
+        .annotate(
+            here=here,
+            listed_total=Case(
+                When(meeting_id=meeting.pk, then=count_subquery(raised_here)),
+                default=count_subquery(candidates.filter(earlier_open)),
+            ),
+        )
+        .order_by("here", "meeting__week", "due_date", "pk")
     )
     earlier, here_rows = Excerpt(), Excerpt()
     for item in raised:

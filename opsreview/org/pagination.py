@@ -32,9 +32,13 @@ class Excerpt(list):
         return max(self.total - len(self), 0)
 
 
+def count_subquery(rows: QuerySet) -> Subquery:
+    """How many `rows` there are, as a subquery: uncorrelated, the database runs it once."""
+    return Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+
+
 def excerpt(queryset: QuerySet, limit: int) -> Excerpt:
     """The first `limit` rows and the count of all of them, in one query: the count is a
     subquery the database runs once, so the rows still come from an index, LIMIT deep."""
-    count = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    rows = list(queryset.annotate(listed_total=Subquery(count))[:limit])
+    rows = list(queryset.annotate(listed_total=count_subquery(queryset))[:limit])
     return Excerpt(rows, rows[0].listed_total if rows else 0)

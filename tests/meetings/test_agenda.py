@@ -13,7 +13,7 @@ from django.utils import timezone
 from coe.models import CoeReview, ReviewDecision
 from incidents.models import Severity
 from opsreview.actions.models import ActionItem, ItemStatus, Term
-from opsreview.meetings.agenda import build_agenda, overdue_by_team
+from opsreview.meetings.agenda import SHOWN, build_agenda, overdue_by_team
 from opsreview.meetings.models import DeepDive, MeetingStatus, OpsMeeting, SectionKey, Win
 from opsreview.meetings.services import meeting_item_add, win_post
 from tests.coe.factories import CoeFactory, team_item
@@ -276,6 +276,36 @@ def test_items_from_earlier_meetings_still_open_or_finished_since(
     raised(meeting, "Raised in this meeting")
 
     assert content(meeting, SectionKey.IMPROVEMENTS).earlier_items == [still_open, done_since]
+
+
+def test_long_lists_of_raised_items_show_the_first_rows_and_count_them_all(
+    meeting, last_meeting, facilitator
+):
+    team = TeamFactory()
+
+    def raised(in_meeting, count, first_due):
+        return [
+            ActionItem.objects.create(
+                title=f"{in_meeting.week} {n}",
+                owner=facilitator,
+                team=team,
+                meeting=in_meeting,
+                created_by=facilitator,
+                term=Term.SHORT,
+                due_date=first_due + timedelta(days=n),
+            )
+            for n in range(count)
+        ]
+
+    earlier = raised(last_meeting, SHOWN + 2, date(2026, 12, 1))
+    here = raised(meeting, 3, date(2026, 12, 10))
+
+    improvements = content(meeting, SectionKey.IMPROVEMENTS)
+
+    assert improvements.earlier_items == earlier[:SHOWN]  # by due date
+    assert improvements.earlier_items.total == SHOWN + 2
+    assert improvements.raised_here == here
+    assert improvements.raised_here.total == 3
 
 
 def test_overdue_items_are_counted_by_team(meeting):
