@@ -22,8 +22,10 @@ from opsreview.org.pagination import excerpt
 
 from .models import OPEN_ITEM_STATUSES, ActionItem, Term
 
-# What a row of actions/action_item.html shows: the owner's name, the team's, links to the source.
-ITEM_ROW_RELATED = ("owner", "team", "coe", "incident", "meeting")
+# What a row of actions/action_item.html shows besides the item: the owner's name, the team's.
+# It links to the source by the item's own ids, so a list never joins the COE, incident or
+# meeting (a COE's search vector alone is kilobytes a row).
+ITEM_ROW_RELATED = ("owner", "team")
 # Long texts a row never shows: not read for a list.
 ROW_UNSHOWN = ("description", "description_html")
 # Unique, and served by an index for every filter of the list (see ActionItem.Meta.indexes).
@@ -119,18 +121,23 @@ def items_needing_attention(user: AbstractBaseUser, *, on: date | None = None) -
     """The signed-in person's overdue items and those due in the next 7 days (today included),
     the same window as the weekly report: the first few of each, and how many in all."""
     today = on or timezone.localdate()
-    mine = with_changeable(
-        ActionItem.objects.filter(owner=user).select_related(
-            "team", "coe", "incident", "meeting", "owner"
-        ),
-        user,
+    # Their owner may change them while active (ActionItem.can_be_changed_by): nobody else need
+    # be looked up, and each row is given the owner in hand rather than joined to it.
+    mine = (
+        ActionItem.objects.filter(owner=user)
+        .select_related("team")
+        .defer(*ROW_UNSHOWN)
+        .annotate(can_change=Value(user.is_active, output_field=BooleanField()))
     )
-    return {
+    attention = {
         "overdue": excerpt(mine.overdue(on=today).order_by("due_date", "pk"), ATTENTION_SHOWN),
         "due_this_week": excerpt(
             mine.due_soon(on=today).order_by("due_date", "pk"), ATTENTION_SHOWN
         ),
     }
+    for item in [*attention["overdue"], *attention["due_this_week"]]:
+        item.owner = user
+    return attention
 
 
 def incident_coe_ids(incident) -> list[int]:
@@ -164,7 +171,8 @@ def incident_action_items(incident) -> QuerySet[ActionItem]:
     Open items first, then by due date."""
     return (
         ActionItem.objects.filter(incident_items_q(incident, coe_terms=[Term.SHORT]))
-        .select_related("owner", "team", "coe", "incident", "meeting")
+        .select_related(*ITEM_ROW_RELATED)
+        .defer(*ROW_UNSHOWN)
         .annotate(closed=Case(When(status__in=OPEN_ITEM_STATUSES, then=0), default=1))
         .order_by("closed", "due_date", "pk")
     )
