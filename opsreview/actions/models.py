@@ -260,3 +260,14 @@ class ActionItem(StoresRenderedMarkdown):
         if authored_coe_ids is None:
             authored_coe_ids = set(user.coes_authored.values_list("pk", flat=True))
         return self.coe_id in authored_coe_ids
+
+
+class ItemChangeCount(models.Model):
+    """How many times action items have changed: one row, counted after each commit that
+    changed one. Figures a process keeps about items (the overdue counts atop the list) are
+    current for as long as this count stands still, whichever process made the change."""
+
+    changes = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.changes} item changes"
