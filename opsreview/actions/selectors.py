@@ -2,6 +2,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     BooleanField,
@@ -20,10 +21,12 @@ from django.utils import timezone
 from opsreview.org.models import Team
 from opsreview.org.pagination import excerpt
 
-from .models import OPEN_ITEM_STATUSES, ActionItem, Term
+from .models import OPEN_ITEM_STATUSES, ActionItem, ItemChangeCount, Term
 
-# What a row of actions/action_item.html shows: the owner's name, the team's, links to the source.
-ITEM_ROW_RELATED = ("owner", "team", "coe", "incident", "meeting")
+# What a row of actions/action_item.html shows besides the item: the owner's name, the team's.
+# It links to the source by the item's own ids, so a list never joins the COE, incident or
+# meeting (a COE's search vector alone is kilobytes a row).
+ITEM_ROW_RELATED = ("owner", "team")
 # Long texts a row never shows: not read for a list.
 ROW_UNSHOWN = ("description", "description_html")
 # Unique, and served by an index for every filter of the list (see ActionItem.Meta.indexes).
@@ -85,30 +88,56 @@ def action_item_list(
     return items
 
 
+# How long a process keeps the overdue figures at most, should a change ever go uncounted (a
+# process that stops between a commit and its count): the count is what keeps them current.
+OVERDUE_FIGURES_KEPT = 600  # seconds
+
+
+def overdue_by_team(*, on: date | None = None) -> dict[int, dict[str, int]]:
+    """Every team's overdue items by term, by team id: read from the cache while no item has
+    changed since they were counted on the same day, for counting them reads every open item.
+    """
+    today = on or timezone.localdate()
+    # Read before counting: figures kept under a count include every change it counts.
+    changes = ItemChangeCount.objects.values_list("changes", flat=True).first()
+    key = f"actions:overdue-by-team:{today.isoformat()}:{changes}"
+    teams = cache.get(key)
+    if teams is None:
+        rows = (
+            ActionItem.objects.overdue(on=today)
+            .values_list("team_id", "term")
+            .annotate(count=Count("*"))  # not Count("pk"): the counts come from an index alone
+            .order_by()
+        )
+        teams = {}
+        terms = Term.values
+        for team_id, term, count in rows:
+            teams.setdefault(team_id, dict.fromkeys(terms, 0))[term] = count
+        cache.set(key, teams, OVERDUE_FIGURES_KEPT)
+    return teams
+
+
 def overdue_counts(*, on: date | None = None, most: int | None = None) -> dict:
     """Overdue items per team and term, with totals: the top of the action-items page.
 
     With `most`, only that many teams are listed, those with the most overdue items (by name);
     `others` says how many teams and items the list leaves out. The totals count them all."""
-    rows = (
-        ActionItem.objects.overdue(on=on)
-        .values("team__name", "term")
-        .annotate(count=Count("*"))  # not Count("pk"): the counts come from an index alone
-        .order_by("team__name")
-    )
-    teams: dict[str, dict[str, int]] = {}
-    for row in rows:
-        teams.setdefault(row["team__name"], dict.fromkeys(Term.values, 0))[row["term"]] = row[
-            "count"
-        ]
-    totals = {term: sum(counts[term] for counts in teams.values()) for term in Term.values}
+    by_team = overdue_by_team(on=on)
+    totals = {term: sum(counts[term] for counts in by_team.values()) for term in Term.values}
     total = sum(totals.values())
-    others = {"teams": 0, "items": 0}
-    if most is not None and len(teams) > most:
-        worst = set(sorted(teams, key=lambda name: (-sum(teams[name].values()), name))[:most])
-        others["teams"] = len(teams) - most
-        teams = {name: counts for name, counts in teams.items() if name in worst}
-        others["items"] = total - sum(sum(counts.values()) for counts in teams.values())
+    sums = {team_id: sum(counts.values()) for team_id, counts in by_team.items()}
+    listed = set(sums)
+    if most is not None and len(sums) > most:
+        # Ties at the cut are settled by name: only the teams in reach of it are named.
+        cut = sorted(sums.values(), reverse=True)[most - 1]
+        listed = {team_id for team_id, n in sums.items() if n >= cut}
+    names = dict(Team.objects.filter(pk__in=listed).values_list("pk", "name"))
+    ranked = sorted(names, key=lambda team_id: (-sums[team_id], names[team_id]))
+    if most is not None:
+        ranked = ranked[:most]
+    teams = {names[team_id]: by_team[team_id] for team_id in sorted(ranked, key=names.get)}
+    shown = sum(sums[team_id] for team_id in ranked)
+    others = {"teams": len(sums) - len(ranked), "items": total - shown}
     return {"teams": teams, "totals": totals, "total": total, "others": others}
 
 
@@ -119,18 +148,23 @@ def items_needing_attention(user: AbstractBaseUser, *, on: date | None = None) -
     """The signed-in person's overdue items and those due in the next 7 days (today included),
     the same window as the weekly report: the first few of each, and how many in all."""
     today = on or timezone.localdate()
-    mine = with_changeable(
-        ActionItem.objects.filter(owner=user).select_related(
-            "team", "coe", "incident", "meeting", "owner"
-        ),
-        user,
+    # Their owner may change them while active (ActionItem.can_be_changed_by): nobody else need
+    # be looked up, and each row is given the owner in hand rather than joined to it.
+    mine = (
+        ActionItem.objects.filter(owner=user)
+        .select_related("team")
+        .defer(*ROW_UNSHOWN)
+        .annotate(can_change=Value(user.is_active, output_field=BooleanField()))
     )
-    return {
+    attention = {
         "overdue": excerpt(mine.overdue(on=today).order_by("due_date", "pk"), ATTENTION_SHOWN),
         "due_this_week": excerpt(
             mine.due_soon(on=today).order_by("due_date", "pk"), ATTENTION_SHOWN
         ),
     }
+    for item in [*attention["overdue"], *attention["due_this_week"]]:
+        item.owner = user
+    return attention
 
 
 def incident_coe_ids(incident) -> list[int]:
@@ -164,7 +198,8 @@ def incident_action_items(incident) -> QuerySet[ActionItem]:
     Open items first, then by due date."""
     return (
         ActionItem.objects.filter(incident_items_q(incident, coe_terms=[Term.SHORT]))
-        .select_related("owner", "team", "coe", "incident", "meeting")
+        .select_related(*ITEM_ROW_RELATED)
+        .defer(*ROW_UNSHOWN)
         .annotate(closed=Case(When(status__in=OPEN_ITEM_STATUSES, then=0), default=1))
         .order_by("closed", "due_date", "pk")
     )

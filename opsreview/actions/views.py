@@ -39,11 +39,10 @@ def action_list(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     if mine:
         criteria["owner"] = request.user
-    items = selectors.action_item_list(**criteria)
+    items = selectors.with_changeable(selectors.action_item_list(**criteria), request.user)
     page = keyset_page(
         items, ordering=selectors.ACTION_LIST_ORDER, size=PAGE_SIZE, query=request.GET
     )
-    selectors.mark_changeable(page.object_list, request.user)
     query = request.GET.copy()
     for parameter in ("page", *CURSOR_PARAMETERS):
         query.pop(parameter, None)

@@ -159,28 +159,30 @@ def test_the_overdue_table_lists_the_twenty_teams_most_behind_and_sums_the_rest(
     assert "and 2 other teams with 2 overdue items" in response.text
 
 
-def _queries_for(client, coe, count, django_assert_max_num_queries):
+def _queries_for(client, coe, count, django_assert_max_num_queries, on_commit):
     teams = TeamFactory.create_batch(3)
     owners = UserFactory.create_batch(3)
-    for n in range(count):
-        item(
-            coe,
-            title=f"Item {n}",
-            team=teams[n % 3],
-            owner=owners[n % 3],
-            due=TODAY + timedelta(days=n % 9 - 4),
-        )
+    with on_commit(execute=True):  # as in production: the new items are counted afresh
+        for n in range(count):
+            item(
+                coe,
+                title=f"Item {n}",
+                team=teams[n % 3],
+                owner=owners[n % 3],
+                due=TODAY + timedelta(days=n % 9 - 4),
+            )
     with django_assert_max_num_queries(100) as captured:
         client.get("/actions/?status=all")
     return len(captured.captured_queries)
 
 
 def test_list_runs_the_same_number_of_queries_for_10_and_200_items(
-    client, coe, django_assert_max_num_queries
+    client, coe, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
-    few = _queries_for(client, coe, 10, django_assert_max_num_queries)
+    counted = (django_assert_max_num_queries, django_capture_on_commit_callbacks)
+    few = _queries_for(client, coe, 10, *counted)
     ActionItem.objects.all().delete()
-    many = _queries_for(client, coe, 200, django_assert_max_num_queries)
+    many = _queries_for(client, coe, 200, *counted)
     assert few == many
 
 
