@@ -7,14 +7,6 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    # Figures the app caches belong to one test's data; each test's rows are gone after it.
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 @pytest.fixture(autouse=True, scope="session")
 def celery_runs_tasks_in_process():
     """Tasks run where they are queued, so tests see their effects; real workers have own tests."""

@@ -301,14 +301,3 @@ class TeamItemCounts(models.Model):
 
     def __str__(self) -> str:
         return f"Open items of team {self.team_id}"
-
-
-class ItemChangeCount(models.Model):
-    """How many times action items have changed: one row, counted after each commit that
-    changed one. Figures a process keeps about items (the overdue counts atop the list) are
-    current for as long as this count stands still, whichever process made the change."""
-
-    changes = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.changes} item changes"

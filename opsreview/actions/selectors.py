@@ -2,12 +2,10 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     Exists,
     ExpressionWrapper,
     OuterRef,
@@ -21,7 +19,8 @@ from django.utils import timezone
 from opsreview.org.models import Team
 from opsreview.org.pagination import excerpt
 
-from .models import OPEN_ITEM_STATUSES, ActionItem, ItemChangeCount, Term
+from .counts import team_counts
+from .models import OPEN_ITEM_STATUSES, ActionItem, Term
 
 # What a row of actions/action_item.html shows besides the item: the owner's name, the team's.
 # It links to the source by the item's own ids, so a list never joins the COE, incident or
@@ -90,31 +89,11 @@ def action_item_list(
 
 # How long a process keeps the overdue figures at most, should a change ever go uncounted (a
 # process that stops between a commit and its count): the count is what keeps them current.
-OVERDUE_FIGURES_KEPT = 600  # seconds
-
-
 def overdue_by_team(*, on: date | None = None) -> dict[int, dict[str, int]]:
-    """Every team's overdue items by term, by team id: read from the cache while no item has
-    changed since they were counted on the same day, for counting them reads every open item.
-    """
-    today = on or timezone.localdate()
-    # Read before counting: figures kept under a count include every change it counts.
-    changes = ItemChangeCount.objects.values_list("changes", flat=True).first()
-    key = f"actions:overdue-by-team:{today.isoformat()}:{changes}"
-    teams = cache.get(key)
-    if teams is None:
-        rows = (
-            ActionItem.objects.overdue(on=today)
-            .values_list("team_id", "term")
-            .annotate(count=Count("*"))  # not Count("pk"): the counts come from an index alone
-            .order_by()
-        )
-        teams = {}
-        terms = Term.values
-        for team_id, term, count in rows:
-            teams.setdefault(team_id, dict.fromkeys(terms, 0))[term] = count
-        cache.set(key, teams, OVERDUE_FIGURES_KEPT)
-    return teams
+    """Every team with overdue items, its overdue items by term, by team id: from the counts
+    stored per team (counts.team_counts), not from every open item."""
+    rows = team_counts(Team.objects.all(), on=on or timezone.localdate())
+    return {row["pk"]: row["overdue"] for row in rows if any(row["overdue"].values())}
 
 
 def overdue_counts(*, on: date | None = None, most: int | None = None) -> dict:

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from incidents.models import Incident
@@ -14,7 +13,7 @@ from opsreview.org.fields import require_at_most
 from opsreview.org.models import Team
 
 from .counts import counted_as, team_counts_move
-from .models import ADD_REFUSED, CHANGE_REFUSED, ActionItem, ItemChangeCount, ItemStatus
+from .models import ADD_REFUSED, CHANGE_REFUSED, ActionItem, ItemStatus
 from .signals import item_status_changed
 
 # Action items
@@ -57,15 +56,6 @@ def _check_owner(owner: AbstractBaseUser) -> None:
 def _save_item(item: ActionItem, actor: AbstractBaseUser, fields: list[str] | None = None) -> None:
     item._history_user = actor
     item.save(update_fields=fields)
-    transaction.on_commit(item_changes_count, robust=True)  # the change stands even so
-
-
-def item_changes_count() -> None:
-    """Count a committed change to items, so every process drops the figures it keeps about
-    them. Counted after the commit, on its own: a process that reads the new count then finds
-    the change in the database, and no transaction waits on this row while it works."""
-    if not ItemChangeCount.objects.filter(pk=1).update(changes=F("changes") + 1):
-        ItemChangeCount.objects.get_or_create(pk=1, defaults={"changes": 1})
 
 
 @transaction.atomic

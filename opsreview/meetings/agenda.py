@@ -163,14 +163,9 @@ class Agenda:
         return next(part for part in self.sections if part.key == key)
 
 
-# Wide columns an agenda row never shows: its sources are only linked to, by id.
-SOURCE_UNSHOWN = ("coe__search", "incident__customer_impact", "incident__customer_impact_html")
-
-
 def _items(viewer=None) -> QuerySet[ActionItem]:
-    items = ActionItem.objects.select_related(*ITEM_ROW_RELATED).defer(
-        *ROW_UNSHOWN, *SOURCE_UNSHOWN
-    )
+    # The rows link to their sources by id; the projector names the meeting an item came from.
+    items = ActionItem.objects.select_related(*ITEM_ROW_RELATED, "meeting").defer(*ROW_UNSHOWN)
     return with_changeable(items, viewer) if viewer is not None else items
 
 

@@ -1,13 +1,12 @@
-"""The overdue figures atop the action-items list are kept between requests (counting them reads
-every open item), and are counted again as soon as any item changes, in whichever process, or
-the day turns."""
+"""The overdue figures atop the action-items list come from the counts stored per team (counting
+them would read every open item): right as soon as any item changes, and when the day turns."""
 
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from opsreview.actions import selectors, services
-from opsreview.actions.models import ActionItem, ItemChangeCount, ItemStatus, Term
+from opsreview.actions.models import ActionItem, Term
 from opsreview.org.models import Team
 from tests.coe.factories import CoeFactory
 from tests.org.factories import TeamFactory, UserFactory
@@ -58,13 +57,14 @@ def shown(client) -> dict:
     return client.get("/actions/").context["overdue"]
 
 
-def test_the_figures_are_kept_while_no_item_changes(client, coe, django_assert_num_queries):
+def test_the_figures_are_read_from_the_stored_counts(client, coe, django_assert_num_queries):
     add(coe)
     first = shown(client)
-    ActionItem.objects.update(due_date=TODAY)  # not through a service: nothing counts it
+    assert first["total"] == 1
+    ActionItem.objects.update(due_date=TODAY)  # around the services: the counts do not see it
 
-    assert shown(client) == first  # kept, not counted again
-    with django_assert_num_queries(2):  # how many changes there have been; the teams' names
+    assert shown(client) == first
+    with django_assert_num_queries(2):  # every team's stored counts; the listed teams' names
         selectors.overdue_counts()
 
 
@@ -127,27 +127,6 @@ def test_a_move_to_another_team_or_term_is_counted_at_once(client, coe, me, comm
         )
 
     assert shown(client)["teams"] == {"Storage": {"short": 0, "medium": 0, "long": 1}}
-
-
-def test_a_change_another_process_counted_is_seen_here(client, coe):
-    add(coe)
-    assert shown(client)["total"] == 1
-
-    # Another process completed the item: its row and its count are all this one can see.
-    ActionItem.objects.update(status=ItemStatus.DONE)
-    services.item_changes_count()
-
-    assert shown(client)["total"] == 0
-
-
-def test_a_change_is_counted_once_committed_not_before(coe, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as after_commit:
-        add(coe)
-        assert not ItemChangeCount.objects.exists()
-
-    for callback in after_commit:
-        callback()
-    assert ItemChangeCount.objects.get().changes == 1
 
 
 def test_the_figures_are_counted_again_the_next_day(client, coe, time_machine):
