@@ -3,7 +3,7 @@ meeting show): what people wrote is escaped, links go where they say, and the co
 what a form of the site carries."""
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -13,22 +13,10 @@ from tests.coe.factories import CoeFactory
 from tests.incidents.factories import CallLeaderFactory, IncidentFactory
 from tests.org.factories import TeamFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 TODAY = date(2026, 11, 26)
 MARKUP = '<b hx-post="/admin/">bold</b> & "quoted" \'single\''
-
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(datetime(2026, 11, 26, 10, 0, tzinfo=UTC), tick=False)
-
-
-@pytest.fixture
-def me(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
 
 
 def rows(html: str) -> list[str]:

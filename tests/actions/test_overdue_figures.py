@@ -9,24 +9,12 @@ from opsreview.actions import selectors, services
 from opsreview.actions.models import ActionItem, Term
 from opsreview.org.models import Team
 from tests.coe.factories import CoeFactory
-from tests.org.factories import TeamFactory, UserFactory
+from tests.org.factories import TeamFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 TODAY = date(2026, 11, 26)
 LATE = TODAY - timedelta(days=3)
-
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(datetime(2026, 11, 26, 10, 0, tzinfo=UTC), tick=False)
-
-
-@pytest.fixture
-def me(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture
