@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import mailers
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -164,11 +164,25 @@ def _send(report, delivery_pk: int, *, mailer=None) -> str:
             status=DeliveryStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
         )
         raise
-    deliveries.update(
-        status=DeliveryStatus.SENT,
-        sent_at=timezone.now(),
-        subject=email.subject[:300],
-        overdue_count=report.overdue_count,
-        item_count=report.item_count,
-    )
+    with transaction.atomic():
+        _commit_without_waiting_for_the_disk()
+        deliveries.update(
+            status=DeliveryStatus.SENT,
+            sent_at=timezone.now(),
+            subject=email.subject[:300],
+            overdue_count=report.overdue_count,
+            item_count=report.item_count,
+        )
     return "sent"
+
+
+def _commit_without_waiting_for_the_disk() -> None:
+    """On PostgreSQL, this transaction's commit returns before its WAL reaches the disk (within
+    a fraction of a second): waiting for the disk after every email was a third of a batch's
+    time. Other workers see the change at once; only a crash of the database server itself in
+    that fraction of a second could undo it, and then the email would be sent again once its
+    claim went stale: the same risk as a worker dying between the send and this commit.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
