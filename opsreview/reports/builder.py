@@ -113,7 +113,9 @@ class ReportItem:
     is_open = ActionItem.is_open
     is_overdue = ActionItem.is_overdue
     days_overdue = ActionItem.days_overdue
-    get_term_display = ActionItem.get_term_display
+
+    def get_term_display(self) -> str:
+        return Term(self.term).label
 
 
 @dataclass

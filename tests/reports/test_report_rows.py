@@ -64,9 +64,10 @@ ITEMS = [
 
 
 @pytest.mark.parametrize("name", LOOPS)
-def test_the_filters_write_what_the_loops_they_replaced_rendered(settings, name):
+@pytest.mark.parametrize("grouping", [False, True], ids=["1234 days", "1,234 days"])
+def test_the_filters_write_what_the_loops_they_replaced_rendered(settings, name, grouping):
     autoescape = name.endswith("_html")  # the HTML part is escaped, the text part is not
-    settings.SITE_URL = SITE_URL
+    settings.SITE_URL, settings.USE_THOUSAND_SEPARATOR = SITE_URL, grouping
     loop = Engine(autoescape=autoescape).from_string(LOOPS[name])
     context = Context({"items": ITEMS, "site_url": SITE_URL}, autoescape=autoescape)
 

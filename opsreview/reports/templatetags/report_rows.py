@@ -22,12 +22,9 @@ LINK = 'style="color:#0b5cad;"'
 NOTE = 'style="color:#59636e;font-size:12px;"'
 
 
-class _Numbers(dict):
-    """Each distinct number localized once (days overdue repeat from row to row)."""
-
-    def __missing__(self, number: int) -> str:
-        self[number] = shown = str(localize(number))
-        return shown
+def _number(number: int) -> str:
+    """An integer as a template shows it: localized, which only a thousands separator changes."""
+    return str(number) if -1000 < number < 1000 else str(localize(number))
 
 
 def _source_html(item) -> str:
@@ -49,14 +46,14 @@ def _source_text(item) -> str:
 @register.filter
 def overdue_rows_html(items) -> SafeString:
     """The rows of an overdue table: item and where it came from, owner, due date, days late."""
-    site, days = settings.SITE_URL, _Numbers()
+    site = settings.SITE_URL
     rows = "".join(
         f'\n<tr>\n<td style="{CELL}"><a href="{escape(site + item.path)}" {LINK}>'
         f"{escape(item.title)}</a><br><span {NOTE}>{_source_html(item)}</span></td>\n"
         f'<td style="{CELL}">{escape(item.owner_name)}</td>\n'
         f'<td style="{CELL}white-space:nowrap;">{escape(item.due)}</td>\n'
         f'<td style="{CELL}text-align:right;font-weight:bold;color:#b3261e;">'
-        f"{days[item.days_late]}</td>\n</tr>\n"
+        f"{_number(item.days_late)}</td>\n</tr>\n"
         for item in items
     )
     return mark_safe(rows)  # noqa: S308 - every value in the rows is escaped above
@@ -64,10 +61,10 @@ def overdue_rows_html(items) -> SafeString:
 
 @register.filter
 def overdue_rows_text(items) -> str:
-    site, days = settings.SITE_URL, _Numbers()
+    site = settings.SITE_URL
     return "".join(
         f"  - {item.title}\n"
-        f"      Owner: {item.owner_name} · due {item.due} · {days[item.days_late]} "
+        f"      Owner: {item.owner_name} · due {item.due} · {_number(item.days_late)} "
         f"day{'' if item.days_late == 1 else 's'} overdue\n"
         f"      From: {_source_text(item)}\n"
         f"      {site}{item.path}\n"
