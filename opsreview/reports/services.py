@@ -53,14 +53,15 @@ def report_claims(*, recipients, kind: str, period: str) -> dict[int, int]:
     created it, or if it failed or was abandoned and we took it over while holding its lock.
     Returns the delivery id of each claim won, by recipient id; the others get nothing.
     """
-    for attempt in range(CLAIM_ATTEMPTS):
+    attempts_left = CLAIM_ATTEMPTS
+    while True:
         try:
             return _claim_all(recipients, kind=kind, period=period)
         except IntegrityError:
             # Someone else inserted one of our rows first: look again, it is theirs now.
-            if attempt == CLAIM_ATTEMPTS - 1:
+            attempts_left -= 1
+            if not attempts_left:
                 raise
-    raise AssertionError("unreachable")
 
 
 def _claim_all(recipients, *, kind: str, period: str) -> dict[int, int]:
@@ -139,7 +140,6 @@ def _worth_sending(report) -> bool:
 
 def _send_or_record(report, delivery_pk: int, mailer) -> str:
     try:
-        mailer.open()  # once for the batch; again after a failure closed it
         return _send(report, delivery_pk, mailer=mailer)
     except Exception:
         logger.exception("The %s report to user %s failed", report.kind, report.recipient.pk)
@@ -156,6 +156,8 @@ def _send(report, delivery_pk: int, *, mailer=None) -> str:
         deliveries.update(status=DeliveryStatus.FAILED, error="The recipient has no email address.")
         return "no address"
     try:
+        if mailer is not None:
+            mailer.open()  # once for a batch; again after a failure closed it
         email = emails.send(
             REPORT_TEMPLATES[report.kind], [recipient.email], report_context(report), mailer=mailer
         )

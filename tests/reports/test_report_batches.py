@@ -20,6 +20,7 @@ from opsreview.reports.models import DeliveryStatus, ReportDelivery, ReportKind
 from tests.coe.factories import team_item
 from tests.concurrency import run_at_once
 from tests.org.factories import TeamFactory, UserFactory
+from tests.org.flaky_mail import FlakyBackend
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +153,32 @@ def test_a_failed_email_is_retried_alone_and_nobody_gets_two(managers, flaky_tra
         assert the_delivery(manager).status == DeliveryStatus.SENT
     # Only the one that failed was claimed again, by its own retry.
     assert [the_delivery(manager).attempts for manager in managers] == [2, 1, 1]
+
+
+def test_a_mail_server_that_cannot_be_reached_at_first_fails_only_the_first_email(
+    managers, flaky_transport, monkeypatch
+):
+    flaky_transport(times=0)
+    refusals = [ConnectionRefusedError("Connection refused")]
+
+    def open_once_refused(backend):
+        if refusals:
+            raise refusals.pop()
+
+    monkeypatch.setattr(FlakyBackend, "open", open_once_refused, raising=False)
+
+    assert deliver_many(managers) == {
+        managers[0].pk: "failed",
+        managers[1].pk: "sent",
+        managers[2].pk: "sent",
+    }
+    failed = the_delivery(managers[0])
+    assert (failed.status, failed.error) == (
+        DeliveryStatus.FAILED,
+        "ConnectionRefusedError: Connection refused",
+    )
+    # Recorded as failed, not left claimed: its retry takes it over at once.
+    assert services.report_deliver(recipient=managers[0], kind=WEEKLY, period=WEEK) == "sent"
 
 
 def test_each_failed_email_is_handed_to_a_retry_of_its_own(managers, flaky_transport, monkeypatch):
