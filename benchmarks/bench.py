@@ -364,7 +364,7 @@ def report_worker() -> None:
     from django.utils import timezone
 
     from opsreview.celery import app
-    from opsreview.reports import tasks
+    from opsreview.reports import builder, tasks
     from opsreview.reports.builder import current_period
     from opsreview.reports.models import ReportDelivery, ReportKind
 
@@ -398,12 +398,12 @@ def report_worker() -> None:
         managers = tasks.send_weekly_reports(period)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     ReportDelivery.objects.filter(kind=kind, period=period).delete()
-    full = [b["queries"] for b in batches if b["managers"] == tasks.REPORT_BATCH_SIZE]
+    full = [b["queries"] for b in batches if b["managers"] == builder.REPORT_BATCH_SIZE]
     print(
         json.dumps(
             {
                 "managers": managers,
-                "batch_size": tasks.REPORT_BATCH_SIZE,
+                "batch_size": builder.REPORT_BATCH_SIZE,
                 "batches": batches,
                 "rss_before_mb": round(baseline_mb, 1),
                 "peak_rss_mb": round(peak_rss_mb(), 1),

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import batched
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,6 +20,8 @@ from opsreview.org.people import display_name
 from .models import DeliveryStatus, ReportDelivery, ReportKind
 
 TERM_ORDER = [Term.SHORT, Term.MEDIUM, Term.LONG]
+# Managers whose reports are built, claimed and sent together, by one task.
+REPORT_BATCH_SIZE = 100
 
 
 # Reports cover these years: a report compares with the period before and looks a quarter ahead,
@@ -408,6 +411,12 @@ def report_recipients(kind: str):
         .distinct()
         .order_by("pk")
     )
+
+
+def report_batches(kind: str) -> list[list[int]]:
+    """The recipients of a kind of report, by id, a batch at a time."""
+    recipients = report_recipients(kind).values_list("pk", flat=True)
+    return [list(batch) for batch in batched(recipients, REPORT_BATCH_SIZE)]
 
 
 def report_context(report) -> dict:

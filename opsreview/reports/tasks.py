@@ -1,5 +1,4 @@
 from collections import Counter
-from itertools import batched
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
@@ -8,19 +7,11 @@ from django.utils import timezone
 from opsreview.org.emails import TRANSIENT_EMAIL_ERRORS
 
 from . import services
-from .builder import current_period, report_recipients
+from .builder import current_period, report_batches
 from .models import ReportKind
 
-# Managers per task: their reports are built, claimed and sent together.
-REPORT_BATCH_SIZE = 100
 # A report that failed in a batch is tried again on its own after this many seconds.
 RETRY_AFTER = 30
-
-
-def report_batches(kind: str) -> list[list[int]]:
-    """The recipients of a kind of report, by id, a batch at a time."""
-    recipients = report_recipients(kind).values_list("pk", flat=True)
-    return [list(batch) for batch in batched(recipients, REPORT_BATCH_SIZE)]
 
 
 def _fan_out(kind: str, period: str | None) -> int:

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from opsreview.reports import services, tasks
+from opsreview.reports import builder, services, tasks
 from opsreview.reports.models import DeliveryStatus, ReportDelivery, ReportKind
 from tests.coe.factories import team_item
 from tests.concurrency import run_at_once
@@ -66,7 +66,7 @@ def emails_to(user) -> list:
 
 
 def test_the_beat_sends_managers_in_batches(frozen, monkeypatch):
-    monkeypatch.setattr(tasks, "REPORT_BATCH_SIZE", 2)
+    monkeypatch.setattr(builder, "REPORT_BATCH_SIZE", 2)
     managers = [manager_with_an_overdue_item() for _ in range(5)]
     batches = []
     monkeypatch.setattr(
