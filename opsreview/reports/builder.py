@@ -272,6 +272,7 @@ def _items_by_team(rows, teams: dict[int, list[Team]]) -> dict[int, list[ReportI
     """The items by team id, each holding its team and owner: one more query in all for the
     owners, rather than one owner row read and built per item."""
     rows = list(rows)
+    # A meeting is named as it names itself, from the week it was read with.
     meeting_model = ActionItem._meta.get_field("meeting").related_model
     meetings = {None: None} | {
         week: str(meeting_model(week=week)) for week in {row[-1] for row in rows} - {None}
