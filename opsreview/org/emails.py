@@ -38,11 +38,15 @@ def render(name: str, context: dict) -> RenderedEmail:
     )
 
 
-def send(name: str, to: Sequence[str], context: dict) -> RenderedEmail:
+def send(name: str, to: Sequence[str], context: dict, *, mailer=None) -> RenderedEmail:
+    """`mailer`, an open mail connection, sends many emails over one connection."""
     email = render(name, context)
     message = EmailMultiAlternatives(subject=email.subject, body=email.text, to=list(to))
     message.attach_alternative(email.html, "text/html")
-    message.send()
+    if mailer is None:
+        message.send()
+    else:
+        mailer.send_messages([message])
     return email
 
 

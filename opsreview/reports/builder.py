@@ -2,7 +2,8 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from itertools import batched
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,6 +20,8 @@ from opsreview.org.people import display_name
 from .models import DeliveryStatus, ReportDelivery, ReportKind
 
 TERM_ORDER = [Term.SHORT, Term.MEDIUM, Term.LONG]
+# Managers whose reports are built, claimed and sent together, by one task.
+REPORT_BATCH_SIZE = 100
 
 
 # Reports cover these years: a report compares with the period before and looks a quarter ahead,
@@ -83,11 +86,46 @@ def _quarter_end(day: date) -> date:
     return date(day.year, first_month_of_next, 1)
 
 
+@dataclass(slots=True, eq=False)
+class ReportItem:
+    """An action item as the reports show it, read as plain values rather than as a model
+    instance: building a hundred instances a report cost more than the rest of its build. Its
+    rules are the model's own, which read only these fields."""
+
+    pk: int
+    title: str
+    term: str
+    due_date: date
+    status: str
+    completed_at: datetime | None
+    owner_id: int
+    team_id: int
+    coe_id: int | None
+    coe_title: str | None
+    incident_id: int | None
+    incident_title: str | None
+    meeting: str | None  # the name of the ops meeting it came from
+    team: Team | None = None
+    owner: AbstractBaseUser | None = None
+    # What an email row shows (RowFormatter.dress).
+    path: str = ""
+    owner_name: str = ""
+    due: str = ""
+    days_late: int = 0
+
+    is_open = ActionItem.is_open
+    is_overdue = ActionItem.is_overdue
+    days_overdue = ActionItem.days_overdue
+
+    def get_term_display(self) -> str:
+        return Term(self.term).label
+
+
 @dataclass
 class TermGroup:
     term: str
     label: str
-    items: list[ActionItem]
+    items: list[ReportItem]
 
 
 @dataclass
@@ -100,8 +138,8 @@ class TeamSection:
         return sum(len(group.items) for group in self.terms)
 
 
-def _by_team_and_term(teams: list[Team], items: list[ActionItem]) -> list[TeamSection]:
-    by_team: dict[int, list[ActionItem]] = defaultdict(list)
+def _by_team_and_term(teams: list[Team], items: list[ReportItem]) -> list[TeamSection]:
+    by_team: dict[int, list[ReportItem]] = defaultdict(list)
     for item in items:
         by_team[item.team_id].append(item)
     sections = []
@@ -138,7 +176,7 @@ class RowFormatter:
             self._dates[key] = date_format(day, pattern)
         return self._dates[key]
 
-    def dress(self, item: ActionItem, *, on: date, due_pattern: str) -> ActionItem:
+    def dress(self, item: ReportItem, *, on: date, due_pattern: str) -> ReportItem:
         """Sets item.path (its page, site-relative), owner_name, due (the due date in
         `due_pattern`) and days_late (as of `on`) for the templates."""
         item.path = f"{self._head}{item.pk}{self._tail}"
@@ -154,7 +192,7 @@ class WeeklyReport:
     period: str
     on: date
     teams: list[TeamSection]
-    due_soon: list[ActionItem]
+    due_soon: list[ReportItem]
     previous_overdue_count: int | None = None
     kind: str = field(default=ReportKind.WEEKLY)
 
@@ -183,9 +221,9 @@ class MonthlyReport:
     period: str
     on: date
     overdue: list[TeamSection]
-    due_this_month: list[ActionItem]
-    due_this_quarter: list[ActionItem]
-    completed: list[ActionItem]
+    due_this_month: list[ReportItem]
+    due_this_quarter: list[ReportItem]
+    completed: list[ReportItem]
     kind: str = field(default=ReportKind.MONTHLY)
 
     @property
@@ -213,11 +251,11 @@ def _teams_by_manager(recipients: list) -> dict[int, list[Team]]:
     return teams
 
 
-# What the emails show of an item; its owner and team are read apart, once each, and its source
-# is named by the title of its COE or incident, or by its meeting's week.
-ROW_FIELDS = (
-    *("title", "term", "due_date", "status", "completed_at"),
-    *("owner", "team", "coe", "incident", "meeting__week"),
+# The values of a ReportItem, in order; its source is named by the title of its COE or incident,
+# or by its meeting. Its owner and team are read apart, once each.
+ITEM_VALUES = (
+    *("pk", "title", "term", "due_date", "status", "completed_at", "owner_id", "team_id"),
+    *("coe_id", F("coe__title"), "incident_id", F("incident__title"), F("meeting__week")),
 )
 OWNER_FIELDS = ("username", "first_name", "last_name")
 
@@ -225,27 +263,31 @@ OWNER_FIELDS = ("username", "first_name", "last_name")
 def _items_of(teams: list[Team]):
     return (
         ActionItem.objects.filter(team__in=teams)
-        .select_related("meeting")
-        .only(*ROW_FIELDS)
-        .annotate(coe_title=F("coe__title"), incident_title=F("incident__title"))
         .order_by("due_date", "pk")
+        .values_list(*ITEM_VALUES)
     )
 
 
-def _items_by_team(items, teams: dict[int, list[Team]]) -> dict[int, list[ActionItem]]:
+def _items_by_team(rows, teams: dict[int, list[Team]]) -> dict[int, list[ReportItem]]:
     """The items by team id, each holding its team and owner: one more query in all for the
     owners, rather than one owner row read and built per item."""
-    items = list(items)
+    rows = list(rows)
+    # A meeting is named as it names itself, from the week it was read with.
+    meeting_model = ActionItem._meta.get_field("meeting").related_model
+    meetings = {None: None} | {
+        week: str(meeting_model(week=week)) for week in {row[-1] for row in rows} - {None}
+    }
+    items = [ReportItem(*row[:-1], meeting=meetings[row[-1]]) for row in rows]
     team_by_id = {team.pk: team for managed in teams.values() for team in managed}
     owners = get_user_model().objects.only(*OWNER_FIELDS).in_bulk({i.owner_id for i in items})
-    by_team: dict[int, list[ActionItem]] = defaultdict(list)
+    by_team: dict[int, list[ReportItem]] = defaultdict(list)
     for item in items:
         item.team, item.owner = team_by_id[item.team_id], owners[item.owner_id]
         by_team[item.team_id].append(item)
     return by_team
 
 
-def _items_for(teams: list[Team], by_team: dict[int, list[ActionItem]]) -> list[ActionItem]:
+def _items_for(teams: list[Team], by_team: dict[int, list[ReportItem]]) -> list[ReportItem]:
     items = [item for team in teams for item in by_team.get(team.pk, [])]
     items.sort(key=lambda item: (item.due_date, item.pk))
     return items
@@ -370,6 +412,12 @@ def report_recipients(kind: str):
         .distinct()
         .order_by("pk")
     )
+
+
+def report_batches(kind: str) -> list[list[int]]:
+    """The recipients of a kind of report, by id, a batch at a time."""
+    recipients = report_recipients(kind).values_list("pk", flat=True)
+    return [list(batch) for batch in batched(recipients, REPORT_BATCH_SIZE)]
 
 
 def report_context(report) -> dict:

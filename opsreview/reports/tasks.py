@@ -1,3 +1,5 @@
+from collections import Counter
+
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -5,27 +7,45 @@ from django.utils import timezone
 from opsreview.org.emails import TRANSIENT_EMAIL_ERRORS
 
 from . import services
-from .builder import current_period, report_recipients
+from .builder import current_period, report_batches
 from .models import ReportKind
+
+# A report that failed in a batch is tried again on its own after this many seconds.
+RETRY_AFTER = 30
 
 
 def _fan_out(kind: str, period: str | None) -> int:
     period = period or current_period(kind, timezone.localdate())
-    recipients = list(report_recipients(kind).values_list("pk", flat=True))
-    for recipient_id in recipients:
-        send_report.delay(recipient_id=recipient_id, kind=kind, period=period)
-    return len(recipients)
+    batches = report_batches(kind)
+    for recipient_ids in batches:
+        send_report_batch.delay(recipient_ids=recipient_ids, kind=kind, period=period)
+    return sum(len(batch) for batch in batches)
 
 
 @shared_task
 def send_weekly_reports(period: str | None = None) -> int:
-    """Beat: one task per manager with open items; each sends (at most) one email."""
+    """Beat: one task per batch of managers with open items; each manager gets (at most) one
+    email."""
     return _fan_out(ReportKind.WEEKLY, period)
 
 
 @shared_task
 def send_monthly_reports(period: str | None = None) -> int:
     return _fan_out(ReportKind.MONTHLY, period)
+
+
+@shared_task
+def send_report_batch(*, recipient_ids: list[int], kind: str, period: str) -> dict[str, int]:
+    """A batch of reports; each that failed is handed to a task of its own, which retries."""
+    recipients = get_user_model().objects.filter(pk__in=recipient_ids).order_by("pk")
+    outcomes = services.report_deliver_many(recipients=recipients, kind=kind, period=period)
+    for recipient_id, outcome in outcomes.items():
+        if outcome == "failed":
+            send_report.apply_async(
+                kwargs={"recipient_id": recipient_id, "kind": kind, "period": period},
+                countdown=RETRY_AFTER,
+            )
+    return dict(Counter(outcomes.values()))
 
 
 @shared_task(

@@ -2,7 +2,8 @@
 
 The worker hangs on one manager's email, as on an SMTP server that stopped answering, and is
 killed there: that manager's delivery is claimed, the ones before it are sent, the ones after it
-are still queued. A new worker must finish the round with exactly one email per manager.
+are claimed with it (they are one batch) and unsent. A new worker must finish the round with
+exactly one email per manager.
 """
 
 import os
@@ -38,9 +39,12 @@ def test_a_worker_killed_mid_report_leaves_one_email_per_manager(broker, tmp_pat
         with publishing_to(broker.url, QUEUE):
             tasks.send_weekly_reports.delay()
         wait_for(
-            lambda: ReportDelivery.objects.filter(
-                recipient=stalled, status=DeliveryStatus.CLAIMED
-            ).exists(),
+            lambda: (
+                deliveries(DeliveryStatus.SENT) == 3
+                and ReportDelivery.objects.filter(
+                    recipient=stalled, status=DeliveryStatus.CLAIMED
+                ).exists()
+            ),
             what="the worker to hang on the fourth manager's email",
             logs=(first_log,),
         )

@@ -1,17 +1,18 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from opsreview.org.people import display_name
 from opsreview.reports import services
 from opsreview.reports.builder import (
-    build_report,
+    build_reports,
     current_period,
     month_start,
-    report_recipients,
+    report_batches,
     week_start,
 )
-from opsreview.reports.models import ReportKind
+from opsreview.reports.models import ReportDelivery, ReportKind
 
 
 class Command(BaseCommand):
@@ -34,18 +35,31 @@ class Command(BaseCommand):
         # One spelling per period (2026-W9 is 2026-W09), or the unique delivery cannot match.
         period = current_period(kind, start)
         failures = 0
-        for recipient in report_recipients(kind):
-            name = display_name(recipient)
+        for recipient_ids in report_batches(kind):
+            recipients = get_user_model().objects.filter(pk__in=recipient_ids).order_by("pk")
             if dry_run:
-                report = build_report(recipient, kind=kind, period=period)
-                self.stdout.write(f"{name} <{recipient.email or 'no address'}>: {_summary(report)}")
+                for report in build_reports(recipients, kind=kind, period=period):
+                    recipient = report.recipient
+                    self.stdout.write(
+                        f"{display_name(recipient)} <{recipient.email or 'no address'}>: "
+                        f"{_summary(report)}"
+                    )
                 continue
-            try:
-                outcome = services.report_deliver(recipient=recipient, kind=kind, period=period)
-            except Exception as error:
-                failures += 1
-                outcome = f"failed ({type(error).__name__}: {error}); run again to retry"
-            self.stdout.write(f"{name}: {outcome}")
+            recipients = list(recipients)
+            outcomes = services.report_deliver_many(recipients=recipients, kind=kind, period=period)
+            errors = dict(
+                ReportDelivery.objects.filter(
+                    recipient__in=[pk for pk, outcome in outcomes.items() if outcome == "failed"],
+                    kind=kind,
+                    period=period,
+                ).values_list("recipient_id", "error")
+            )
+            for recipient in recipients:
+                outcome = outcomes[recipient.pk]
+                if outcome == "failed":
+                    failures += 1
+                    outcome = f"failed ({errors.get(recipient.pk, '')}); run again to retry"
+                self.stdout.write(f"{display_name(recipient)}: {outcome}")
         if failures:
             raise CommandError(f"{failures} report(s) failed; they are marked failed on /reports/.")
 
