@@ -76,9 +76,10 @@ def team_counts(teams: QuerySet[Team], *fields: str, on: date) -> list[dict]:
             F(f"item_counts__overdue_{term}"), 0
         ) + _moved_into_overdue(term, on)
     rows = list(teams.annotate(**counts).values("pk", *fields, *counts))
+    terms = Term.values  # worked out anew on each read: once, not twice a team
     for row in rows:
         for kind in KINDS:
-            row[kind] = {term: row.pop(f"{kind}_{term}") for term in Term.values}
+            row[kind] = {term: row.pop(f"{kind}_{term}") for term in terms}
     return rows
 
 

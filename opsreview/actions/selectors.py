@@ -6,6 +6,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     Exists,
     ExpressionWrapper,
     OuterRef,
@@ -19,7 +20,6 @@ from django.utils import timezone
 from opsreview.org.models import Team
 from opsreview.org.pagination import excerpt
 
-from .counts import team_counts
 from .models import OPEN_ITEM_STATUSES, ActionItem, Term
 
 # What a row of actions/action_item.html shows besides the item: the owner's name, the team's.
@@ -90,10 +90,19 @@ def action_item_list(
 # How long a process keeps the overdue figures at most, should a change ever go uncounted (a
 # process that stops between a commit and its count): the count is what keeps them current.
 def overdue_by_team(*, on: date | None = None) -> dict[int, dict[str, int]]:
-    """Every team with overdue items, its overdue items by term, by team id: from the counts
-    stored per team (counts.team_counts), not from every open item."""
-    rows = team_counts(Team.objects.all(), on=on or timezone.localdate())
-    return {row["pk"]: row["overdue"] for row in rows if any(row["overdue"].values())}
+    """Every team with overdue items, its overdue items by term, by team id: counted from an
+    index of open items by team, term and due date alone (a row per team and term)."""
+    rows = (
+        ActionItem.objects.overdue(on=on or timezone.localdate())
+        .values_list("team_id", "term")
+        .annotate(count=Count("*"))  # not Count("pk"): the counts come from the index alone
+        .order_by()
+    )
+    teams = {}
+    terms = Term.values
+    for team_id, term, count in rows:
+        teams.setdefault(team_id, dict.fromkeys(terms, 0))[term] = count
+    return teams
 
 
 def overdue_counts(*, on: date | None = None, most: int | None = None) -> dict:
