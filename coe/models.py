@@ -558,6 +558,14 @@ class CoeReview(StoresRenderedMarkdown):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The ops meeting's "COEs approved this week".
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(decision=ReviewDecision.APPROVE),
+                name="coereview_approved_at_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} by {self.reviewer}"
