@@ -6,7 +6,7 @@ recorded and retried alone, and the others are neither lost nor sent again. Time
 Monday 30 November 2026, 09:00 in London: week 2026-W49.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from smtplib import SMTPServerDisconnected
 
 import pytest
@@ -16,30 +16,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from opsreview.reports import builder, services, tasks
-from opsreview.reports.models import DeliveryStatus, ReportDelivery, ReportKind
-from tests.coe.factories import team_item
+from opsreview.reports.models import DeliveryStatus, ReportDelivery
 from tests.concurrency import run_at_once
 from tests.org.factories import TeamFactory, UserFactory
 from tests.org.flaky_mail import FlakyBackend
+from tests.reports.delivery_week import (
+    WEEK,
+    WEEKLY,
+    manager_with_an_overdue_item,
+)
 
 pytestmark = pytest.mark.django_db
-
-NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday of week 2026-W49
-TODAY = date(2026, 11, 30)
-WEEK = "2026-W49"
-WEEKLY = ReportKind.WEEKLY
-
-
-@pytest.fixture
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
-
-
-def manager_with_an_overdue_item(**fields):
-    manager = UserFactory(**fields)
-    team_item(TeamFactory(manager=manager), due_date=TODAY - timedelta(days=3))
-    return manager
 
 
 @pytest.fixture

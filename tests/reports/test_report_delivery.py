@@ -5,7 +5,7 @@ failed send all meet at one ReportDelivery row per (recipient, kind, period). Ti
 Monday 30 November 2026, 09:00 in London: week 2026-W49.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from io import StringIO
 from smtplib import SMTPServerDisconnected
 
@@ -18,28 +18,14 @@ from django.utils import timezone
 from opsreview.celery import app as celery_app
 from opsreview.reports import services, tasks
 from opsreview.reports.models import DeliveryStatus, ReportDelivery, ReportKind
-from tests.coe.factories import team_item
 from tests.concurrency import run_at_once
-from tests.org.factories import TeamFactory, UserFactory
+from tests.reports.delivery_week import (
+    WEEK,
+    WEEKLY,
+    manager_with_an_overdue_item,
+)
 
 pytestmark = pytest.mark.django_db
-
-NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday of week 2026-W49
-TODAY = date(2026, 11, 30)
-WEEK = "2026-W49"
-WEEKLY = ReportKind.WEEKLY
-
-
-@pytest.fixture
-def frozen(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
-
-
-def manager_with_an_overdue_item(**fields):
-    manager = UserFactory(**fields)
-    team_item(TeamFactory(manager=manager), due_date=TODAY - timedelta(days=3))
-    return manager
 
 
 @pytest.fixture
