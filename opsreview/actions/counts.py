@@ -66,9 +66,8 @@ def _moved_into_overdue(term: str, on: date) -> Coalesce:
     return Coalesce(Subquery(moved), 0)
 
 
-def team_counts(teams: QuerySet[Team], *fields: str, on: date) -> list[dict]:
-    """`fields` of each team, with "open" and "overdue" ({term: count}) as of `on`, in one
-    query: the stored row, corrected by the items due between its day and `on`."""
+def _corrected_counts(teams: QuerySet[Team], fields: tuple[str, ...], on: date) -> list[dict]:
+    """The stored rows corrected by the items due between their day and `on`, in one query."""
     counts = {}
     for term in Term.values:
         counts[f"open_{term}"] = Coalesce(F(f"item_counts__open_{term}"), 0)
@@ -81,6 +80,39 @@ def team_counts(teams: QuerySet[Team], *fields: str, on: date) -> list[dict]:
         for kind in KINDS:
             row[kind] = {term: row.pop(f"{kind}_{term}") for term in terms}
     return rows
+
+
+def _stored_counts(teams: QuerySet[Team], fields: tuple[str, ...], on: date) -> list[dict] | None:
+    """The stored rows as they are, or None if one of them was not counted on `on`."""
+    stored = [f"item_counts__{name}" for name in ("counted_on", *COUNT_FIELDS)]
+    terms, width = Term.values, len(fields)
+    rows = []
+    for pk, *values in teams.values_list("pk", *fields, *stored):
+        named, (day, *numbers) = values[:width], values[width:]
+        if day is not None and day != on:
+            return None
+        numbers = [n or 0 for n in numbers]
+        rows.append(
+            {
+                "pk": pk,
+                **dict(zip(fields, named, strict=True)),
+                "open": dict(zip(terms, numbers[: len(terms)], strict=True)),
+                "overdue": dict(zip(terms, numbers[len(terms) :], strict=True)),
+            }
+        )
+    return rows
+
+
+def team_counts(teams: QuerySet[Team], *fields: str, on: date) -> list[dict]:
+    """`fields` of each team, with "open" and "overdue" ({term: count}) as of `on`, in one
+    query: today, once the daily recount has run, the stored rows as they are; on another day
+    (the minutes of a past week, a meeting later this week), the stored rows corrected by the
+    items due between their day and `on`. Before the recount, today's rows are read twice."""
+    if on == timezone.localdate():
+        rows = _stored_counts(teams, fields, on)
+        if rows is not None:
+            return rows
+    return _corrected_counts(teams, fields, on)
 
 
 def team_item_counts_recount(*, on: date | None = None, apps=global_apps) -> int:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     Avg,
     BooleanField,
@@ -135,7 +134,7 @@ class Improvements:
     overdue: dict  # the most overdue teams by term, with totals over every team
     long_term_due: Excerpt
     earlier_items: Excerpt
-    raised_here: Excerpt  # items raised in this meeting
+    raised_here: Excerpt  # items raised in this meeting (left empty on the projector)
 
     @property
     def is_empty(self) -> bool:
@@ -198,12 +197,18 @@ def _events(meeting: OpsMeeting, start: datetime, end: datetime) -> Events:
     needs_coe = Case(
         When(severity__in=settings.INCIDENT_COE_SEVERITIES, then=Value(0)), default=Value(1)
     )
+    # The COE of each incident is looked up by its unique incident column, row by row (a
+    # handful of index probes), never joined: a join reads every COE to hash it.
+    coes = Coe.objects.filter(incident=OuterRef("pk")).order_by()
     rows = (
         Incident.objects.filter(detected_at__gte=start, detected_at__lt=end)
-        .select_related("coe")
-        .defer("coe__search")
+        .defer("customer_impact", "customer_impact_html")
         .annotate(
-            has_coe=ExpressionWrapper(Q(coe__isnull=False), output_field=BooleanField()),
+            coe_pk=Subquery(coes.values("pk")[:1]),
+            coe_status=Subquery(coes.values("status")[:1]),
+        )
+        .annotate(
+            has_coe=ExpressionWrapper(Q(coe_pk__isnull=False), output_field=BooleanField()),
             rank=Window(
                 RowNumber(),
                 partition_by=severity,
@@ -240,10 +245,12 @@ def _events(meeting: OpsMeeting, start: datetime, end: datetime) -> Events:
     by_severity = {severity: SeverityFigures() for severity in Severity}
     watched = []
     for incident in rows:
-        try:
-            incident.existing_coe = incident.coe  # shown as "COE written" or "COE needed"
-        except ObjectDoesNotExist:
-            incident.existing_coe = None
+        # Shown as "COE written" (a link, with its status) or "COE needed".
+        incident.existing_coe = (
+            Coe.from_db(None, ["id", "status"], [incident.coe_pk, incident.coe_status])
+            if incident.coe_pk is not None
+            else None
+        )
         figures = by_severity[Severity(incident.severity)]
         figures.incidents.total = incident.severity_total
         figures.mean_time_to_detect = incident.mean_detect
@@ -370,7 +377,7 @@ def _overdue_table(teams: list[dict]) -> dict:
 
 
 def _improvements(
-    meeting: OpsMeeting, start: datetime, today: date, teams: list[dict], viewer
+    meeting: OpsMeeting, start: datetime, today: date, teams: list[dict], viewer, raised: bool
 ) -> Improvements:
     quarter = _quarter(today)
     long_term = (
@@ -380,52 +387,36 @@ def _improvements(
         .order_by("due_date", "pk")
     )
     long_term = excerpt(long_term, SHOWN)
-    # Items raised in meetings: this one's, and earlier ones' still open or finished since; in
-    # one query, each list numbered and counted on its own. The numbering reads only the items'
-    # own columns and their meeting's week; the rows shown (at most SHOWN_RAISED + SHOWN) are
-    # then loaded with what they link to and whether the viewer may change them.
-    here = Case(When(meeting_id=meeting.pk, then=Value(1)), default=Value(0))
-    earlier_open = Q(meeting__week__lt=meeting.week) & (
-        Q(status__in=OPEN_ITEM_STATUSES) | Q(completed_at__gte=start)
+    # Items raised in meetings: this one's, and earlier ones' still open or finished since.
+    # Each list reads the index of meeting items in its own order (earlier meetings oldest
+    # week first, so LIMIT stops within the first weeks); the earlier ones are counted as two
+    # index ranges, the open ones and those finished since, never row by row.
+    raised_here = _items(viewer).filter(meeting=meeting).order_by("due_date", "pk")
+    from_earlier = ActionItem.objects.filter(meeting__week__lt=meeting.week)
+    still_open = from_earlier.filter(status__in=OPEN_ITEM_STATUSES)
+    finished_since = from_earlier.exclude(status__in=OPEN_ITEM_STATUSES).filter(
+        completed_at__gte=start
     )
-    candidates = ActionItem.objects.filter(meeting__isnull=False)
-    raised_here = candidates.filter(meeting=meeting)
-    shown = (
-        candidates.filter(Q(meeting=meeting) | earlier_open)
-        .annotate(
-            here=here,
-            rank=Window(
-                RowNumber(),
-                partition_by=[here],
-                order_by=[F("meeting__week").asc(), F("due_date").asc(), F("pk").asc()],
-            ),
-        )
-        .filter(Q(here=1, rank__lte=SHOWN_RAISED) | Q(here=0, rank__lte=SHOWN))
-        .values("pk")
-    )
-    raised = (
+    earlier = (
         _items(viewer)
-        .filter(pk__in=shown)
-        .annotate(
-            here=here,
-            listed_total=Case(
-                When(meeting_id=meeting.pk, then=count_subquery(raised_here)),
-                default=count_subquery(candidates.filter(earlier_open)),
-            ),
-        )
-        .order_by("here", "meeting__week", "due_date", "pk")
+        .filter(meeting__week__lt=meeting.week)
+        .filter(Q(status__in=OPEN_ITEM_STATUSES) | Q(completed_at__gte=start))
+        .order_by("meeting__week", "due_date", "pk")
     )
-    earlier, here_rows = Excerpt(), Excerpt()
-    for item in raised:
-        target = here_rows if item.here else earlier
-        target.append(item)
-        target.total = item.listed_total
-    return Improvements(_overdue_table(teams), long_term, earlier, here_rows)
+    return Improvements(
+        overdue=_overdue_table(teams),
+        long_term_due=long_term,
+        raised_here=excerpt(raised_here, SHOWN_RAISED) if raised else Excerpt(),
+        earlier_items=excerpt(
+            earlier, SHOWN, total=count_subquery(still_open) + count_subquery(finished_since)
+        ),
+    )
 
 
-def build_agenda(meeting: OpsMeeting, *, viewer=None) -> Agenda:
+def build_agenda(meeting: OpsMeeting, *, viewer=None, raised: bool = True) -> Agenda:
     """The four sections, in order, each with what the room looks at. With `viewer`, each
-    action item listed knows whether they may change it (`can_change`)."""
+    action item listed knows whether they may change it (`can_change`). Without `raised`,
+    the items raised in this meeting are left out (the projector does not list them)."""
     start, end = meeting.period()
     today = timezone.localdate(end)
     sections = sorted(meeting.sections.all(), key=lambda section: section.position)
@@ -443,7 +434,9 @@ def build_agenda(meeting: OpsMeeting, *, viewer=None) -> Agenda:
         SectionKey.SUCCESS: lambda: _success(meeting, start, end, teams),
         SectionKey.EVENTS: lambda: _events(meeting, start, end),
         SectionKey.METRICS: metrics,
-        SectionKey.IMPROVEMENTS: lambda: _improvements(meeting, start, today, teams, viewer),
+        SectionKey.IMPROVEMENTS: lambda: _improvements(
+            meeting, start, today, teams, viewer, raised
+        ),
     }
     agenda = Agenda(meeting, start, end)
     for section in sections:

@@ -141,7 +141,7 @@ def meeting_present(request: HttpRequest, pk: int) -> HttpResponse:
     if meeting.status == MeetingStatus.PLANNED and meeting.can_be_run_by(request.user):
         services.meeting_start(meeting=meeting, actor=request.user)
         meeting = _meeting(pk)
-    built = agenda.build_agenda(meeting)
+    built = agenda.build_agenda(meeting, raised=False)
     current = _section_key(request)
     parts = built.sections
     slides = []
