@@ -1,20 +1,26 @@
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
     OuterRef,
     Q,
     QuerySet,
+    StringAgg,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from opsreview.org.models import Team
@@ -32,13 +38,57 @@ ROW_UNSHOWN = ("description", "description_html")
 ACTION_LIST_ORDER = ("due_date", "pk")
 
 
-def mark_changeable(items: Iterable[ActionItem], user: AbstractBaseUser) -> list[ActionItem]:
-    """Set `can_change` on each item with two queries in all, not two a row."""
+@dataclass(frozen=True)
+class ChangerScope:
+    """What ActionItem.can_be_changed_by asks of a user beyond the item: their teams and the
+    COEs they wrote."""
+
+    team_ids: frozenset[int]
+    authored_coe_ids: frozenset[int]
+
+    @classmethod
+    def parse(cls, team_ids: str | None, authored_coe_ids: str | None) -> "ChangerScope":
+        """From the two annotations of changer_scope_annotations()."""
+        return cls(_parse_ids(team_ids), _parse_ids(authored_coe_ids))
+
+
+def _parse_ids(joined: str | None) -> frozenset[int]:
+    return frozenset(int(pk) for pk in joined.split(",")) if joined else frozenset()
+
+
+def _joined_ids(links, column: str, user: AbstractBaseUser) -> Subquery:
+    rows = links.objects.filter(user_id=user.pk).order_by().values("user_id")
+    joined = rows.annotate(ids=StringAgg(Cast(column, CharField()), Value(",")))
+    return Subquery(joined.values("ids"))
+
+
+def changer_scope_annotations(user: AbstractBaseUser) -> dict[str, Subquery]:
+    """The user's ChangerScope as two annotations that any query can carry (no query of their
+    own), read back with ChangerScope.parse(row.changer_team_ids, row.changer_coe_ids)."""
+    authors = ActionItem._meta.get_field("coe").related_model.authors.through
+    return {
+        "changer_team_ids": _joined_ids(Team.members.through, "team_id", user),
+        "changer_coe_ids": _joined_ids(authors, "coe_id", user),
+    }
+
+
+def changer_scope(user: AbstractBaseUser) -> ChangerScope:
+    """The user's teams and authored COEs, in one query."""
+    row = get_user_model().objects.filter(pk=user.pk).annotate(**changer_scope_annotations(user))
+    team_ids, coe_ids = row.values_list("changer_team_ids", "changer_coe_ids").get()
+    return ChangerScope.parse(team_ids, coe_ids)
+
+
+def mark_changeable(
+    items: Iterable[ActionItem], user: AbstractBaseUser, scope: ChangerScope | None = None
+) -> list[ActionItem]:
+    """Set `can_change` on each item with one query in all (none given `scope`), not two a row."""
     items = list(items)
-    team_ids = set(user.teams.values_list("pk", flat=True))
-    authored = set(user.coes_authored.values_list("pk", flat=True))
+    scope = scope or changer_scope(user)
     for item in items:
-        item.can_change = item.can_be_changed_by(user, team_ids=team_ids, authored_coe_ids=authored)
+        item.can_change = item.can_be_changed_by(
+            user, team_ids=scope.team_ids, authored_coe_ids=scope.authored_coe_ids
+        )
     return items
 
 

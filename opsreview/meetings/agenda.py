@@ -34,7 +34,14 @@ from coe.models import Coe, CoeReview, ReviewDecision
 from incidents.models import MAJOR_SEVERITIES, Incident, Severity
 from opsreview.actions.counts import team_counts
 from opsreview.actions.models import OPEN_ITEM_STATUSES, ActionItem, ItemStatus, Term
-from opsreview.actions.selectors import ITEM_ROW_RELATED, ROW_UNSHOWN, with_changeable
+from opsreview.actions.selectors import (
+    ITEM_ROW_RELATED,
+    ROW_UNSHOWN,
+    ChangerScope,
+    changer_scope,
+    changer_scope_annotations,
+    mark_changeable,
+)
 from opsreview.org.models import Team
 from opsreview.org.pagination import Excerpt, count_subquery, excerpt
 
@@ -162,10 +169,9 @@ class Agenda:
         return next(part for part in self.sections if part.key == key)
 
 
-def _items(viewer=None) -> QuerySet[ActionItem]:
+def _items() -> QuerySet[ActionItem]:
     # The rows link to their sources by id; the projector names the meeting an item came from.
-    items = ActionItem.objects.select_related(*ITEM_ROW_RELATED, "meeting").defer(*ROW_UNSHOWN)
-    return with_changeable(items, viewer) if viewer is not None else items
+    return ActionItem.objects.select_related(*ITEM_ROW_RELATED, "meeting").defer(*ROW_UNSHOWN)
 
 
 def _success(meeting: OpsMeeting, start: datetime, end: datetime, teams: list[dict]) -> Success:
@@ -377,11 +383,11 @@ def _overdue_table(teams: list[dict]) -> dict:
 
 
 def _improvements(
-    meeting: OpsMeeting, start: datetime, today: date, teams: list[dict], viewer, raised: bool
+    meeting: OpsMeeting, start: datetime, today: date, teams: list[dict], raised: bool
 ) -> Improvements:
     quarter = _quarter(today)
     long_term = (
-        _items(viewer)
+        _items()
         .open()
         .filter(term=Term.LONG, due_date__gte=quarter[0], due_date__lte=quarter[1])
         .order_by("due_date", "pk")
@@ -391,14 +397,14 @@ def _improvements(
     # Each list reads the index of meeting items in its own order (earlier meetings oldest
     # week first, so LIMIT stops within the first weeks); the earlier ones are counted as two
     # index ranges, the open ones and those finished since, never row by row.
-    raised_here = _items(viewer).filter(meeting=meeting).order_by("due_date", "pk")
+    raised_here = _items().filter(meeting=meeting).order_by("due_date", "pk")
     from_earlier = ActionItem.objects.filter(meeting__week__lt=meeting.week)
     still_open = from_earlier.filter(status__in=OPEN_ITEM_STATUSES)
     finished_since = from_earlier.exclude(status__in=OPEN_ITEM_STATUSES).filter(
         completed_at__gte=start
     )
     earlier = (
-        _items(viewer)
+        _items()
         .filter(meeting__week__lt=meeting.week)
         .filter(Q(status__in=OPEN_ITEM_STATUSES) | Q(completed_at__gte=start))
         .order_by("meeting__week", "due_date", "pk")
@@ -434,14 +440,26 @@ def build_agenda(meeting: OpsMeeting, *, viewer=None, raised: bool = True) -> Ag
         SectionKey.SUCCESS: lambda: _success(meeting, start, end, teams),
         SectionKey.EVENTS: lambda: _events(meeting, start, end),
         SectionKey.METRICS: metrics,
-        SectionKey.IMPROVEMENTS: lambda: _improvements(
-            meeting, start, today, teams, viewer, raised
-        ),
+        SectionKey.IMPROVEMENTS: lambda: _improvements(meeting, start, today, teams, raised),
     }
     agenda = Agenda(meeting, start, end)
     for section in sections:
         agenda.sections.append(AgendaSection(section, builders[section.key]()))
+    if viewer is not None:
+        scope = getattr(meeting, "viewer_scope", None) or changer_scope(viewer)
+        mark_changeable(_listed_items(agenda), viewer, scope)
     return agenda
+
+
+def _listed_items(agenda: Agenda) -> list[ActionItem]:
+    items = []
+    for part in agenda.sections:
+        if isinstance(part.content, Success):
+            items += part.content.items_finished
+        elif isinstance(part.content, Improvements):
+            content = part.content
+            items += [*content.long_term_due, *content.earlier_items, *content.raised_here]
+    return items
 
 
 def _previous_starts_at(week) -> Subquery:
@@ -464,8 +482,9 @@ def meetings_with_sections():
 
 def meeting_with_sections(pk: int, *, viewer=None, attendees: bool = True) -> OpsMeeting:
     """meetings_with_sections() for one meeting, in two queries instead of three: its sections
-    bring the meeting along. With `viewer`, `viewer_team_id` is the first of their teams by
-    name (the team an item they add defaults to). Raises OpsMeeting.DoesNotExist."""
+    bring the meeting along. With `viewer`, `viewer_scope` says which items they may change
+    and `viewer_team_id` is the first of their teams by name (the team an item they
+    add defaults to). Raises OpsMeeting.DoesNotExist."""
     sections = (
         MeetingSection.objects.filter(meeting_id=pk)
         .select_related("meeting__facilitator", "meeting__chosen_team")
@@ -475,14 +494,18 @@ def meeting_with_sections(pk: int, *, viewer=None, attendees: bool = True) -> Op
     if viewer is not None:
         memberships = Team.members.through.objects.filter(user_id=viewer.pk)
         first_team = memberships.order_by("team__name").values("team_id")[:1]
-        sections = sections.annotate(viewer_team_id=Subquery(first_team))
+        sections = sections.annotate(
+            viewer_team_id=Subquery(first_team), **changer_scope_annotations(viewer)
+        )
     sections = list(sections)
     if not sections:  # a meeting is prepared with its sections; this one lost them
         return meetings_with_sections().get(pk=pk)
     meeting = sections[0].meeting
     meeting.previous_starts_at = sections[0].previous_starts_at
     if viewer is not None:
-        meeting.viewer_team_id = sections[0].viewer_team_id
+        first = sections[0]
+        meeting.viewer_team_id = first.viewer_team_id
+        meeting.viewer_scope = ChangerScope.parse(first.changer_team_ids, first.changer_coe_ids)
     for section in sections:
         section.meeting = meeting
     # What prefetch_related("sections") would have stored, filled from the rows in hand.

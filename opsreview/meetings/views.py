@@ -111,7 +111,7 @@ def _items(meeting: OpsMeeting, user) -> list:
     items = meeting.action_items.select_related("owner", "team", "meeting").order_by(
         "due_date", "pk"
     )
-    return item_selectors.mark_changeable(items, user)
+    return item_selectors.mark_changeable(items, user, getattr(meeting, "viewer_scope", None))
 
 
 def _detail_context(request: HttpRequest, meeting: OpsMeeting, *, parts=None, **extra) -> dict:
