@@ -5,11 +5,11 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.functions import JSONObject
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from opsreview.actions.models import ActionItem, ItemStatus, Term
+from opsreview.org.links import path_for
 from opsreview.org.models import Team
 from opsreview.org.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
 
@@ -248,7 +248,7 @@ class Coe(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("coe:coe_detail", args=[self.pk])
+        return path_for("coe:coe_detail", self.pk)
 
     @property
     def is_editable(self) -> bool:

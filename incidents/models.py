@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 
+from opsreview.org.links import path_for
 from opsreview.org.people import display_name
 from opsreview.org.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
 
@@ -132,7 +132,7 @@ class Incident(StoresRenderedMarkdown):
         return f"{self.get_severity_display()}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("incidents:incident_detail", args=[self.pk])
+        return path_for("incidents:incident_detail", self.pk)
 
     def clean(self) -> None:
         errors = {}

@@ -2,11 +2,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from opsreview.org.fields import WebURLField
+from opsreview.org.links import path_for
 from opsreview.org.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
 
 
@@ -225,7 +225,7 @@ class ActionItem(StoresRenderedMarkdown):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("actions:action_detail", args=[self.pk])
+        return path_for("actions:action_detail", self.pk)
 
     @property
     def is_open(self) -> bool:

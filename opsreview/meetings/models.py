@@ -5,10 +5,10 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from opsreview.org.links import path_for
 from opsreview.org.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
 
 
@@ -99,7 +99,7 @@ class OpsMeeting(models.Model):
         return f"Ops meeting {self.week}"
 
     def get_absolute_url(self) -> str:
-        return reverse("meetings:meeting_detail", args=[self.pk])
+        return path_for("meetings:meeting_detail", self.pk)
 
     @property
     def is_done(self) -> bool:

@@ -1,19 +1,17 @@
 """The items panels other apps' pages show, loaded by name ({% load actions %}), so those apps
 import nothing from this one."""
 
-from functools import cache
 from html import escape
 
 from django import template
-from django.conf import settings
 from django.db.models import Count
 from django.template.defaultfilters import pluralize
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from opsreview.org.links import path_for
 from opsreview.org.people import display_name
 
 from .. import selectors
@@ -82,9 +80,7 @@ def team_items(context, team) -> dict:
 
 TERM_LABELS = dict(Term.choices)
 STATUS_LABELS = dict(ItemStatus.choices)
-# The links of a row, reversed once per process (and URL configuration) with this placeholder
-# id, which each row replaces with its own: no path the app writes holds such a number.
-ID_SLOT = "987654321987654"
+# The links of a row (see opsreview.org.links).
 ROW_LINKS = {
     "item": "actions:action_detail",
     "start": "actions:action_start",
@@ -98,15 +94,9 @@ ROW_LINKS = {
 SOURCES = (("coe", "COE"), ("incident", "incident"), ("meeting", "ops meeting"))
 
 
-@cache
-def _link_patterns(script_prefix: str, urlconf) -> dict[str, str]:
-    return {key: reverse(name, args=[ID_SLOT]) for key, name in ROW_LINKS.items()}
-
-
 def _link(key: str, pk: int) -> str:
     """The link ROW_LINKS names for the row with this id, escaped for an attribute."""
-    patterns = _link_patterns(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-    return escape(patterns[key].replace(ID_SLOT, str(pk)))
+    return escape(path_for(ROW_LINKS[key], pk))
 
 
 def _hidden_inputs(context) -> str:
