@@ -7,6 +7,7 @@ searches are ranked and their snippets highlighted by the database (ts_headline)
 """
 
 import re
+from functools import cached_property
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
@@ -100,7 +101,34 @@ def matches(coes: QuerySet, q: str) -> QuerySet:
     return coes.filter(Q(title__icontains=q) | Exists(in_texts))
 
 
-def best_first(rows: QuerySet, found: QuerySet, q: str) -> QuerySet:
+class RankedMatches:
+    """The newest RANKED_MATCHES matches of `found`, best first, then newest: ranked in the
+    same pass that finds them (each match's vector is read once), in one query of ids and
+    ranks. Sliced, it loads the COEs of the slice only, as `rows` loads them, each with
+    `found_total`: how many were ranked."""
+
+    def __init__(self, rows: QuerySet, found: QuerySet, q: str):
+        self.rows, self.found, self.q = rows, found, q
+
+    @cached_property
+    def ranked(self) -> list[int]:
+        newest = (
+            self.found.order_by("-created_at", "-pk")
+            .annotate(rank=SearchRank(F("search"), search_query(self.q)))
+            .values_list("rank", "created_at", "pk")[:RANKED_MATCHES]
+        )
+        return [pk for _, _, pk in sorted(newest, reverse=True)]
+
+    def __getitem__(self, part: slice) -> list:
+        ids = self.ranked[part]
+        loaded = self.rows.in_bulk(ids)
+        shown = [loaded[pk] for pk in ids if pk in loaded]
+        for coe in shown:
+            coe.found_total = len(self.ranked)
+        return shown
+
+
+def best_first(rows: QuerySet, found: QuerySet, q: str) -> QuerySet | RankedMatches:
     """The COEs of `found` (from matches()), loaded as `rows` loads them, best match first and
     then newest; newest first where there is no ranking.
 
@@ -108,17 +136,12 @@ def best_first(rows: QuerySet, found: QuerySet, q: str) -> QuerySet:
     word in most COEs ("rollback") costs what a rarer one does. The list shows no more anyway.
 
     Each row also carries `found_total`: how many matches there are (at most RANKED_MATCHES
-    where they are ranked), counted by the same query.
+    where they are ranked), counted by the query that finds them.
     """
-    found_total = Window(Count("pk"))
     if not uses_full_text():
+        found_total = Window(Count("pk"))
         return found.annotate(found_total=found_total).order_by("-created_at", "-pk")
-    newest = found.order_by("-created_at", "-pk").values("pk")
-    return (
-        rows.filter(pk__in=newest[:RANKED_MATCHES])
-        .annotate(rank=SearchRank(F("search"), search_query(q)), found_total=found_total)
-        .order_by("-rank", "-created_at", "-pk")
-    )
+    return RankedMatches(rows, found, q)
 
 
 def snippets(coes: list, q: str) -> dict[int, SafeString]:

@@ -330,3 +330,16 @@ def test_sections_at_their_largest_save_and_are_found_by_their_first_words(clien
         words = " ".join(f"{key}{n:06x}q" for n in range(12_000))[: 100_000 - 12]
         save_text(coe, key, f"rollback {words}", author)
     assert _found(client, "q=rollback") == ["Huge"]
+
+
+@postgresql_only
+def test_equal_matches_list_newest_first_and_only_the_newest_are_ranked(
+    client, author, monkeypatch
+):
+    monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+    _many(author, 5, summary="A rollback.")  # COE 00 is the oldest, COE 04 the newest
+
+    response = client.get("/coe/?q=rollback")
+
+    assert [c.title for c in response.context["rows"]] == ["COE 04", "COE 03", "COE 02"]
+    assert "3 COEs match" in response.text
