@@ -203,6 +203,8 @@ def _gateway_coe(users, teams) -> Coe:
         steps=GATEWAY_WHYS,
     )
     _items(coe=coe, incident=None, users=users, teams=teams, items=GATEWAY_ITEMS)
+    # Morgan, who wrote none of it, is its bar raiser: asked (in the inbox) once it is submitted.
+    services.coe_reviewer_add(coe=coe, actor=author, reviewer=users["manager"])
     return services.coe_submit(coe=coe, actor=author)
 
 

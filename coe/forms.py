@@ -3,7 +3,7 @@ from django import forms
 from incidents.forms import DATETIME_INPUT
 from incidents.models import Incident, Severity
 from opsreview.org.fields import MAX_KEY
-from opsreview.org.pickers import NumberPickerField, service_field, team_field
+from opsreview.org.pickers import NumberPickerField, person_field, service_field, team_field
 
 from .models import (
     BlamelessAcknowledgement,
@@ -170,3 +170,13 @@ class ReviewForm(UnshownFieldsForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What is good, what is missing; required to request changes.",
     )
+
+
+class ReviewerForm(forms.Form):
+    reviewer = person_field(
+        label="Ask for a review from", help_text="A bar raiser: someone who wrote none of it."
+    )
+
+
+class ReassignForm(forms.Form):
+    to = person_field(label="Reassign to")

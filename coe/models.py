@@ -200,6 +200,7 @@ class CoeQuerySet(models.QuerySet):
                 queryset=BlamelessAcknowledgement.objects.select_related("acknowledged_by"),
             ),
             models.Prefetch("reviews", queryset=CoeReview.objects.select_related("reviewer")),
+            models.Prefetch("reviewers", queryset=CoeReviewer.objects.select_related("reviewer")),
         )
 
 
@@ -289,11 +290,11 @@ class Coe(models.Model):
             )
 
     def has_writing_by(self, user) -> bool:
+        """Whether `user` ever saved a text or five whys of this COE: one query."""
         mine = {"coe_id": self.pk, "history_user_id": user.pk}
-        return (
-            CoeText.history.filter(**mine).exists()
-            or ContributingFactor.history.filter(**mine).exists()
-        )
+        texts = models.Exists(CoeText.history.filter(**mine))
+        factors = models.Exists(ContributingFactor.history.filter(**mine))
+        return Coe.objects.filter(texts | factors, pk=self.pk).exists()
 
     def is_author_or_team_member(self, user) -> bool:
         if not user.is_active:
@@ -569,3 +570,53 @@ class CoeReview(StoresRenderedMarkdown):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} by {self.reviewer}"
+
+
+class ReviewerState(models.TextChoices):
+    REQUESTED = "requested", "Review requested"
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    REMOVED = "removed", "Removed"
+
+
+# A named reviewer still holding the COE back from approval, or who approved it.
+ACTIVE_REVIEWER_STATES = (
+    ReviewerState.REQUESTED,
+    ReviewerState.APPROVED,
+    ReviewerState.CHANGES_REQUESTED,
+)
+
+
+class CoeReviewer(models.Model):
+    """A bar raiser the authors asked to review the COE: once a COE has any, only they decide,
+    and it is approved when every one of them has approved or been removed."""
+
+    coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="reviewers")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coe_review_requests"
+    )
+    state = models.CharField(
+        max_length=20, choices=ReviewerState.choices, default=ReviewerState.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["coe", "reviewer"], name="coe_reviewer_once"),
+        ]
+        indexes = [
+            # "Waiting for your review".
+            models.Index(fields=["reviewer", "state"], name="coe_reviewer_waiting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} on {self.coe_id}: {self.get_state_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state != ReviewerState.REMOVED

@@ -12,7 +12,9 @@ from incidents.models import Incident
 from opsreview.org.audit import audit_record
 from opsreview.org.editing import StaleVersion
 from opsreview.org.fields import require_at_most
-from opsreview.org.models import AuditAction, Team
+from opsreview.org.models import AuditAction, NotificationKind, Team
+from opsreview.org.people import display_name
+from opsreview.org.services import notify, notify_each
 from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
 
 from .blameless import Finding
@@ -32,12 +34,14 @@ from .models import (
     BlamelessAcknowledgement,
     Coe,
     CoeReview,
+    CoeReviewer,
     CoeTemplateSettings,
     CoeText,
     CoeTimelineEntry,
     ContributingFactor,
     FactorCategory,
     ReviewDecision,
+    ReviewerState,
     Status,
     WhyStep,
 )
@@ -331,6 +335,11 @@ def coe_submit(*, coe: Coe, actor: AbstractBaseUser) -> Coe:
             coe.submitted_at = timezone.now()
             coe._history_user = actor
             coe.save(update_fields=["status", "submitted_at"])
+            # A new round: whoever asked for changes reviews again; approvals stand.
+            coe.reviewers.filter(state=ReviewerState.CHANGES_REQUESTED).update(
+                state=ReviewerState.REQUESTED, decided_at=None
+            )
+            _ask_for_review(coe, coe.reviewers.filter(state=ReviewerState.REQUESTED), actor)
             return coe
     raise SubmissionRefused(missing, findings)  # after the commit: the refreshed findings stay
 
@@ -347,6 +356,9 @@ def coe_review(*, coe: Coe, actor: AbstractBaseUser, decision: str, comment: str
     coe.require_reviewer(actor)
     if coe.status != Status.IN_REVIEW:
         raise ValidationError(f"This COE is {coe.get_status_display().lower()}, not in review.")
+    named = {row.reviewer_id: row for row in coe.reviewers.exclude(state=ReviewerState.REMOVED)}
+    if named and actor.pk not in named:
+        raise PermissionDenied(NOT_A_NAMED_REVIEWER)
     comment = (comment or "").strip()
     if decision == ReviewDecision.REQUEST_CHANGES and not comment:
         raise ValidationError({"comment": "Say what should change."})
@@ -356,12 +368,164 @@ def coe_review(*, coe: Coe, actor: AbstractBaseUser, decision: str, comment: str
     review.full_clean()
     review.save()
     approved = decision == ReviewDecision.APPROVE
+    if mine := named.get(actor.pk):
+        mine.state = ReviewerState.APPROVED if approved else ReviewerState.CHANGES_REQUESTED
+        mine.decided_at = review.created_at
+        mine.save(update_fields=["state", "decided_at"])
+    if approved and _waiting_for(named.values()):
+        # Approved by this reviewer; the COE waits for the others.
+        audit_record(AuditAction.COE_APPROVED, actor=actor, target=coe, detail=comment[:200])
+        return coe
     coe.status = Status.APPROVED if approved else Status.CHANGES_REQUESTED
     coe._history_user = actor
     coe.save(update_fields=["status"])
     action = AuditAction.COE_APPROVED if approved else AuditAction.COE_CHANGES_REQUESTED
     audit_record(action, actor=actor, target=coe, detail=comment[:200])
-    return coe_close_if_done(coe=coe) if approved else coe
+    if approved:
+        _tell_authors_approved(coe, actor)
+        return coe_close_if_done(coe=coe)
+    notify_each(
+        coe.authors.all(),
+        kind=NotificationKind.CHANGES_REQUESTED,
+        key=f"coe:{coe.pk}:changes:{review.pk}",
+        text=f"{display_name(actor)} asks for changes to “{coe.title}”.",
+        url=coe.get_absolute_url(),
+        actor=actor,
+    )
+    return coe
+
+
+NOT_A_NAMED_REVIEWER = (
+    "This COE's authors named its reviewers; only they approve or request changes. Ask an "
+    "author (or staff) to add you as a reviewer."
+)
+
+
+def _waiting_for(named: Iterable[CoeReviewer]) -> list[CoeReviewer]:
+    """Named reviewers who have not approved (the removed ones are not asked)."""
+    return [row for row in named if row.state != ReviewerState.APPROVED and row.is_active]
+
+
+def _tell_authors_approved(coe: Coe, actor: AbstractBaseUser) -> None:
+    notify_each(
+        coe.authors.all(),
+        kind=NotificationKind.APPROVED,
+        key=f"coe:{coe.pk}:approved",
+        text=f"“{coe.title}” is approved.",
+        url=coe.get_absolute_url(),
+        actor=actor,
+    )
+
+
+def _ask_for_review(coe: Coe, rows: Iterable[CoeReviewer], actor: AbstractBaseUser) -> None:
+    """Tell each named reviewer the COE waits for them, once per round of review."""
+    round_ = coe.submitted_at.isoformat() if coe.submitted_at else "draft"
+    for row in rows:
+        notify(
+            recipient=row.reviewer,
+            kind=NotificationKind.REVIEW_REQUESTED,
+            key=f"coe:{coe.pk}:review:{round_}",
+            text=f"{display_name(actor)} asks for your review of “{coe.title}”.",
+            url=coe.get_absolute_url(),
+            actor=actor,
+        )
+
+
+# Named reviewers
+
+
+REVIEWERS_CLOSED = "This COE is {status}: its reviewers can no longer change."
+
+
+def reviewer_refusal(coe: Coe, user) -> str:
+    """Why `user` may not name or remove this COE's reviewers, or "": its authors and team
+    members, and staff, while it is not yet approved."""
+    if coe.status in (Status.APPROVED, Status.CLOSED):
+        return REVIEWERS_CLOSED.format(status=coe.get_status_display().lower())
+    if not (user.is_active and (user.is_staff or coe.is_author_or_team_member(user))):
+        return "Only the COE's authors, its team's members and staff name its reviewers."
+    return ""
+
+
+def _require_reviewer_changer(coe: Coe, actor: AbstractBaseUser) -> Coe:
+    coe = Coe.objects.select_for_update().get(pk=coe.pk)
+    if refusal := reviewer_refusal(coe, actor):
+        raise PermissionDenied(refusal)
+    return coe
+
+
+@transaction.atomic
+def coe_reviewer_add(
+    *, coe: Coe, actor: AbstractBaseUser, reviewer: AbstractBaseUser
+) -> CoeReviewer:
+    """Name a bar raiser (Coe.is_independent_reviewer); told at once if the COE is in review,
+    else when it is submitted."""
+    coe = _require_reviewer_changer(coe, actor)
+    if not coe.is_independent_reviewer(reviewer):
+        raise ValidationError(
+            {
+                "reviewer": f"{display_name(reviewer)} can't review this COE: a reviewer is an "
+                "active person who wrote none of it."
+            }
+        )
+    row, created = CoeReviewer.objects.get_or_create(
+        coe=coe, reviewer=reviewer, defaults={"requested_by": actor}
+    )
+    if not created:
+        if row.is_active:
+            raise ValidationError({"reviewer": f"{display_name(reviewer)} is already a reviewer."})
+        row.state, row.requested_by = ReviewerState.REQUESTED, actor
+        row.requested_at, row.decided_at = timezone.now(), None
+        row.save()
+    if coe.status == Status.IN_REVIEW:
+        _ask_for_review(coe, [row], actor)
+    return row
+
+
+@transaction.atomic
+def coe_reviewer_remove(*, coe: Coe, actor: AbstractBaseUser, reviewer_id: int) -> CoeReviewer:
+    """Take a reviewer off the COE. Its authors take off one who has not decided yet; only
+    staff take off one who has (a bar raiser's request for changes is not dodged). A COE in
+    review whose other named reviewers all approved is approved then."""
+    coe = _require_reviewer_changer(coe, actor)
+    row = coe.reviewers.select_for_update().filter(reviewer_id=reviewer_id).first()
+    if row is None or not row.is_active:
+        raise ValidationError("That person is not a reviewer of this COE.")
+    if row.state != ReviewerState.REQUESTED and not actor.is_staff:
+        raise PermissionDenied(
+            f"{display_name(row.reviewer)} has reviewed this COE already; only staff take a "
+            "reviewer off after their decision."
+        )
+    row.state, row.decided_at = ReviewerState.REMOVED, timezone.now()
+    row.save(update_fields=["state", "decided_at"])
+    _approve_if_every_reviewer_has(coe, actor)
+    return row
+
+
+@transaction.atomic
+def coe_reviewer_reassign(
+    *, coe: Coe, actor: AbstractBaseUser, reviewer_id: int, to: AbstractBaseUser
+) -> CoeReviewer:
+    """Staff hand a reviewer's part to someone else (who is asked at once if it is in review)."""
+    if not (actor.is_active and actor.is_staff):
+        raise PermissionDenied("Only staff reassign a COE's reviewers.")
+    if reviewer_id == to.pk:
+        raise ValidationError({"to": "Choose someone else to review it."})
+    coe_reviewer_remove(coe=coe, actor=actor, reviewer_id=reviewer_id)
+    return coe_reviewer_add(coe=coe, actor=actor, reviewer=to)
+
+
+def _approve_if_every_reviewer_has(coe: Coe, actor: AbstractBaseUser) -> None:
+    if coe.status != Status.IN_REVIEW:
+        return
+    named = list(coe.reviewers.exclude(state=ReviewerState.REMOVED))
+    if named and not _waiting_for(named):
+        coe.status = Status.APPROVED
+        coe._history_user = actor
+        coe.save(update_fields=["status"])
+        audit_record(AuditAction.COE_APPROVED, actor=actor, target=coe, detail="")
+        _tell_authors_approved(coe, actor)
+        coe_close_if_done(coe=coe)
 
 
 # Reactions to action items

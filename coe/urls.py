@@ -28,6 +28,17 @@ urlpatterns = [
     path("<int:pk>/acknowledge/", views.coe_acknowledge, name="coe_acknowledge"),
     path("<int:pk>/submit/", views.coe_submit, name="coe_submit"),
     path("<int:pk>/review/", views.coe_review, name="coe_review"),
+    path("<int:pk>/reviewers/", views.coe_reviewer_add, name="coe_reviewer_add"),
+    path(
+        "<int:pk>/reviewers/<int:user_pk>/remove/",
+        views.coe_reviewer_remove,
+        name="coe_reviewer_remove",
+    ),
+    path(
+        "<int:pk>/reviewers/<int:user_pk>/reassign/",
+        views.coe_reviewer_reassign,
+        name="coe_reviewer_reassign",
+    ),
     path("<int:pk>/history/", views.coe_history, name="coe_history"),
     path("<int:pk>/actions/", views.coe_action_add, name="coe_action_add"),
 ]

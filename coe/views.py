@@ -27,6 +27,7 @@ from opsreview.actions.forms import ActionItemForm
 from opsreview.actions.models import ADD_REFUSED, ActionItem
 from opsreview.org.audit import audit_record
 from opsreview.org.models import AuditAction, Team
+from opsreview.org.people import display_name
 from opsreview.org.rendering import render_markdown
 from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
 
@@ -264,12 +265,24 @@ def _items_page(request: HttpRequest, coe: Coe):
     return page
 
 
+def _can_review(coe: Coe, user) -> bool:
+    """In review, to a bar raiser; once the authors named reviewers, to those only."""
+    if coe.status != Status.IN_REVIEW or not coe.is_independent_reviewer(user):
+        return False
+    named = [row.reviewer_id for row in coe.reviewers.all() if row.is_active]
+    return not named or user.pk in named
+
+
 def _editor_context(request: HttpRequest, coe: Coe, *, parts=None, factor_parts=None, **extra):
     template = coe.template_settings()
     parts = parts or {}
     factor_parts = factor_parts or {}
     findings = _findings(coe)
     items = _items_page(request, coe)
+    reviewers = [row for row in coe.reviewers.all() if row.is_active]
+    if request.user.is_staff:
+        for row in reviewers:
+            row.reassign_form = forms.ReassignForm(prefix=f"reassign-{row.reviewer_id}")
     context = {
         "coe": coe,
         "can_edit": coe.can_be_edited_by(request.user),
@@ -291,8 +304,11 @@ def _editor_context(request: HttpRequest, coe: Coe, *, parts=None, factor_parts=
         ),
         "findings": findings,
         "open_findings": sum(1 for item in findings if not item["acknowledgement"]),
-        "can_review": coe.status == Status.IN_REVIEW and coe.is_independent_reviewer(request.user),
+        "can_review": _can_review(coe, request.user),
         "review_form": forms.ReviewForm(),
+        "reviewers": reviewers,
+        "can_name_reviewers": not services.reviewer_refusal(coe, request.user),
+        "reviewer_form": forms.ReviewerForm(),
     }
     return {**context, **extra}
 
@@ -618,6 +634,68 @@ def coe_review(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(coe)
     return _render_editor(request, _get_coe(request, pk), status=UNPROCESSABLE, review_form=form)
+
+
+# Named reviewers
+
+
+def _reviewers_done(request: HttpRequest, coe: Coe, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(f"{coe.get_absolute_url()}#reviewers")
+
+
+def _reviewers_refused(request: HttpRequest, pk: int, **forms_with_errors) -> HttpResponse:
+    coe = _get_coe(request, pk)
+    return _render_editor(request, coe, status=UNPROCESSABLE, **forms_with_errors)
+
+
+@require_POST
+def coe_reviewer_add(request: HttpRequest, pk: int) -> HttpResponse:
+    coe = _get_coe(request, pk)
+    if refusal := services.reviewer_refusal(coe, request.user):
+        raise PermissionDenied(refusal)
+    form = forms.ReviewerForm(request.POST)
+    if form.is_valid():
+        reviewer = form.cleaned_data["reviewer"]
+        try:
+            services.coe_reviewer_add(coe=coe, actor=request.user, reviewer=reviewer)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _reviewers_done(request, coe, f"Asked {display_name(reviewer)} to review it.")
+    return _reviewers_refused(request, pk, reviewer_form=form)
+
+
+@require_POST
+def coe_reviewer_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    coe = _get_coe(request, pk)
+    if refusal := services.reviewer_refusal(coe, request.user):
+        raise PermissionDenied(refusal)
+    try:
+        row = services.coe_reviewer_remove(coe=coe, actor=request.user, reviewer_id=user_pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _reviewers_refused(request, pk)
+    return _reviewers_done(request, coe, f"{display_name(row.reviewer)} no longer reviews it.")
+
+
+@require_POST
+def coe_reviewer_reassign(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    coe = _get_coe(request, pk)
+    if not request.user.is_staff:
+        raise PermissionDenied("Only staff reassign a COE's reviewers.")
+    form = forms.ReassignForm(request.POST, prefix=f"reassign-{user_pk}")
+    if form.is_valid():
+        to = form.cleaned_data["to"]
+        try:
+            services.coe_reviewer_reassign(coe=coe, actor=request.user, reviewer_id=user_pk, to=to)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return _reviewers_done(request, coe, f"Reassigned to {display_name(to)}.")
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return _reviewers_refused(request, pk)
 
 
 @require_POST

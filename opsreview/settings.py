@@ -170,7 +170,7 @@ LOGOUT_REDIRECT_URL = "login"
 # times is locked for LOGIN_LOCKOUT_MINUTES after its last failure; staff can unlock it sooner.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "opsreview.org.backends.PeopleBackend",
 ]
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 10)
 LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15)
@@ -357,6 +357,11 @@ CELERY_BEAT_SCHEDULE = {
     "team-item-counts": {
         "task": "opsreview.actions.tasks.recount_team_item_counts",
         "schedule": crontab_schedule(os.environ.get("ITEM_COUNTS_CRON", "5 0 * * *")),
+    },
+    # Owners hear of their open items due in two days (once per item and due date).
+    "items-due-soon": {
+        "task": "opsreview.actions.tasks.notify_items_due_soon",
+        "schedule": crontab_schedule(os.environ.get("ITEM_DUE_SOON_CRON", "0 8 * * *")),
     },
 }
 

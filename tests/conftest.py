@@ -19,6 +19,16 @@ def celery_runs_tasks_in_process():
 
 
 @pytest.fixture
+def eager_retries():
+    """Eager tasks re-raise everything in tests (Retry too); here Celery runs the retries."""
+    from opsreview.celery import app
+
+    propagates, app.conf.task_eager_propagates = app.conf.task_eager_propagates, False
+    yield
+    app.conf.task_eager_propagates = propagates
+
+
+@pytest.fixture
 def flaky_transport(settings):
     """Call with the number of sends that fail before the transport recovers (and, optionally,
     the error they raise)."""

@@ -7,10 +7,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from incidents.models import Incident
 from opsreview.org.fields import require_at_most
-from opsreview.org.models import Team
+from opsreview.org.models import NotificationKind, Team
+from opsreview.org.people import display_name
+from opsreview.org.services import notify
 
 from .counts import counted_as, team_counts_move
 from .models import ADD_REFUSED, CHANGE_REFUSED, ActionItem, ItemStatus
@@ -104,7 +107,45 @@ def action_item_create(
     _save_item(item, actor)
     team_counts_move(before=None, after=counted_as(item))
     item_status_changed.send(sender=ActionItem, item=item)
+    _tell_owner(item, actor)
     return item
+
+
+def _tell_owner(item: ActionItem, actor: AbstractBaseUser) -> None:
+    """The owner hears of an item given to them (never of one they gave themselves)."""
+    notify(
+        recipient=item.owner,
+        kind=NotificationKind.ITEM_ASSIGNED,
+        key=f"item:{item.pk}:owner:{item.owner_id}:{timezone.now().isoformat()}",
+        text=f"{display_name(actor)} gave you an action item: “{item.title}”, due "
+        f"{date_format(item.due_date, 'j M Y')}.",
+        url=item.get_absolute_url(),
+        actor=actor,
+    )
+
+
+DUE_SOON_DAYS = 2
+
+
+def items_due_soon_notify(*, today: date | None = None) -> int:
+    """Tell each owner of an open item due in DUE_SOON_DAYS days; once per item and due date,
+    however often the beat runs. Returns how many were told now."""
+    today = today or timezone.localdate()
+    due = today + timedelta(days=DUE_SOON_DAYS)
+    told = 0
+    items = ActionItem.objects.open().filter(due_date=due).select_related("owner")
+    for item in items.iterator(chunk_size=500):
+        with transaction.atomic():
+            told += bool(
+                notify(
+                    recipient=item.owner,
+                    kind=NotificationKind.ITEM_DUE_SOON,
+                    key=f"item:{item.pk}:due:{item.due_date.isoformat()}",
+                    text=f"“{item.title}” is due on {date_format(item.due_date, 'l j M')}.",
+                    url=item.get_absolute_url(),
+                )
+            )
+    return told
 
 
 @transaction.atomic
@@ -124,11 +165,14 @@ def action_item_update(*, item: ActionItem, actor: AbstractBaseUser, changes: di
         changes = changes | {
             "due_date": default_due_date(changes.get("term", item.term), today=made)
         }
+    owner_before = item.owner_id
     for field, value in changes.items():
         setattr(item, field, value.strip() if isinstance(value, str) else value)
     item.full_clean()
     _save_item(item, actor, list(changes))
     team_counts_move(before=before, after=counted_as(item))
+    if item.owner_id != owner_before:
+        _tell_owner(item, actor)
     return item
 
 

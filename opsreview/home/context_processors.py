@@ -19,6 +19,7 @@ LAYOUT_LINKS = {
     "dashboard": "dashboard",
     "logout": "logout",
     "incidents": "incidents:incident_list",
+    "inbox": "inbox",
 }
 
 

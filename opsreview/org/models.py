@@ -138,3 +138,83 @@ class AuditEvent(models.Model):
         """target_url when it is a path on this site; nothing else is ever linked."""
         url = self.target_url
         return url if url.startswith("/") and not url.startswith("//") else ""
+
+
+class NotificationKind(models.TextChoices):
+    """Each step that needs someone; a person turns off the email of any kind they like."""
+
+    REVIEW_REQUESTED = "review_requested", "Your review is requested"
+    CHANGES_REQUESTED = "changes_requested", "Changes are requested on your COE"
+    APPROVED = "approved", "Your COE is approved"
+    COMMENT = "comment", "A comment or reply in your thread"
+    MENTION = "mention", "You are mentioned"
+    ITEM_ASSIGNED = "item_assigned", "An action item is assigned to you"
+    ITEM_DUE_SOON = "item_due_soon", "An action item of yours is due in 2 days"
+
+
+class Notification(models.Model):
+    """One step that needs one person, in their inbox once (`key` says what it is about: the
+    same key never reaches the same person twice) and emailed once unless they opted out."""
+
+    KEY_MAX = 200
+    TEXT_MAX = 500
+    URL_MAX = 500
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    key = models.CharField(max_length=KEY_MAX)
+    text = models.CharField(max_length=TEXT_MAX)  # plain text, escaped wherever it is shown
+    url = models.CharField(max_length=URL_MAX)  # a path on this site
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox"),
+            # The header's unread count, read with the signed-in person on every page.
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def link(self) -> str:
+        """url when it is a path on this site; nothing else is ever linked."""
+        url = self.url
+        return url if url.startswith("/") and not url.startswith("//") else ""
+
+
+class EmailOptOut(models.Model):
+    """A person who wants no email of one kind (the inbox still lists it)."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_opt_outs"
+    )
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="email_opt_out_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: no email for {self.get_kind_display().lower()}"

@@ -8,7 +8,7 @@ from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subque
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import AuditEvent, Service, Team
+from .models import AuditEvent, EmailOptOut, Service, Team
 
 
 def _count_of(rows: QuerySet, team_field: str = "team") -> Coalesce:
@@ -112,3 +112,8 @@ def audit_events(*, action: str = "", person: str = "") -> QuerySet[AuditEvent]:
     if person:
         events = events.filter(actor_label=person)
     return events
+
+
+def unwanted_email_kinds(person: AbstractBaseUser) -> set[str]:
+    """The kinds of notification `person` turned the email of off."""
+    return set(EmailOptOut.objects.filter(person=person).values_list("kind", flat=True))

@@ -3,12 +3,14 @@ from collections.abc import Iterable
 from axes.utils import reset as axes_reset
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from . import selectors
 from .audit import audit_record
-from .models import AuditAction, Team
+from .models import AuditAction, EmailOptOut, Notification, NotificationKind, Team
+from .tasks import send_notification_email
 
 TEAM_EDITABLE_FIELDS = ("name", "description", "manager", "dashboard_url", "runbook_url")
 
@@ -71,3 +73,86 @@ def lockout_clear(
             request=request,
         )
     return failures
+
+
+# Notifications: each step that needs someone reaches them once
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+def notify(
+    *,
+    recipient: AbstractBaseUser,
+    kind: str,
+    key: str,
+    text: str,
+    url: str,
+    actor: AbstractBaseUser | None = None,
+) -> Notification | None:
+    """Tell `recipient` once about `key`; nobody is told about their own doing, and people
+    who can no longer sign in are not told. Returns the new notification, or None."""
+    if not recipient.is_active or (actor is not None and actor.pk == recipient.pk):
+        return None
+    fields = {
+        "kind": NotificationKind(kind),
+        "text": _clip(text, Notification.TEXT_MAX),
+        "url": url[: Notification.URL_MAX],
+        "actor": actor,
+    }
+    key = key[: Notification.KEY_MAX]
+    try:
+        with transaction.atomic():
+            notification, created = Notification.objects.get_or_create(
+                recipient=recipient, key=key, defaults=fields
+            )
+    except IntegrityError:  # made at the same moment by another request: it is there once
+        return None
+    if not created:
+        return None
+    transaction.on_commit(lambda: send_notification_email.delay(notification_id=notification.pk))
+    return notification
+
+
+def notify_each(people: Iterable[AbstractBaseUser], **fields) -> list[Notification]:
+    """notify() each person once, however often they are listed."""
+    seen, made = set(), []
+    for person in people:
+        if person.pk not in seen:
+            seen.add(person.pk)
+            if notification := notify(recipient=person, **fields):
+                made.append(notification)
+    return made
+
+
+def notification_open(*, notification: Notification, actor: AbstractBaseUser) -> Notification:
+    """Mark one of the actor's notifications read (opening it reads it)."""
+    if notification.recipient_id != actor.pk:
+        raise PermissionDenied("That notification is someone else's.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def notifications_read_all(*, actor: AbstractBaseUser) -> int:
+    """Mark every unread notification of the actor read; returns how many."""
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def email_preferences_save(*, actor: AbstractBaseUser, wanted: Iterable[str]) -> None:
+    """The kinds of email the actor wants; every other kind is turned off."""
+    wanted = {NotificationKind(kind) for kind in wanted}
+    unwanted = set(NotificationKind) - wanted
+    EmailOptOut.objects.filter(person=actor).exclude(kind__in=unwanted).delete()
+    have = set(EmailOptOut.objects.filter(person=actor).values_list("kind", flat=True))
+    EmailOptOut.objects.bulk_create(
+        [EmailOptOut(person=actor, kind=kind) for kind in unwanted if kind not in have]
+    )

@@ -2,8 +2,11 @@
 
 import logging
 
-from celery import Task
+from celery import Task, shared_task
 from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from .emails import TRANSIENT_EMAIL_ERRORS
+from .notifications import email_notification
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +26,13 @@ class NotificationTask(Task):
                 kwargs,
             )
             return None
+
+
+@shared_task(
+    base=NotificationTask,
+    autoretry_for=TRANSIENT_EMAIL_ERRORS,
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_notification_email(*, notification_id: int) -> bool:
+    return email_notification(notification_id)

@@ -10,7 +10,6 @@ import pytest
 from django.core import mail
 
 from opsreview.actions.models import Term
-from opsreview.celery import app as celery_app
 from opsreview.meetings import tasks
 from opsreview.meetings.models import (
     DeepDive,
@@ -33,15 +32,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 INJECTED = "<b hx-get=/x>Shipped the canary</b>"
 RESET = ConnectionResetError("Connection reset by peer")
 REMINDER, MINUTES = MeetingEmailKind.REMINDER, MeetingEmailKind.MINUTES
-
-
-@pytest.fixture
-def eager_retries():
-    """Eager tasks re-raise everything in tests (Retry too); here Celery runs the retries."""
-    conf = celery_app.conf
-    propagates, conf.task_eager_propagates = conf.task_eager_propagates, False
-    yield
-    conf.task_eager_propagates = propagates
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from opsreview.celery import app as celery_app
 from opsreview.reports import services, tasks
 from opsreview.reports.models import DeliveryStatus, ReportDelivery, ReportKind
 from tests.concurrency import run_at_once
@@ -141,15 +140,6 @@ def test_the_retry_after_a_failed_send_takes_the_claim_over_and_sends_once(
     delivery = the_delivery(manager)
     assert (delivery.status, delivery.attempts, delivery.error) == (DeliveryStatus.SENT, 2, "")
     assert delivery.sent_at == timezone.now()
-
-
-@pytest.fixture
-def eager_retries():
-    """Eager tasks re-raise everything in tests (Retry too); here Celery runs the retries."""
-    conf = celery_app.conf
-    propagates, conf.task_eager_propagates = conf.task_eager_propagates, False
-    yield
-    conf.task_eager_propagates = propagates
 
 
 def test_the_report_task_retries_a_transient_email_error_and_sends_once(

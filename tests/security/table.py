@@ -6,6 +6,7 @@ Outcomes:
 - ``login``: a redirect to sign in (the admin's own sign-in page for /admin/), nothing written.
 - ``403``: refused. Every object here is readable by everyone signed in, so a refusal to change
   it is a 403 that reveals nothing a GET would not; ids that do not exist are 404 (tested apart).
+- ``404``: someone else's private thing (a notification): as if it did not exist.
 - ``405``: a write path asked with GET, nothing written.
 - ``ignored``: the request succeeds but the protected field keeps its value (a disabled field).
 
@@ -26,12 +27,14 @@ from coe.findings import coe_findings
 from coe.models import (
     BlamelessAcknowledgement,
     Coe,
+    CoeReviewer,
     CoeText,
     CoeTimelineEntry,
     ContributingFactor,
+    ReviewerState,
     Status,
 )
-from coe.services import factor_delete
+from coe.services import coe_reviewer_add, factor_delete
 from incidents.models import Incident, TimelineEntry
 from incidents.services import incident_mitigate
 from opsreview.actions.models import ActionItem, ItemStatus
@@ -45,7 +48,7 @@ from opsreview.meetings.models import (
     iso_week,
 )
 from opsreview.meetings.services import meeting_start
-from opsreview.org.models import Team
+from opsreview.org.models import Notification, Team
 from opsreview.reports.builder import week_period
 from opsreview.reports.models import ReportDelivery
 from tests.coe.factories import fill_every_section
@@ -54,7 +57,7 @@ from wheel.services import wheel_rig
 
 from .world import ROLES, World
 
-OK, LOGIN, DENIED, NOT_ALLOWED, IGNORED = "ok", "login", "403", "405", "ignored"
+OK, LOGIN, DENIED, NOT_FOUND, NOT_ALLOWED, IGNORED = "ok", "login", "403", "404", "405", "ignored"
 # Stands in form data for the signed-in person's id.
 ACTOR = "<the person asking>"
 
@@ -84,6 +87,8 @@ REVIEWERS = _grid(       "login     ok     403    403    ok       ok     ok     
 ADMIN_SITE = _grid(      "login     login  login  login  login    login  login   ok")
 ADMIN_MODELS = _grid(    "login     login  login  login  login    login  login   403")
 MEETING_RUNNERS = _grid( "login     403    403    403    403      403    ok      ok")
+REVIEWER_NAMERS = _grid( "login     403    ok     ok     403      403    403     ok")
+RECIPIENT = _grid(       "login     404    404    404    404      404    404     ok")
 # fmt: on
 # Wheel admins are staff or holders of wheel.administer_wheel; no other role here holds it.
 WHEEL_ADMINS = STAFF
@@ -162,6 +167,25 @@ def wheel_slug(w):
 
 def _notes_section(w: World) -> MeetingSection:
     return w.meeting.sections.get(key="events")
+
+
+def _reviewer_named(w: World) -> None:
+    coe_reviewer_add(coe=w.coe, actor=w.person("author"), reviewer=w.person("reviewer"))
+
+
+def _named(w: World, role: str) -> str:
+    row = CoeReviewer.objects.filter(coe=w.coe, reviewer=w.person(role)).first()
+    return row.state if row else ""
+
+
+def _everyone_notified(w: World) -> None:
+    for person in w.people.values():
+        if person is not None:
+            Notification.objects.get_or_create(
+                recipient=person,
+                key="world:everyone",
+                defaults={"kind": "mention", "text": "A mention.", "url": "/"},
+            )
 
 
 def ours_slug(w):
@@ -387,6 +411,39 @@ TABLE: list[Row] = [
         args=ours_slug,
     ),
     *page("audit_log", STAFF),
+    # The inbox: each person's own notifications (the world's one is staff's).
+    *page("inbox", SIGNED_IN),
+    *post_only(
+        "inbox_read_all",
+        SIGNED_IN,
+        write(
+            lambda w, r: (
+                not Notification.objects.filter(
+                    recipient=r.wsgi_request.user, read_at__isnull=True
+                ).exists()
+            ),
+            action="mark every notification read",
+            setup=_everyone_notified,
+        ),
+    ),
+    *post_only(
+        "notification_read",
+        RECIPIENT,
+        write(
+            lambda w, r: Notification.objects.get(pk=w.notification.pk).read_at is not None,
+            action="open a notification",
+        ),
+        args=lambda w: {"pk": w.notification.pk},
+    ),
+    *form(
+        "email_settings",
+        SIGNED_IN,
+        write(
+            lambda w, r: r.wsgi_request.user.email_opt_outs.filter(kind="mention").exists(),
+            lambda w: {"kinds": ["review_requested", "approved"]},
+            action="turn some emails off",
+        ),
+    ),
     *form(
         "lockout_list",
         STAFF,
@@ -660,6 +717,40 @@ TABLE: list[Row] = [
             action="request changes",
         ),
         args=coe_pk,
+    ),
+    *post_only(
+        "coe:coe_reviewer_add",
+        REVIEWER_NAMERS,
+        write(
+            lambda w, r: _named(w, "reviewer") == ReviewerState.REQUESTED,
+            lambda w: {"reviewer": w.person("reviewer").username},
+            action="name a reviewer",
+        ),
+        args=coe_pk,
+    ),
+    *post_only(
+        "coe:coe_reviewer_remove",
+        REVIEWER_NAMERS,
+        write(
+            lambda w, r: _named(w, "reviewer") == ReviewerState.REMOVED,
+            action="take a reviewer off",
+            setup=_reviewer_named,
+        ),
+        args=lambda w: {"pk": w.coe.pk, "user_pk": w.person("reviewer").pk},
+    ),
+    *post_only(
+        "coe:coe_reviewer_reassign",
+        STAFF,
+        write(
+            lambda w, r: (
+                _named(w, "other_team") == ReviewerState.REQUESTED
+                and _named(w, "reviewer") == ReviewerState.REMOVED
+            ),
+            lambda w: {f"reassign-{w.person('reviewer').pk}-to": w.person("other_team").username},
+            action="reassign a review",
+            setup=_reviewer_named,
+        ),
+        args=lambda w: {"pk": w.coe.pk, "user_pk": w.person("reviewer").pk},
     ),
     *post_only(
         "coe:coe_action_add",

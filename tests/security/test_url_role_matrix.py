@@ -16,7 +16,7 @@ from tests.org.factories import UserFactory
 from tests.project import project_url_names
 
 from .fingerprint import changed_tables, database_fingerprint
-from .table import ACTOR, DENIED, IGNORED, LOGIN, NOT_ALLOWED, OK, TABLE, Row
+from .table import ACTOR, DENIED, IGNORED, LOGIN, NOT_ALLOWED, NOT_FOUND, OK, TABLE, Row
 from .world import ROLES, World
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_each_role_gets_what_the_policy_says(client, world, row, role):
             assert status == 302, f"expected a redirect to sign in, got {status}"
             assert urlsplit(response["Location"]).path in _sign_in_pages()
         else:
-            expected_status = {DENIED: 403, NOT_ALLOWED: 405}[expected]
+            expected_status = {DENIED: 403, NOT_FOUND: 404, NOT_ALLOWED: 405}[expected]
             assert status == expected_status, f"expected {expected_status}, got {status}"
 
 

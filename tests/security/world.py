@@ -19,7 +19,7 @@ from incidents.models import Incident, Severity, TimelineEntry
 from opsreview.actions.models import ActionItem
 from opsreview.meetings.models import OpsMeeting
 from opsreview.meetings.services import meeting_prepare
-from opsreview.org.models import OutboxMessage, Service, Team
+from opsreview.org.models import Notification, NotificationKind, OutboxMessage, Service, Team
 from opsreview.reports.models import ReportDelivery
 from tests.coe.factories import CoeFactory, add_item, complete_coe, save_text
 from tests.incidents.factories import CallLeaderFactory, IncidentFactory, TimelineEntryFactory
@@ -61,6 +61,7 @@ class World:
     spin: Spin
     delivery: ReportDelivery
     message: OutboxMessage
+    notification: Notification
     meeting: OpsMeeting
     backup_leader: AbstractBaseUser
     people: dict[str, AbstractBaseUser | None] = field(default_factory=dict)
@@ -156,6 +157,14 @@ def build_world() -> World:
         text_body="Validate gateway configuration is 3 days overdue.",
         html_body="<p>Validate gateway configuration is 3 days overdue.</p>",
     )
+    # A notification of staff's own: nobody else may open it, nor learn that it exists.
+    notification = Notification.objects.create(
+        recipient=people["staff"],
+        kind=NotificationKind.MENTION,
+        key="world:mention",
+        text="Someone mentioned you on the gateway COE.",
+        url=coe.get_absolute_url(),
+    )
     # This week's ops meeting, prepared (and so facilitated) by our manager.
     meeting, _ = meeting_prepare(actor=people["manager"])
     return World(
@@ -175,6 +184,7 @@ def build_world() -> World:
         spin=spin,
         delivery=delivery,
         message=message,
+        notification=notification,
         meeting=meeting,
         backup_leader=backup_leader,
         people=people,

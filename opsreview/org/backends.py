@@ -1,0 +1,31 @@
+"""Signing in by username and password, and the signed-in person as each request loads them."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from .models import Notification
+
+
+def unread_count() -> Coalesce:
+    """A person's unread notifications, as a subquery on the user row (the partial index on
+    unread rows answers it)."""
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
+
+
+class PeopleBackend(ModelBackend):
+    """Django's model backend, whose per-request user carries `unread_notifications` for the
+    header's inbox count, read in the query that loads the user rather than one more."""
+
+    def get_user(self, user_id):
+        people = get_user_model()._default_manager.annotate(unread_notifications=unread_count())
+        user = people.filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
