@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -182,9 +183,15 @@ class NameIndex:
     A name the person-as-cause patterns match starts and ends at word boundaries, so each of
     its words is a whole word of the text: a name whose words are not all in the text can't
     match, and leaving it out of the patterns changes no finding.
+
+    `services` are the names of the organisation's services: their words ("Phoenix", "Front
+    Door") are never taken for a person without an account.
     """
 
-    def __init__(self, people: Iterable[str] = ()):
+    def __init__(self, people: Iterable[str] = (), services: Iterable[str] = ()):
+        self.service_words = frozenset(
+            _fold(word) for service in services for word in WORD.findall(service)
+        )
         self._by_first_word: dict[str, list[tuple[str, frozenset[str]]]] = {}
         self._wordless: list[str] = []  # e.g. a username of dots: tried on every text
         usable = {" ".join(name.split()) for name in people if name}
@@ -215,15 +222,16 @@ class NameIndex:
 
 
 @lru_cache(maxsize=4)
-def _index_of(people: frozenset[str]) -> NameIndex:
-    return NameIndex(people)
+def _index_of(people: frozenset[str], services: frozenset[str]) -> NameIndex:
+    return NameIndex(people, services)
 
 
-def name_index(people: NameIndex | Iterable[str]) -> NameIndex:
-    """The index of `people`, built once per distinct set of names (per process)."""
+def name_index(people: NameIndex | Iterable[str], services: Iterable[str] = ()) -> NameIndex:
+    """The index of `people` (and `services`), built once per distinct set of names (per
+    process)."""
     if isinstance(people, NameIndex):
         return people
-    return _index_of(frozenset(people))
+    return _index_of(frozenset(people), frozenset(services))
 
 
 @lru_cache(maxsize=256)
@@ -260,23 +268,480 @@ def _matches(text: str, rules: Iterable[_Rule]) -> list[tuple[int, int, str]]:
     ]
 
 
-def scan_text(text: str, *, section: str, people: NameIndex | Iterable[str] = ()) -> list[Finding]:
-    """Flag blaming words and people named as a cause, once per place, in text order."""
-    rules = RULES + _person_rules(name_index(people).names_in(text))
-    findings: list[Finding] = []
-    covered_until = -1
-    for start, end, suggestion in sorted(_matches(text, rules), key=lambda m: (m[0], -m[1])):
-        if start >= covered_until:  # overlapping matches describe the same words: keep the first
-            findings.append(Finding(section, text[start:end], suggestion))
-            covered_until = end
+# People without accounts: a sentence whose subject is a person and whose verb is a mistake
+# ("Bob forgot to renew the certificate", "the on-call engineer failed to drain the node").
+# Each sentence is read as tokens, each looked at a bounded number of times: linear in the text.
+
+PERSON_SUBJECT_SUGGESTION = (
+    "Describe what the system allowed, not what a person did wrong: which check, guardrail or "
+    "signal was missing, and why did the action seem reasonable at the time?"
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Quoted words (an error message, a log line) are someone else's: blanked before reading. No
+# body admits its own opening mark, so an unclosed quote is read once, not once per mark.
+QUOTED = re.compile(r'"[^"\n]*"|\u201c[^\u201c\u201d\n]*\u201d|`[^`\n]*`')
+SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
+TOKEN = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*|[,;:()\[\]\u2013\u2014]+")
+
+# Who does things. A capitalised role word after a capitalised word is a product ("Certificate
+# Manager", "the Kubernetes operator"); acronyms are roles only in capitals.
+ROLES = _words(
+    """
+    engineer engineers operator operators developer developers dev devs admin admins
+    administrator administrators sysadmin on-call oncall on-caller on-callers oncaller
+    intern interns contractor contractors reviewer reviewers approver deployer deployers
+    manager lead hire hires person someone somebody responder responders teammate colleague
+    technician analyst employee staffer team
+    """
+)
+ROLE_ACRONYMS = frozenset({"DBA", "DBAs", "SRE", "SREs", "SDE", "SDEs", "TAM"})
+PRONOUNS = frozenset({"he", "she"})  # "they" only when it opens a sentence: often it is a thing
+DETERMINERS = _words("the a an our their his her my your this that one another every each some")
+PREPOSITIONS = _words(
+    "to from by for of with about on in into at via than like against after before"
+)
+# May stand between a subject and its verb: "Bob then accidentally ran", "the SRE on call forgot".
+BETWEEN = _words(
+    """
+    also then just simply still again later apparently initially previously already probably
+    clearly obviously had has have on call himself herself themselves alone once first
+    """
+)
+MAX_BETWEEN = 3
+
+# Capitalised words that open sentences or name things, never people.
+NOT_NAMES = _words(
+    """
+    the a an our their his her its my your this that these those there here it we you they
+    after before during when while because since although though if then so but and or nor
+    nobody nothing everyone everybody everything anyone anything no none all both each every
+    some many most few one two three at on in by for from to with without as once until unless
+    why what which who whom how where however also still again finally initially eventually
+    first next last only even just instead overall meanwhile later earlier today yesterday
+    tonight customers users people config configuration failover rollback traffic capacity code
+    review canary backup automation support security
+    """
+)
+# Well-known services and technologies, and the words systems are named with.
+SYSTEM_WORDS = _words(
+    """
+    aws lambda aurora athena dynamodb cloudwatch cloudfront cloudtrail route53 kinesis redshift
+    sagemaker fargate beanstalk glacier cognito eventbridge sns sqs ec2 ecs eks rds iam s3 elb
+    kafka jenkins redis memcached postgres postgresql mysql mariadb mongodb mongo cassandra
+    elasticsearch opensearch kibana logstash grafana prometheus alertmanager datadog splunk
+    sentry pagerduty opsgenie jira confluence slack github gitlab bitbucket terraform ansible
+    puppet chef kubernetes docker helm istio envoy nginx haproxy apache tomcat zookeeper consul
+    vault nomad spinnaker argo argocd flux celery rabbitmq nats pulsar flink spark hadoop hive
+    presto trino airflow snowflake bigquery spanner firestore firebase heroku cloudflare akamai
+    fastly stripe twilio okta hermes atlas jaeger zipkin linux windows ubuntu debian python java
+    django rails react git chrome safari firefox android ios azure gcp google amazon microsoft
+    oracle cron systemd ceph minio etcd calico cilium karpenter
+    service services gateway api proxy router worker workers queue cache scheduler pipeline
+    cluster database server console dashboard monitor platform engine controller agent balancer
+    bot job task stack portal app client handler store indexer publisher consumer aggregator
+    validator renderer orchestrator distributor collector crawler daemon
+    """
+)
+# Endings of common nouns that open sentences ("Monitoring", "Replication", "Alerts").
+NOUN_ENDINGS = (
+    *("tion", "sion", "ment", "ness", "ism"),
+    *("ies", "ers", "des", "hes", "ts", "ms", "ps", "ks", "ds", "gs", "bs"),  # "Orders", "Nodes"
+)
+LONG_NOUN_ENDINGS = ("ing", "age")  # only on words of 7 letters or more: "Ling" is a name
+LONG_NOUN = 7
+MAX_NAME_CHARS = 40
+MAX_NAME_WORDS = 3
+
+CHECK_VERBS = _words(
+    """
+    check notice test verify read review look realise realize see confirm validate double-check
+    wait escalate think bother update
+    """
+)
+PAST_CHECK_VERBS = _words(
+    """
+    checked noticed tested verified read reviewed looked realised realized confirmed validated
+    double-checked escalated
+    """
+)
+NOT_PAYING_ATTENTION = (("paying", "attention"), ("careful",), ("watching",))
+# Mistake wording that follows its subject: first word -> the words that must come next.
+MISTAKE_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    **dict.fromkeys(
+        _words(
+            """
+        forgot forgotten neglected overlooked ignored misread mistyped mis-typed misconfigured
+        misjudged misunderstood misinterpreted misclicked mislabeled mislabelled miskeyed
+        fat-fingered fatfingered skipped missed accidentally mistakenly inadvertently
+        carelessly wrongly incorrectly unintentionally should've
+        """
+        ),
+        ((),),
+    ),
+    "should\u2019ve": ((),),
+    "failed": (("to",),),
+    "fat": (("fingered",),),
+    "should": (("have",),),
+    "ought": (("to", "have"),),
+    "made": (("a", "mistake"), ("an", "error"), ("a", "typo"), ("mistakes",), ("an", "oversight")),
+    "messed": (("up",),),
+    "screwed": (("up",),),
+    "dropped": (("the", "ball"),),
+    "did": tuple(("not", verb) for verb in CHECK_VERBS),
+    "didn't": tuple((verb,) for verb in CHECK_VERBS),
+    "didn\u2019t": tuple((verb,) for verb in CHECK_VERBS),
+    "never": tuple((verb,) for verb in PAST_CHECK_VERBS),
+    "wasn't": NOT_PAYING_ATTENTION,
+    "wasn\u2019t": NOT_PAYING_ATTENTION,
+    "was": tuple(("not", *rest) for rest in NOT_PAYING_ATTENTION),
+}
+# "forgot nothing", "should have been paged": not a mistake of the subject's.
+NOT_A_MISTAKE_AFTER = frozenset({"nothing", "none", "been"})
+# "should have rolled back" is a judgement; "should have access" is a need.
+NEEDS_A_PARTICIPLE = frozenset({"have", "should've", "should\u2019ve"})
+IRREGULAR_PARTICIPLES = _words("run done caught gone put set read hit cut shut let")
+# Wording that ends a clause whose subject did something: "Priya ran the script by mistake".
+TRAILING_MISTAKES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "by": (("mistake",), ("accident",)),
+    "in": (("error",),),
+    "without": tuple(
+        (verb,)
+        for verb in _words(
+            """
+        checking testing reviewing verifying reading looking confirming asking telling waiting
+        validating double-checking
+        """
+        )
+    ),
+    **dict.fromkeys(_words("accidentally mistakenly inadvertently carelessly"), ((),)),
+}
+MAX_CLAUSE = 15  # how far back a trailing "by mistake" looks for its subject
+MAX_RELATIVE = 6  # "the engineer who made the change did not check": words after "who"
+MAX_PHRASE_CHARS = 200
+CLAUSE_WORDS = _words(
+    "but because so when while after before since although though which who whom until unless "
+    "if whereas"
+)
+IRREGULAR_PAST = _words(
+    """
+    ran made set put took sent wrote hit broke left let chose gave read forgot did began brought
+    built cut drew drove found got held kept knew led lost meant paid quit said saw sold shut
+    spun stood struck told thought threw understood won
+    """
+)
+# "a typo by the engineer": a mistake whose doer follows it.
+MISTAKE_NOUNS = _words(
+    "mistake mistakes error errors typo typos slip oversight misconfiguration blunder"
+)
+OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
+
+
+class _Token(NamedTuple):
+    text: str  # as written
+    word: str  # in lower case
+    start: int
+    end: int
+    of_a_service: bool = False  # a word of one of the organisation's services' names
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[0].isalnum()
+
+    @property
+    def is_capitalised(self) -> bool:
+        return self.text[0].isupper()
+
+
+def _tokens(text: str, start: int, end: int, services: frozenset[str]) -> list[_Token]:
+    tokens = []
+    for match in TOKEN.finditer(text, start, end):
+        word = match.group().lower()
+        of_a_service = bool(services) and any(_fold(w) in services for w in WORD.findall(word))
+        tokens.append(_Token(match.group(), word, match.start(), match.end(), of_a_service))
+    return tokens
+
+
+def _blank_quotes(text: str) -> str:
+    return QUOTED.sub(lambda match: " " * len(match.group()), text)
+
+
+def _sentences(text: str) -> Iterable[tuple[int, int]]:
+    """(start, end) of each sentence: split at sentence ends and at every line break."""
+    start = 0
+    for end in SENTENCE_END.finditer(text):
+        yield start, end.start()
+        start = end.end()
+    yield start, len(text)
+
+
+def _is_name_part(part: str, *, initial_ok: bool) -> bool:
+    for prefix in ("Mc", "Mac"):  # "McKenzie", "MacLeod"
+        if part.startswith(prefix) and part[len(prefix) : len(prefix) + 1].isupper():
+            part = part[len(prefix) :]
+            break
+    if not (part[:1].isupper() and part.isalpha()):
+        return False
+    return part[1:].islower() or (initial_ok and len(part) == 1)
+
+
+def _looks_like_a_name(token: _Token) -> bool:
+    """A capitalised given name: "Bob", "Jean-Luc", "O'Brien", "Zoë"; not a product or noun."""
+    text, word = token.text, token.word
+    if token.of_a_service or not MIN_NAME_LENGTH <= len(text) <= MAX_NAME_CHARS:
+        return False
+    if word in NOT_NAMES or word in SYSTEM_WORDS or word.endswith(NOUN_ENDINGS):
+        return False
+    if len(word) >= LONG_NOUN and word.endswith(LONG_NOUN_ENDINGS):
+        return False
+    parts = re.split(r"['\u2019]", text)
+    if len(parts) > 2 or (len(parts) == 2 and len(parts[0]) != 1):
+        return False  # "Bob's" is whose, not who; "O'Brien" keeps its apostrophe
+    pieces = [piece for part in parts for piece in part.split("-")]
+    return all(_is_name_part(piece, initial_ok=len(parts) == 2) for piece in pieces)
+
+
+def _is_system_word(token: _Token) -> bool:
+    """A product-like word: a well-known one, CamelCase, capitals or digits."""
+    text = token.text
+    return (
+        token.of_a_service
+        or token.word in SYSTEM_WORDS
+        or any(char.isdigit() for char in text)
+        or (token.is_capitalised and any(char.isupper() for char in text[1:]))
+    )
+
+
+def _is_possessive(token: _Token) -> bool:
+    return token.word.endswith(("'s", "\u2019s"))
+
+
+def _role_start(tokens: Sequence[_Token], at: int) -> int | None:
+    """Where "the on-call engineer" begins, given its role word at `at`."""
+    for back in range(at - 1, max(at - 4, -1), -1):
+        token = tokens[back]
+        if not token.is_word or token.word in PREPOSITIONS:
+            return at
+        if token.word in DETERMINERS:
+            return back
+        if token.is_capitalised:
+            return None if back else at  # mid-sentence: a product's name, "Certificate Manager"
+    return at
+
+
+def _name_start(tokens: Sequence[_Token], at: int) -> int | None:
+    """Where "Mei Ling" begins, given its last word at `at`; None when it names a thing."""
+    start = at
+    while start and at - start < MAX_NAME_WORDS - 1 and _looks_like_a_name(tokens[start - 1]):
+        start -= 1
+    before = tokens[start - 1] if start else None
+    if before is not None and (
+        _is_system_word(before) or before.word in DETERMINERS or _is_possessive(before)
+    ):
+        return None  # "AWS Lambda", "the Gateway", "Bob's Script": things, not people
+    return start
+
+
+def _person_start(tokens: Sequence[_Token], at: int) -> int | None:
+    """Where the person ending at token `at` begins, or None when it is no person."""
+    token = tokens[at]
+    if not token.is_word:
+        return None
+    if token.word in PRONOUNS or (token.word == "they" and at == 0):
+        return at
+    if token.word in ROLES or token.text in ROLE_ACRONYMS:
+        return _role_start(tokens, at)
+    if _looks_like_a_name(token):
+        return _name_start(tokens, at)
+    return None
+
+
+def _subject_start(tokens: Sequence[_Token], at: int) -> int | None:
+    """Where the subject ending at token `at` begins, when that subject is a person. After a
+    preposition the person is not the doer ("a page to the operator"), unless the word before
+    it is ("someone on the payments team")."""
+    start = _person_start(tokens, at)
+    if start is None or not start or tokens[start - 1].word not in PREPOSITIONS:
+        return start
+    return _person_start(tokens, start - 2) if start >= 2 else None
+
+
+def _is_between(token: _Token) -> bool:
+    return token.word in BETWEEN or (token.is_word and token.word.endswith("ly"))
+
+
+def _skip_between(tokens: Sequence[_Token], at: int, step: int) -> int | None:
+    """The first index from `at`, going by `step`, past at most MAX_BETWEEN words like "then"."""
+    for _ in range(MAX_BETWEEN + 1):
+        if not 0 <= at < len(tokens):
+            return None
+        if not _is_between(tokens[at]):
+            return at
+        at += step
+    return None
+
+
+def _is_past_verb(token: _Token) -> bool:
+    word = token.word
+    return token.is_word and (word in IRREGULAR_PAST or (len(word) > 4 and word.endswith("ed")))
+
+
+def _is_participle(token: _Token) -> bool:
+    word = token.word
+    return _is_past_verb(token) or word in IRREGULAR_PARTICIPLES or word.endswith(("en", "wn"))
+
+
+def _wording_end(tokens: Sequence[_Token], at: int, table) -> int | None:
+    """The index just after the wording of `table` that begins at token `at`, if one does."""
+    for rest in table.get(tokens[at].word, ()):
+        end = at + 1 + len(rest)
+        if end > len(tokens) or any(tokens[at + 1 + n].word != w for n, w in enumerate(rest)):
+            continue
+        after = tokens[end] if end < len(tokens) else None
+        if after is not None and after.word in NOT_A_MISTAKE_AFTER:
+            return None
+        if tokens[end - 1].word in NEEDS_A_PARTICIPLE and not (after and _is_participle(after)):
+            return None
+        return end
+    return None
+
+
+def _subject_before(tokens: Sequence[_Token], at: int) -> int | None:
+    """A person subject ending just before token `at`: "Bob forgot", "she then misread"."""
+    subject = _skip_between(tokens, at - 1, -1)
+    return None if subject is None else _subject_start(tokens, subject)
+
+
+def _subject_before_who(tokens: Sequence[_Token], at: int) -> int | None:
+    """ "the engineer who made the change did not check": a person, who, a few words, wording."""
+    for back in range(at - 1, max(at - 2 - MAX_RELATIVE, 0), -1):
+        if not tokens[back].is_word:
+            return None
+        if tokens[back].word == "who":
+            return _subject_start(tokens, back - 1)
+    return None
+
+
+def _subject_of_wrong_object(tokens: Sequence[_Token], at: int) -> int | None:
+    """ "restarted the wrong cluster", with `at` on "wrong": the subject before the verb."""
+    if at < 2 or tokens[at - 1].word not in ("the", "a", "an"):
+        return None
+    return _subject_before(tokens, at - 2) if _is_past_verb(tokens[at - 2]) else None
+
+
+def _subject_of_clause(tokens: Sequence[_Token], at: int) -> int | None:
+    """Who did what a trailing "by mistake" at `at` qualifies: the nearest word before it that a
+    past-tense verb follows, if that word is a person ("Priya ran the script by mistake")."""
+    for back in range(at - 1, max(at - 1 - MAX_CLAUSE, -1), -1):
+        token = tokens[back]
+        if not token.is_word or token.word in CLAUSE_WORDS:
+            return None
+        if _is_between(token) or token.word in DETERMINERS or token.word in PREPOSITIONS:
+            continue
+        verb = _skip_between(tokens, back + 1, 1)
+        if verb is not None and verb < at and _is_past_verb(tokens[verb]):
+            return _subject_start(tokens, back)
+    return None
+
+
+def _doer_after(tokens: Sequence[_Token], at: int) -> int | None:
+    """ "a typo by the on-call engineer", with `at` on "by": the index of the doer's last word."""
+    for ahead in range(at + 1, min(at + 5, len(tokens))):
+        token = tokens[ahead]
+        first = ahead == at + 1
+        if token.word in PRONOUNS or token.word in OBJECT_PRONOUNS:
+            return ahead if first else None
+        if token.word in ROLES or token.text in ROLE_ACRONYMS:
+            return ahead
+        if first and _looks_like_a_name(token):
+            return ahead
+        if not token.is_word or token.is_capitalised:
+            return None
+    return None
+
+
+def _person_blame_in(tokens: Sequence[_Token]) -> tuple[int, int] | None:
+    """The first and last token of the first mistake a person is the subject of, if any."""
+    for at, token in enumerate(tokens):
+        end = _wording_end(tokens, at, MISTAKE_WORDS)
+        if end is not None:
+            start = _subject_before(tokens, at)
+            start = start if start is not None else _subject_before_who(tokens, at)
+            if start is not None:
+                return start, end - 1
+        if token.word == "wrong" and (start := _subject_of_wrong_object(tokens, at)) is not None:
+            return start, at
+        end = _wording_end(tokens, at, TRAILING_MISTAKES)
+        if end is not None and (start := _subject_of_clause(tokens, at)) is not None:
+            return start, end - 1
+        if token.word == "by" and at and tokens[at - 1].word in MISTAKE_NOUNS:
+            doer = _doer_after(tokens, at)
+            if doer is not None:
+                return at - 1, doer
+    return None
+
+
+def _person_findings(
+    text: str, section: str, taken: Sequence[tuple[int, int]], services: frozenset[str]
+) -> list[tuple[int, Finding]]:
+    """Where a person is the subject of a mistake: one finding per sentence, and none in a
+    sentence whose words were flagged already (`taken`: their sorted spans)."""
+    readable = _blank_quotes(text)
+    findings: list[tuple[int, Finding]] = []
+    next_taken = 0
+    for start, end in _sentences(readable):
+        while next_taken < len(taken) and taken[next_taken][1] <= start:
+            next_taken += 1
+        if next_taken < len(taken) and taken[next_taken][0] < end:
+            continue
+        tokens = _tokens(readable, start, end, services)
+        found = _person_blame_in(tokens)
+        if found is None:
+            continue
+        first, last = tokens[found[0]].start, tokens[found[1]].end
+        if last - first <= MAX_PHRASE_CHARS:
+            phrase = text[first:last]
+            findings.append((first, Finding(section, phrase, PERSON_SUBJECT_SUGGESTION)))
     return findings
 
 
+def scan_text(
+    text: str,
+    *,
+    section: str,
+    people: NameIndex | Iterable[str] = (),
+    person_subjects: bool = True,
+) -> list[Finding]:
+    """Flag blaming words and people named as a cause, once per place, in text order; with
+    `person_subjects`, also each sentence that makes a person the subject of a mistake."""
+    index = name_index(people)
+    rules = RULES + _person_rules(index.names_in(text))
+    kept: list[tuple[int, int, str]] = []
+    covered_until = -1
+    for start, end, suggestion in sorted(_matches(text, rules), key=lambda m: (m[0], -m[1])):
+        if start >= covered_until:  # overlapping matches describe the same words: keep the first
+            kept.append((start, end, suggestion))
+            covered_until = end
+    findings = [
+        (start, Finding(section, text[start:end], suggestion)) for start, end, suggestion in kept
+    ]
+    if person_subjects:
+        taken = [(start, end) for start, end, _ in kept]
+        findings += _person_findings(text, section, taken, index.service_words)
+    return [finding for _, finding in sorted(findings, key=lambda pair: pair[0])]
+
+
 def _blames_a_person(answer: str, people: NameIndex) -> bool:
-    mention = _name_mention(people.names_in(answer))
-    mentions_person = PERSON_TERM.search(answer) or (mention and mention.search(answer))
-    if mentions_person and MISTAKE_TERM.search(answer):
-        return True
+    for start, end in _sentences(answer):  # a person in one sentence, a mistake in another: no
+        sentence = answer[start:end]
+        mention = _name_mention(people.names_in(sentence))
+        mentions_person = PERSON_TERM.search(sentence) or (mention and mention.search(sentence))
+        if mentions_person and MISTAKE_TERM.search(sentence):
+            return True
     return bool(scan_text(answer, section="", people=people))
 
 

@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
 
+from opsreview.org.models import Service
+
 from .blameless import Finding, NameIndex, name_index, scan_text, scan_why_chain
 from .models import SECTIONS, SECTIONS_BY_KEY, TEXTS, Coe
 
@@ -32,9 +34,16 @@ def people_names() -> set[str]:
     return names_of(get_user_model().objects.filter(is_active=True))
 
 
+def service_names() -> set[str]:
+    """The names of the organisation's services: one query. "Phoenix failed to restart" is
+    about a service called Phoenix, not a person."""
+    return set(Service.objects.values_list("name", flat=True))
+
+
 def people_index() -> NameIndex:
-    """Today's names, indexed once per set of names (a rename or a new person makes a new one)."""
-    return name_index(people_names())
+    """Today's names, indexed once per set of names (a rename or a new person makes a new one),
+    with the services' names the check must not take for people."""
+    return name_index(people_names(), service_names())
 
 
 # Worked out from one row's text: what a save stores.
@@ -50,11 +59,16 @@ def timeline_entry_findings(text: str, people: NameIndex) -> list[Finding]:
 
 def factor_findings(steps: Sequence[tuple[str, str]], people: NameIndex) -> list[Finding]:
     """A factor's (why, because) steps in order: the words of each, then the chain's end."""
+    becauses = [because for _, because in steps if because.strip()]
+    chain = scan_why_chain(becauses, section="five_whys", people=people)
     findings: list[Finding] = []
     for why, because in steps:
-        findings += scan_text(f"{why}\n{because}", section="five_whys", people=people)
-    becauses = [because for _, because in steps if because.strip()]
-    return findings + scan_why_chain(becauses, section="five_whys", people=people)
+        # The chain's finding already says its last answer blames a person: no second one.
+        ends_chain = bool(chain) and because.strip() == chain[0].phrase
+        findings += scan_text(
+            f"{why}\n{because}", section="five_whys", people=people, person_subjects=not ends_chain
+        )
+    return findings + chain
 
 
 def stored(findings: Iterable[Finding]) -> list[dict]:

@@ -49,7 +49,7 @@ def test_a_two_word_name_is_found_across_any_spacing_and_case():
 
 def test_a_two_word_name_is_not_found_from_one_of_its_words():
     people = NameIndex(["Morgan Mendes"])
-    assert phrases("Mendes forgot; Morgan was away.", people) == []
+    assert phrases("Mendes broke it; Morgan was away.", people) == []
 
 
 def test_the_longest_of_names_that_start_alike_wins():
@@ -85,7 +85,7 @@ def test_unicode_names_are_found_in_any_case(name, text, phrase):
 
 
 def test_a_name_inside_a_longer_word_is_not_found():
-    assert phrases("Elise forgot; Elijah broke it.", NameIndex(["Eli"])) == []
+    assert phrases("Elise deleted it; Elijah broke it.", NameIndex(["Eli"])) == []
 
 
 def test_a_hundred_kilobytes_of_names_finds_each_one_in_order():
@@ -100,7 +100,7 @@ def test_a_hundred_kilobytes_of_names_finds_each_one_in_order():
 def test_with_no_people_only_language_is_flagged():
     for people in (NameIndex(), [], ()):
         assert phrases("Eli forgot: human error.", people) == ["human error"]
-    assert scan_why_chain(["Eli mistyped the host"], people=NameIndex()) == []
+    assert scan_why_chain(["Eli ran the deploy by hand"], people=NameIndex()) == []
 
 
 def test_the_index_finds_what_an_alternation_of_every_name_finds():

@@ -138,7 +138,7 @@ def test_a_finding_found_in_two_places_is_listed_once_in_document_order(client):
 
 def test_someone_named_after_the_save_is_caught_by_the_submit_gate_and_then_shown(client):
     coe = complete_coe()
-    save_text(coe, "lessons", "Ridley forgot to drain the node.")
+    save_text(coe, "lessons", "Ridley deleted the node before it was drained.")
     client.force_login(coe.created_by)
     assert _page_findings(client, coe) == []  # nobody called Ridley when it was saved
 
@@ -147,13 +147,13 @@ def test_someone_named_after_the_save_is_caught_by_the_submit_gate_and_then_show
 
     assert refused.status_code == 422
     assert "1 blameless finding to resolve or acknowledge" in refused.text
-    assert "“Ridley forgot”" in refused.text
+    assert "“Ridley deleted”" in refused.text
     coe.refresh_from_db()
     assert coe.status == Status.DRAFT
     assert [f["phrase"] for f in CoeText.objects.get(coe=coe, key="lessons").findings] == [
-        "Ridley forgot"
+        "Ridley deleted"
     ]
-    assert _page_findings(client, coe) == [("lessons", "Ridley forgot")]
+    assert _page_findings(client, coe) == [("lessons", "Ridley deleted")]
 
 
 def test_a_stored_finding_is_acknowledged_by_the_same_fingerprint_as_before(client):
