@@ -384,13 +384,12 @@ def coe_review(*, coe: Coe, actor: AbstractBaseUser, decision: str, comment: str
     if approved:
         _tell_authors_approved(coe, actor)
         return coe_close_if_done(coe=coe)
-    notify_each(
-        coe.authors.all(),
-        kind=NotificationKind.CHANGES_REQUESTED,
-        key=f"coe:{coe.pk}:changes:{review.pk}",
+    _tell_authors(
+        coe,
+        actor,
+        NotificationKind.CHANGES_REQUESTED,
+        key=f"changes:{review.pk}",
         text=f"{display_name(actor)} asks for changes to “{coe.title}”.",
-        url=coe.get_absolute_url(),
-        actor=actor,
     )
     return coe
 
@@ -406,14 +405,20 @@ def _waiting_for(named: Iterable[CoeReviewer]) -> list[CoeReviewer]:
     return [row for row in named if row.state != ReviewerState.APPROVED and row.is_active]
 
 
-def _tell_authors_approved(coe: Coe, actor: AbstractBaseUser) -> None:
+def _tell_authors(coe: Coe, actor: AbstractBaseUser, kind: str, *, key: str, text: str) -> None:
     notify_each(
         coe.authors.all(),
-        kind=NotificationKind.APPROVED,
-        key=f"coe:{coe.pk}:approved",
-        text=f"“{coe.title}” is approved.",
+        kind=kind,
+        key=f"coe:{coe.pk}:{key}",
+        text=text,
         url=coe.get_absolute_url(),
         actor=actor,
+    )
+
+
+def _tell_authors_approved(coe: Coe, actor: AbstractBaseUser) -> None:
+    _tell_authors(
+        coe, actor, NotificationKind.APPROVED, key="approved", text=f"“{coe.title}” is approved."
     )
 
 
