@@ -205,7 +205,27 @@ def _gateway_coe(users, teams) -> Coe:
     _items(coe=coe, incident=None, users=users, teams=teams, items=GATEWAY_ITEMS)
     # Morgan, who wrote none of it, is its bar raiser: asked (in the inbox) once it is submitted.
     services.coe_reviewer_add(coe=coe, actor=author, reviewer=users["manager"])
-    return services.coe_submit(coe=coe, actor=author)
+    coe = services.coe_submit(coe=coe, actor=author)
+    # Morgan's review so far: one question still open, one answered and resolved.
+    reviewer = users["manager"]
+    services.coe_thread_start(
+        coe=coe,
+        actor=reviewer,
+        section="summary",
+        quote="The previous configuration version had not been retained",
+        body="Which mechanism keeps it now, and who would notice if it stopped?",
+    )
+    answered = services.coe_thread_start(
+        coe=coe,
+        actor=reviewer,
+        section="lessons",
+        body="Is there a lesson about testing the route table end to end?",
+    )
+    services.coe_thread_reply(
+        thread=answered, actor=author, body="Yes: added as the second lesson, with its item."
+    )
+    services.coe_thread_resolve(thread=answered, actor=reviewer, resolved=True)
+    return coe
 
 
 def _draft_coe(users, teams) -> Coe:

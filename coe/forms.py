@@ -6,9 +6,12 @@ from opsreview.org.fields import MAX_KEY
 from opsreview.org.pickers import NumberPickerField, person_field, service_field, team_field
 
 from .models import (
+    TEXTS,
     BlamelessAcknowledgement,
     Coe,
+    CoeComment,
     CoeReview,
+    CoeThread,
     CoeTimelineEntry,
     ContributingFactor,
     FactorCategory,
@@ -168,7 +171,10 @@ class ReviewForm(UnshownFieldsForm):
         required=False,
         max_length=CoeReview.COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What is good, what is missing; required to request changes.",
+        help_text=(
+            "What is good, what is missing. To request changes, sum them up here or leave them "
+            "in comments on the sections."
+        ),
     )
 
 
@@ -180,3 +186,28 @@ class ReviewerForm(forms.Form):
 
 class ReassignForm(forms.Form):
     to = person_field(label="Reassign to")
+
+
+class ThreadForm(forms.Form):
+    section = forms.ChoiceField(
+        choices=[(key, label) for key, (label, _) in TEXTS.items()], widget=forms.HiddenInput
+    )
+    quote = forms.CharField(
+        label="Passage you comment on",
+        required=False,
+        max_length=CoeThread.QUOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional. Select words in the section to fill it in.",
+    )
+    body = forms.CharField(
+        label="Comment",
+        max_length=CoeComment.BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown. @username tells that person.",
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Reply", max_length=CoeComment.BODY_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )

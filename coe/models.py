@@ -185,8 +185,14 @@ class CoeQuerySet(models.QuerySet):
             member = Team.members.through.objects.filter(
                 team=models.OuterRef("team_id"), user=viewer.pk
             )
+            mine = {"coe_id": models.OuterRef("pk"), "history_user_id": viewer.pk}
+            wrote = models.Exists(CoeText.history.filter(**mine)) | models.Exists(
+                ContributingFactor.history.filter(**mine)
+            )
             coes = coes.annotate(
-                viewer_pk=models.Value(viewer.pk), viewer_is_member=models.Exists(member)
+                viewer_pk=models.Value(viewer.pk),
+                viewer_is_member=models.Exists(member),
+                viewer_wrote=models.ExpressionWrapper(wrote, output_field=models.BooleanField()),
             )
         return coes.prefetch_related(
             "authors",
@@ -290,11 +296,39 @@ class Coe(models.Model):
             )
 
     def has_writing_by(self, user) -> bool:
-        """Whether `user` ever saved a text or five whys of this COE: one query."""
+        """Whether `user` ever saved a text or five whys of this COE: asked with the COE when
+        for_editor(viewer=user) loaded it, else one query."""
+        if getattr(self, "viewer_pk", None) == user.pk:
+            return self.viewer_wrote
         mine = {"coe_id": self.pk, "history_user_id": user.pk}
         texts = models.Exists(CoeText.history.filter(**mine))
         factors = models.Exists(ContributingFactor.history.filter(**mine))
         return Coe.objects.filter(texts | factors, pk=self.pk).exists()
+
+    def is_reviewer(self, user) -> bool:
+        """A named reviewer; or, while none is named, anyone who reviewed it or, in review,
+        any bar raiser."""
+        named = [row.reviewer_id for row in self.reviewers.all() if row.is_active]
+        if named:
+            return user.pk in named
+        if any(review.reviewer_id == user.pk for review in self.reviews.all()):
+            return True
+        return self.status == Status.IN_REVIEW and self.is_independent_reviewer(user)
+
+    def comment_refusal(self, user) -> str:
+        """Why `user` may not comment on this COE, or "": while it is written and reviewed,
+        its authors, its team, its reviewers and staff; once approved, its reviewers and staff."""
+        if not user.is_active:
+            return "Sign in with an active account to comment."
+        if user.is_staff:
+            return ""
+        if self.status in (Status.APPROVED, Status.CLOSED):
+            if self.is_reviewer(user):
+                return ""
+            return "An approved COE takes comments from its reviewers and staff."
+        if self.is_author_or_team_member(user) or self.is_reviewer(user):
+            return ""
+        return "Comments on this COE come from its authors, its team, its reviewers and staff."
 
     def is_author_or_team_member(self, user) -> bool:
         if not user.is_active:
@@ -620,3 +654,59 @@ class CoeReviewer(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state != ReviewerState.REMOVED
+
+
+class CoeThread(models.Model):
+    """A conversation on one text of a COE, or on a passage of it (the quoted words are kept):
+    its comments in order; resolved by whoever started it or the COE's authors, and reopened."""
+
+    QUOTE_MAX = 1_000
+
+    coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="threads")
+    section = models.CharField(
+        max_length=30, choices=[(key, label) for key, (label, _) in TEXTS.items()]
+    )
+    quote = models.TextField(blank=True, max_length=QUOTE_MAX)
+    # The text's version when the thread began: a later one means "the text has changed since".
+    text_version = models.PositiveIntegerField(default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["coe", "resolved_at"], name="coe_thread_open")]
+
+    def __str__(self) -> str:
+        return f"Thread on {self.get_section_display()} of {self.coe_id}"
+
+    def get_absolute_url(self) -> str:
+        return f"{path_for('coe:coe_detail', self.coe_id)}#thread-{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class CoeComment(StoresRenderedMarkdown):
+    """One comment of a thread, in markdown (sanitised like the sections)."""
+
+    markdown_fields = ("body",)
+    BODY_MAX = 10_000
+
+    thread = models.ForeignKey(CoeThread, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = MarkdownField()
+    body_html = RenderedHTMLField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.thread}"

@@ -1,8 +1,10 @@
 """Every write to a COE. Each checks who may, keeps the lifecycle, and never loses an edit."""
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -33,10 +35,12 @@ from .models import (
     TEXTS,
     BlamelessAcknowledgement,
     Coe,
+    CoeComment,
     CoeReview,
     CoeReviewer,
     CoeTemplateSettings,
     CoeText,
+    CoeThread,
     CoeTimelineEntry,
     ContributingFactor,
     FactorCategory,
@@ -360,8 +364,14 @@ def coe_review(*, coe: Coe, actor: AbstractBaseUser, decision: str, comment: str
     if named and actor.pk not in named:
         raise PermissionDenied(NOT_A_NAMED_REVIEWER)
     comment = (comment or "").strip()
-    if decision == ReviewDecision.REQUEST_CHANGES and not comment:
-        raise ValidationError({"comment": "Say what should change."})
+    open_threads = coe.threads.filter(resolved_at__isnull=True)
+    if decision == ReviewDecision.REQUEST_CHANGES and not (comment or open_threads.exists()):
+        raise ValidationError(
+            {
+                "comment": "Say what should change: write a summary here, or leave it in a "
+                "comment on the section."
+            }
+        )
     if decision not in ReviewDecision.values:
         raise ValidationError({"decision": "Approve or request changes."})
     review = CoeReview(coe=coe, reviewer=actor, decision=decision, comment=comment)
@@ -560,3 +570,118 @@ def coe_reopen_if_items_open(*, coe: Coe) -> Coe:
         coe.status = Status.APPROVED
         coe.save(update_fields=["status"])
     return coe
+
+
+# Comment threads
+
+
+MENTION = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
+MENTIONS_MAX = 20  # people told of one comment by name; more is noise, not a conversation
+
+
+def _mentioned(body: str) -> list[AbstractBaseUser]:
+    """The active people a comment names as @username (unknown names stay plain text)."""
+    names = {name.rstrip(".") for name in MENTION.findall(body)}
+    if not names:
+        return []
+    people = get_user_model().objects.filter(username__in=names, is_active=True)
+    return list(people.order_by("username")[:MENTIONS_MAX])
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write a comment."})
+    require_at_most(body, CoeComment.BODY_MAX, field="body", what="a comment")
+    return body
+
+
+def _add_comment(thread: CoeThread, actor: AbstractBaseUser, body: str) -> CoeComment:
+    comment = CoeComment(thread=thread, author=actor, body=body)
+    comment.full_clean()
+    comment.save()
+    coe = thread.coe
+    section = thread.get_section_display()
+    mentioned = _mentioned(body)
+    for person in mentioned:
+        notify(
+            recipient=person,
+            kind=NotificationKind.MENTION,
+            key=f"comment:{comment.pk}",
+            text=f"{display_name(actor)} mentioned you on {section} of “{coe.title}”.",
+            url=thread.get_absolute_url(),
+            actor=actor,
+        )
+    told = {person.pk for person in mentioned}
+    in_thread = get_user_model().objects.filter(
+        pk__in=CoeComment.objects.filter(thread=thread).values("author_id")
+    )
+    others = [p for p in [*coe.authors.all(), *in_thread] if p.pk not in told]
+    notify_each(
+        others,
+        kind=NotificationKind.COMMENT,
+        key=f"comment:{comment.pk}",
+        text=f"{display_name(actor)} commented on {section} of “{coe.title}”.",
+        url=thread.get_absolute_url(),
+        actor=actor,
+    )
+    return comment
+
+
+def _require_commenter(coe: Coe, actor: AbstractBaseUser) -> None:
+    if refusal := coe.comment_refusal(actor):
+        raise PermissionDenied(refusal)
+
+
+@transaction.atomic
+def coe_thread_start(
+    *, coe: Coe, actor: AbstractBaseUser, section: str, body: str, quote: str = ""
+) -> CoeThread:
+    """A comment on one text of the COE, or on a passage of it (`quote`, kept as written)."""
+    _require_commenter(coe, actor)
+    if section not in TEXTS:
+        raise ValidationError({"section": "Choose a section of the COE to comment on."})
+    body = _clean_body(body)
+    quote = (quote or "").strip()
+    require_at_most(quote, CoeThread.QUOTE_MAX, field="quote", what="the quoted passage")
+    text = coe.texts.filter(key=section).first()
+    thread = CoeThread.objects.create(
+        coe=coe,
+        section=section,
+        quote=quote,
+        text_version=text.version if text else 0,
+        started_by=actor,
+    )
+    _add_comment(thread, actor, body)
+    return thread
+
+
+@transaction.atomic
+def coe_thread_reply(*, thread: CoeThread, actor: AbstractBaseUser, body: str) -> CoeComment:
+    _require_commenter(thread.coe, actor)
+    body = _clean_body(body)
+    thread = CoeThread.objects.select_for_update().select_related("coe").get(pk=thread.pk)
+    return _add_comment(thread, actor, body)
+
+
+def thread_resolve_refusal(thread: CoeThread, user) -> str:
+    if user.is_active and (
+        thread.started_by_id == user.pk
+        or any(author.pk == user.pk for author in thread.coe.authors.all())
+    ):
+        return ""
+    return "A thread is resolved or reopened by whoever started it or by the COE's authors."
+
+
+@transaction.atomic
+def coe_thread_resolve(*, thread: CoeThread, actor: AbstractBaseUser, resolved: bool) -> CoeThread:
+    """Resolve a thread (resolved=True) or reopen it."""
+    thread = CoeThread.objects.select_for_update().select_related("coe").get(pk=thread.pk)
+    if refusal := thread_resolve_refusal(thread, actor):
+        raise PermissionDenied(refusal)
+    if resolved and thread.is_open:
+        thread.resolved_at, thread.resolved_by = timezone.now(), actor
+    elif not resolved and not thread.is_open:
+        thread.resolved_at, thread.resolved_by = None, None
+    thread.save(update_fields=["resolved_at", "resolved_by"])
+    return thread

@@ -40,5 +40,21 @@ urlpatterns = [
         name="coe_reviewer_reassign",
     ),
     path("<int:pk>/history/", views.coe_history, name="coe_history"),
+    path("<int:pk>/threads/", views.coe_thread_start, name="coe_thread_start"),
+    path(
+        "<int:pk>/threads/<int:thread_pk>/reply/",
+        views.coe_thread_reply,
+        name="coe_thread_reply",
+    ),
+    path(
+        "<int:pk>/threads/<int:thread_pk>/resolve/",
+        views.coe_thread_resolve,
+        name="coe_thread_resolve",
+    ),
+    path(
+        "<int:pk>/threads/<int:thread_pk>/reopen/",
+        views.coe_thread_reopen,
+        name="coe_thread_reopen",
+    ),
     path("<int:pk>/actions/", views.coe_action_add, name="coe_action_add"),
 ]

@@ -38,8 +38,10 @@ from .models import (
     SECTIONS_BY_KEY,
     TEXTS,
     Coe,
+    CoeComment,
     CoeTemplateSettings,
     CoeText,
+    CoeThread,
     CoeTimelineEntry,
     ContributingFactor,
     Status,
@@ -273,7 +275,9 @@ def _can_review(coe: Coe, user) -> bool:
     return not named or user.pk in named
 
 
-def _editor_context(request: HttpRequest, coe: Coe, *, parts=None, factor_parts=None, **extra):
+def _editor_context(
+    request: HttpRequest, coe: Coe, *, parts=None, factor_parts=None, bound_reply=None, **extra
+):
     template = coe.template_settings()
     parts = parts or {}
     factor_parts = factor_parts or {}
@@ -305,6 +309,10 @@ def _editor_context(request: HttpRequest, coe: Coe, *, parts=None, factor_parts=
         "findings": findings,
         "open_findings": sum(1 for item in findings if not item["acknowledgement"]),
         "can_review": _can_review(coe, request.user),
+        "can_comment": not coe.comment_refusal(request.user),
+        "threads_by_section": _threads_by_section(coe, request.user, bound=bound_reply),
+        "thread_form": forms.ThreadForm(),
+        "thread_section": "",
         "review_form": forms.ReviewForm(),
         "reviewers": reviewers,
         "can_name_reviewers": not services.reviewer_refusal(coe, request.user),
@@ -696,6 +704,109 @@ def coe_reviewer_reassign(request: HttpRequest, pk: int, user_pk: int) -> HttpRe
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return _reviewers_refused(request, pk)
+
+
+# Comment threads
+
+
+def _threads_by_section(coe: Coe, user, *, bound=None) -> dict[str, list]:
+    """Each text's threads with their comments, from one query of the comments (every thread
+    starts with one); `bound` is a reply form with errors to show on its thread."""
+    comments = (
+        CoeComment.objects.filter(thread__coe=coe)
+        .select_related("author", "thread__started_by", "thread__resolved_by")
+        .order_by("thread__created_at", "thread_id", "created_at", "pk")
+    )
+    threads, by_section = {}, {key: [] for key in TEXTS}
+    for comment in comments:
+        thread = threads.get(comment.thread_id)
+        if thread is None:
+            thread = threads[comment.thread_id] = comment.thread
+            thread.coe = coe
+            thread.shown_comments = []
+            thread.text_changed = coe.text(thread.section).version != thread.text_version
+            thread.can_resolve = not services.thread_resolve_refusal(thread, user)
+            thread.reply_form = (
+                bound["form"]
+                if bound and bound["thread"] == thread.pk
+                else forms.ReplyForm(prefix=f"reply-{thread.pk}")
+            )
+            by_section[thread.section].append(thread)
+        thread.shown_comments.append(comment)
+    return by_section
+
+
+def _thread_done(request: HttpRequest, thread: CoeThread, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(thread.get_absolute_url())
+
+
+def _get_thread(coe: Coe, thread_pk: int) -> CoeThread:
+    thread = get_object_or_404(CoeThread, pk=thread_pk, coe=coe)
+    thread.coe = coe
+    return thread
+
+
+def _require_commenter(request: HttpRequest, coe: Coe) -> None:
+    if refusal := coe.comment_refusal(request.user):
+        raise PermissionDenied(refusal)
+
+
+@require_POST
+def coe_thread_start(request: HttpRequest, pk: int) -> HttpResponse:
+    coe = _get_coe(request, pk)
+    _require_commenter(request, coe)
+    form = forms.ThreadForm(request.POST)
+    if form.is_valid():
+        try:
+            thread = services.coe_thread_start(coe=coe, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _thread_done(request, thread, "Comment posted.")
+    section = form.data.get("section", "")
+    if section not in TEXTS:  # no section's form to show the errors in
+        messages.error(request, "Choose a section of the COE to comment on.")
+    return _render_editor(
+        request,
+        _get_coe(request, pk),
+        status=UNPROCESSABLE,
+        thread_form=form,
+        thread_section=section,
+    )
+
+
+@require_POST
+def coe_thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
+    coe = _get_coe(request, pk)
+    _require_commenter(request, coe)
+    thread = _get_thread(coe, thread_pk)
+    form = forms.ReplyForm(request.POST, prefix=f"reply-{thread.pk}")
+    if form.is_valid():
+        try:
+            services.coe_thread_reply(thread=thread, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _thread_done(request, thread, "Reply posted.")
+    coe = _get_coe(request, pk)
+    bound = {"thread": thread.pk, "form": form}
+    return _render_editor(request, coe, status=UNPROCESSABLE, bound_reply=bound)
+
+
+def _resolve_view(resolved: bool, done: str):
+    @require_POST
+    def view(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
+        coe = _get_coe(request, pk)
+        thread = _get_thread(coe, thread_pk)
+        thread = services.coe_thread_resolve(thread=thread, actor=request.user, resolved=resolved)
+        return _thread_done(request, thread, done)
+
+    return view
+
+
+coe_thread_resolve = _resolve_view(True, "Thread resolved.")
+coe_thread_reopen = _resolve_view(False, "Thread reopened.")
 
 
 @require_POST

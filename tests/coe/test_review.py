@@ -28,7 +28,11 @@ def test_requesting_changes_needs_a_comment_and_reopens_editing(in_review):
     reviewer = UserFactory()
     with pytest.raises(ValidationError) as refused:
         coe_review(coe=in_review, actor=reviewer, decision=ReviewDecision.REQUEST_CHANGES)
-    assert refused.value.message_dict == {"comment": ["Say what should change."]}
+    assert refused.value.message_dict == {
+        "comment": [
+            "Say what should change: write a summary here, or leave it in a comment on the section."
+        ]
+    }
     coe = coe_review(
         coe=in_review,
         actor=reviewer,
@@ -92,6 +96,6 @@ def test_requesting_changes_without_a_comment_is_answered_with_a_message(client,
     client.force_login(UserFactory())
     response = client.post(f"/coe/{in_review.pk}/review/", {"decision": "request_changes"})
     assert response.status_code == 422
-    assert "Say what should change." in response.text
+    assert "Say what should change: write a summary here" in response.text
     assert Coe.objects.get(pk=in_review.pk).status == Status.IN_REVIEW
     assert not in_review.reviews.exists()

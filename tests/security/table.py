@@ -29,12 +29,13 @@ from coe.models import (
     Coe,
     CoeReviewer,
     CoeText,
+    CoeThread,
     CoeTimelineEntry,
     ContributingFactor,
     ReviewerState,
     Status,
 )
-from coe.services import coe_reviewer_add, factor_delete
+from coe.services import coe_reviewer_add, coe_thread_resolve, factor_delete
 from incidents.models import Incident, TimelineEntry
 from incidents.services import incident_mitigate
 from opsreview.actions.models import ActionItem, ItemStatus
@@ -88,6 +89,7 @@ ADMIN_SITE = _grid(      "login     login  login  login  login    login  login  
 ADMIN_MODELS = _grid(    "login     login  login  login  login    login  login   403")
 MEETING_RUNNERS = _grid( "login     403    403    403    403      403    ok      ok")
 REVIEWER_NAMERS = _grid( "login     403    ok     ok     403      403    403     ok")
+THREAD_RESOLVERS = _grid("login     403    403    ok     ok       403    403     403")
 RECIPIENT = _grid(       "login     404    404    404    404      404    404     ok")
 # fmt: on
 # Wheel admins are staff or holders of wheel.administer_wheel; no other role here holds it.
@@ -167,6 +169,18 @@ def wheel_slug(w):
 
 def _notes_section(w: World) -> MeetingSection:
     return w.meeting.sections.get(key="events")
+
+
+def thread_args(w):
+    return {"pk": w.coe.pk, "thread_pk": w.thread.pk}
+
+
+def _thread_open(w: World) -> bool:
+    return CoeThread.objects.get(pk=w.thread.pk).is_open
+
+
+def _thread_resolved(w: World) -> None:
+    coe_thread_resolve(thread=w.thread, actor=w.person("reviewer"), resolved=True)
 
 
 def _reviewer_named(w: World) -> None:
@@ -717,6 +731,41 @@ TABLE: list[Row] = [
             action="request changes",
         ),
         args=coe_pk,
+    ),
+    # Comment threads: anyone who may review a COE in review (here everyone signed in: no
+    # reviewers are named) comments; the thread's starter (the reviewer) and the COE's authors
+    # resolve and reopen it.
+    *post_only(
+        "coe:coe_thread_start",
+        SIGNED_IN,
+        write(
+            lambda w, r: CoeThread.objects.filter(coe=w.coe, quote="every region").exists(),
+            lambda w: {"section": "summary", "quote": "every region", "body": "Why?"},
+            action="comment on a passage",
+        ),
+        args=coe_pk,
+    ),
+    *post_only(
+        "coe:coe_thread_reply",
+        SIGNED_IN,
+        write(
+            lambda w, r: w.thread.comments.filter(body="Because of the pipeline.").exists(),
+            lambda w: {f"reply-{w.thread.pk}-body": "Because of the pipeline."},
+            action="reply",
+        ),
+        args=thread_args,
+    ),
+    *post_only(
+        "coe:coe_thread_resolve",
+        THREAD_RESOLVERS,
+        write(lambda w, r: not _thread_open(w), action="resolve a thread"),
+        args=thread_args,
+    ),
+    *post_only(
+        "coe:coe_thread_reopen",
+        THREAD_RESOLVERS,
+        write(lambda w, r: _thread_open(w), action="reopen a thread", setup=_thread_resolved),
+        args=thread_args,
     ),
     *post_only(
         "coe:coe_reviewer_add",

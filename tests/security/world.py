@@ -13,8 +13,8 @@ from datetime import timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from coe.models import Coe, CoeTimelineEntry, ContributingFactor
-from coe.services import coe_submit, coe_timeline_entry_add, factor_add
+from coe.models import Coe, CoeThread, CoeTimelineEntry, ContributingFactor
+from coe.services import coe_submit, coe_thread_start, coe_timeline_entry_add, factor_add
 from incidents.models import Incident, Severity, TimelineEntry
 from opsreview.actions.models import ActionItem
 from opsreview.meetings.models import OpsMeeting
@@ -51,6 +51,7 @@ class World:
     incident: Incident
     entry: TimelineEntry
     coe: Coe
+    thread: CoeThread
     near_miss: Incident
     draft: Coe
     draft_entry: CoeTimelineEntry
@@ -117,6 +118,10 @@ def build_world() -> World:
     # The team member wrote part of it, so is not an independent reviewer.
     save_text(coe, "related", "See the gateway runbook.", actor=people["team_member"])
     coe = coe_submit(coe=coe, actor=author)
+    # A bar raiser's question on the summary, open.
+    thread = coe_thread_start(
+        coe=coe, actor=people["reviewer"], section="summary", body="Why every region at once?"
+    )
 
     near_miss = IncidentFactory(
         title="Gateway config almost shipped", declared_by=leader, teams=[ours], resolved=True
@@ -174,6 +179,7 @@ def build_world() -> World:
         incident=incident,
         entry=entry,
         coe=coe,
+        thread=thread,
         near_miss=near_miss,
         draft=draft,
         draft_entry=draft_entry,
