@@ -40,6 +40,7 @@ urlpatterns = [
         name="coe_reviewer_reassign",
     ),
     path("<int:pk>/history/", views.coe_history, name="coe_history"),
+    path("<int:pk>/since-my-review/", views.coe_since_review, name="coe_since_review"),
     path("<int:pk>/threads/", views.coe_thread_start, name="coe_thread_start"),
     path(
         "<int:pk>/threads/<int:thread_pk>/reply/",

@@ -310,6 +310,9 @@ def _editor_context(
         "open_findings": sum(1 for item in findings if not item["acknowledgement"]),
         "can_review": _can_review(coe, request.user),
         "can_comment": not coe.comment_refusal(request.user),
+        "my_last_review": next(
+            (r for r in reversed(coe.reviews.all()) if r.reviewer_id == request.user.pk), None
+        ),
         "threads_by_section": _threads_by_section(coe, request.user, bound=bound_reply),
         "thread_form": forms.ThreadForm(),
         "thread_section": "",
@@ -620,6 +623,45 @@ def coe_history(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(_text_changes(coe), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     changes = [_diff(record) for record in page.object_list]
     return render(request, "coe/coe_history.html", {"coe": coe, "changes": changes, "page": page})
+
+
+def _changes_since(coe: Coe, moment) -> list[dict]:
+    """Each text that changed after `moment`: as it stood then (its last save before) against
+    now, in one query however long the history."""
+    then = CoeText.history.filter(
+        coe_id=coe.pk, key=OuterRef("key"), history_date__lte=moment
+    ).order_by("-history_date", "-history_id")
+    texts = coe.texts.annotate(
+        body_then=Coalesce(Subquery(then.values("body")[:1]), Value(""), output_field=TextField()),
+        version_then=Coalesce(Subquery(then.values("version")[:1]), Value(0)),
+    ).order_by("pk")
+    changes = []
+    for text in texts:
+        if text.body != text.body_then:
+            diff = difflib.unified_diff(
+                text.body_then.splitlines(), text.body.splitlines(), lineterm="", n=1
+            )
+            changes.append(
+                {
+                    "key": text.key,
+                    "label": TEXTS[text.key][0],
+                    "lines": list(diff)[2:],
+                    "version_then": text.version_then,
+                    "version_now": text.version,
+                }
+            )
+    order = list(TEXTS)  # the document's order
+    return sorted(changes, key=lambda change: order.index(change["key"]))
+
+
+@require_GET
+def coe_since_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """What changed in each section since the viewer's last review of the COE."""
+    coe = get_object_or_404(Coe.objects.select_related("team"), pk=pk)
+    review = coe.reviews.filter(reviewer=request.user).order_by("-created_at", "-pk").first()
+    changes = _changes_since(coe, review.created_at) if review else []
+    context = {"coe": coe, "review": review, "changes": changes}
+    return render(request, "coe/coe_since_review.html", context)
 
 
 @require_POST

@@ -67,6 +67,7 @@ SIGNED_IN_PATHS = {
     "inbox": "/inbox/",
     "coe:coe_reviewer_add": "/coe/{coe}/reviewers/",
     "coe:coe_thread_start": "/coe/{coe}/threads/",
+    "coe:coe_since_review": "/coe/{coe}/since-my-review/",
     "coe:coe_thread_reply": "/coe/{coe}/threads/1/reply/",
     "coe:coe_thread_resolve": "/coe/{coe}/threads/1/resolve/",
     "coe:coe_thread_reopen": "/coe/{coe}/threads/1/reopen/",

@@ -735,6 +735,7 @@ TABLE: list[Row] = [
     # Comment threads: anyone who may review a COE in review (here everyone signed in: no
     # reviewers are named) comments; the thread's starter (the reviewer) and the COE's authors
     # resolve and reopen it.
+    *page("coe:coe_since_review", SIGNED_IN, args=coe_pk),
     *post_only(
         "coe:coe_thread_start",
         SIGNED_IN,
