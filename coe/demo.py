@@ -9,7 +9,7 @@ from incidents.models import Incident
 from opsreview.actions import services as item_services
 
 from . import services
-from .models import Coe, CoeText, FactorCategory, ItemStatus, Term
+from .models import Coe, CoeText, FactorCategory, ItemStatus, ReviewDecision, Term
 
 GATEWAY_TEXTS = {
     "summary": (
@@ -225,7 +225,22 @@ def _gateway_coe(users, teams) -> Coe:
         thread=answered, actor=author, body="Yes: added as the second lesson, with its item."
     )
     services.coe_thread_resolve(thread=answered, actor=reviewer, resolved=True)
-    return coe
+    # Sent back once and resubmitted: Morgan sees what changed since his review.
+    coe = services.coe_review(
+        coe=coe,
+        actor=reviewer,
+        decision=ReviewDecision.REQUEST_CHANGES,
+        comment="Say how the previous configuration is kept from now on.",
+    )
+    summary = coe.texts.get(key="summary")
+    services.coe_text_save(
+        coe=coe,
+        actor=author,
+        key="summary",
+        body=summary.body + " The gateway now keeps its last ten configurations.",
+        base_version=summary.version,
+    )
+    return services.coe_submit(coe=coe, actor=author)
 
 
 def _draft_coe(users, teams) -> Coe:

@@ -2,12 +2,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 
 from opsreview.org.models import Service, Team
+from opsreview.org.pagination import Excerpt, excerpt
 
 from . import search
-from .models import Coe, ContributingFactor, Status
+from .models import Coe, CoeReviewer, ContributingFactor, ReviewerState, Status
 
 # What a row of the list shows: nothing more is loaded (no section text, no incident write-up).
 LIST_FIELDS = (
@@ -130,3 +132,64 @@ def newest_first_page(
     rows = rows[:size]
     newer = Cursor.of(rows[0]) if before is not None and rows else None
     return KeysetPage(rows, newer, older)
+
+
+# What the dashboard asks a person to do about COEs
+
+COE_WORK_SHOWN = 5
+WAITING, DRAFTS, SENT_BACK = "waiting", "drafts", "sent_back"
+
+
+def coe_work_for(user: AbstractBaseUser) -> dict[str, Excerpt]:
+    """The COEs waiting for the person's review (named reviewer, not yet decided), their own
+    drafts and those sent back to them: the newest few of each and how many, in one query that
+    starts from their own reviews and authorships, never from every COE."""
+    asked = CoeReviewer.objects.filter(reviewer=user.pk, state=ReviewerState.REQUESTED)
+    written = Coe.authors.through.objects.filter(user=user.pk)
+    mine = asked.values("coe_id").union(written.values("coe_id"))
+    waiting = Exists(asked.filter(coe=OuterRef("pk")))
+    bucket = Case(
+        When(Q(status=Status.IN_REVIEW) & Q(waiting), then=Value(WAITING)),
+        When(status=Status.DRAFT, then=Value(DRAFTS)),
+        When(status=Status.CHANGES_REQUESTED, then=Value(SENT_BACK)),
+        default=Value(""),
+    )
+    rows = (
+        Coe.objects.filter(pk__in=mine)
+        .select_related("team")
+        .only("title", "status", "created_at", "submitted_at", "team__name", "team__slug")
+        .annotate(bucket=bucket)
+        .exclude(bucket="")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("bucket")],
+                order_by=[F("created_at").desc(), F("pk").desc()],
+            ),
+            of=Window(Count("pk"), partition_by=[F("bucket")]),
+        )
+        .filter(rank__lte=COE_WORK_SHOWN)
+        .order_by("bucket", "rank")
+    )
+    work = {name: Excerpt() for name in (WAITING, DRAFTS, SENT_BACK)}
+    for coe in rows:
+        work[coe.bucket].append(coe)
+        work[coe.bucket].total = coe.of
+    return work
+
+
+REVIEW_OVERDUE_DAYS = 7
+STAFF_SHOWN = 10
+
+
+def coes_overdue_for_review(*, now: datetime) -> Excerpt:
+    """COEs in review for more than REVIEW_OVERDUE_DAYS days, the longest waiting first."""
+    late = Coe.objects.filter(
+        status=Status.IN_REVIEW, submitted_at__lt=now - timedelta(days=REVIEW_OVERDUE_DAYS)
+    )
+    return excerpt(
+        late.select_related("team")
+        .only("title", "submitted_at", "team__name", "team__slug")
+        .order_by("submitted_at", "pk"),
+        STAFF_SHOWN,
+    )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -139,3 +140,13 @@ def incident_metrics_by_severity(
     for incident in _detected_between(start, end):
         metrics[Severity(incident.severity)].incidents.append(incident)
     return metrics
+
+
+def incidents_without_coe() -> QuerySet[Incident]:
+    """Incidents whose severity requires a COE (INCIDENT_COE_SEVERITIES) that have none yet,
+    newest first: looked up from the severity index, each probing the COEs' unique incident."""
+    return (
+        Incident.objects.filter(severity__in=settings.INCIDENT_COE_SEVERITIES, coe__isnull=True)
+        .only("title", "severity", "status", "detected_at")
+        .order_by("-detected_at", "-pk")
+    )

@@ -2,10 +2,10 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from .models import Notification
+from .models import Notification, Team
 
 
 def unread_count() -> Coalesce:
@@ -22,10 +22,14 @@ def unread_count() -> Coalesce:
 
 
 class PeopleBackend(ModelBackend):
-    """Django's model backend, whose per-request user carries `unread_notifications` for the
-    header's inbox count, read in the query that loads the user rather than one more."""
+    """Django's model backend, whose per-request user carries what every page may show about
+    them: `unread_notifications` (the header's inbox count) and `manages_a_team` (the
+    dashboard's report preview), read in the query that loads the user rather than more."""
 
     def get_user(self, user_id):
-        people = get_user_model()._default_manager.annotate(unread_notifications=unread_count())
+        people = get_user_model()._default_manager.annotate(
+            unread_notifications=unread_count(),
+            manages_a_team=Exists(Team.objects.filter(manager=OuterRef("pk"))),
+        )
         user = people.filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

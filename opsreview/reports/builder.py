@@ -293,10 +293,10 @@ def _items_for(teams: list[Team], by_team: dict[int, list[ReportItem]]) -> list[
     return items
 
 
-def build_weekly_reports(recipients, *, period: str) -> list[WeeklyReport]:
+def build_weekly_reports(recipients, *, period: str, compare: bool = True) -> list[WeeklyReport]:
     """Each recipient's weekly report: overdue items by team then term (short first), items due
-    in the week ahead, and the change in the overdue count since last week's report. Four
-    queries for any number of recipients and items.
+    in the week ahead, and (with `compare`) the change in the overdue count since last week's
+    report. Four queries for any number of recipients and items (three without `compare`).
     """
     recipients = list(recipients)
     start = week_start(period)
@@ -304,7 +304,7 @@ def build_weekly_reports(recipients, *, period: str) -> list[WeeklyReport]:
     teams = _teams_by_manager(recipients)
     every_team = [team for managed in teams.values() for team in managed]
     by_team = _items_by_team(_items_of(every_team).overdue_or_due_soon(on), teams)
-    previous = dict(
+    previous = compare and dict(
         ReportDelivery.objects.filter(
             recipient__in=recipients,
             kind=ReportKind.WEEKLY,
@@ -327,14 +327,14 @@ def build_weekly_reports(recipients, *, period: str) -> list[WeeklyReport]:
                 on=on,
                 teams=_by_team_and_term(teams[recipient.pk], overdue),
                 due_soon=due_soon,
-                previous_overdue_count=previous.get(recipient.pk),
+                previous_overdue_count=previous.get(recipient.pk) if previous else None,
             )
         )
     return reports
 
 
-def build_weekly_report(recipient, *, period: str) -> WeeklyReport:
-    return build_weekly_reports([recipient], period=period)[0]
+def build_weekly_report(recipient, *, period: str, compare: bool = True) -> WeeklyReport:
+    return build_weekly_reports([recipient], period=period, compare=compare)[0]
 
 
 def build_monthly_reports(recipients, *, period: str) -> list[MonthlyReport]:
