@@ -98,7 +98,7 @@ class FactorForm(UnshownFieldsForm):
     category = forms.ChoiceField(choices=FactorCategory.choices)
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args, rows: int = 5, **kwargs):
+    def __init__(self, *args, rows: int = 5, autosave_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         rows = min(max(rows, self._posted_rows()), MAX_WHY_STEPS)
         for n in range(1, rows + 1):
@@ -106,14 +106,32 @@ class FactorForm(UnshownFieldsForm):
                 label=f"Why {n}",
                 required=False,
                 max_length=WhyStep.TEXT_MAX,
-                widget=forms.Textarea(attrs={"rows": 1}),
+                widget=forms.Textarea(attrs={"rows": 1, "class": "grows"}),
             )
             self.fields[f"because_{n}"] = forms.CharField(
                 label=f"Because {n}",
                 required=False,
                 max_length=WhyStep.TEXT_MAX,
-                widget=forms.Textarea(attrs={"rows": 1}),
+                widget=forms.Textarea(attrs={"rows": 1, "class": "grows"}),
             )
+        if autosave_url:
+            self._autosave_to(autosave_url)
+
+    def _autosave_to(self, url: str) -> None:
+        """Each answer saves itself as it is typed, like the sections (the Save button stays:
+        it also adds the next empty why)."""
+        for name, field in self.fields.items():
+            if name == "version":
+                continue
+            typed = isinstance(field.widget, forms.Textarea | forms.TextInput)
+            field.widget.attrs |= {
+                "hx-post": url,
+                "hx-trigger": "input changed delay:1500ms, blur changed" if typed else "change",
+                "hx-include": "closest form",
+                "hx-vals": '{"autosave": "1"}',
+                "hx-swap": "none",
+                "hx-sync": "closest form:queue last",
+            }
 
     def _posted_rows(self) -> int:
         """The highest why number sent, so rows added on the page are kept (prefix and all)."""

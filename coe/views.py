@@ -17,6 +17,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
@@ -32,7 +34,7 @@ from opsreview.org.rendering import render_markdown
 from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
 
 from . import forms, search, selectors, services
-from .findings import section_label, stored_findings
+from .findings import section_label, stored_findings, unacknowledged_findings
 from .models import (
     SECTIONS,
     SECTIONS_BY_KEY,
@@ -215,7 +217,10 @@ def _factor_form(factor: ContributingFactor, template: CoeTemplateSettings, data
         initial[f"why_{step.position}"] = step.why
         initial[f"because_{step.position}"] = step.because
     rows = max(len(steps) + 1, template.min_why_depth)
-    return forms.FactorForm(data, prefix=f"factor{factor.pk}", initial=initial, rows=rows)
+    url = reverse("coe:coe_factor_save", args=[factor.coe_id, factor.pk])
+    return forms.FactorForm(
+        data, prefix=f"factor{factor.pk}", initial=initial, rows=rows, autosave_url=url
+    )
 
 
 def _factor_part(factor, template, form=None, conflict=None) -> dict:
@@ -336,7 +341,15 @@ def _changed(response: HttpResponse) -> HttpResponse:
 
 @require_GET
 def coe_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_editor(request, _get_coe(request, pk))
+    coe = _get_coe(request, pk)
+    extra = {}
+    if request.GET.get("submit") == "refused" and coe.can_be_edited_by(request.user):
+        # Back from a refused submit: why, as the gate saw it (it stored what it found).
+        missing = coe.missing_sections(coe.template_settings())
+        findings = unacknowledged_findings(coe)
+        if missing or findings:
+            extra["refusal"] = services.SubmissionRefused(missing, findings)
+    return _render_editor(request, coe, **extra)
 
 
 @require_GET
@@ -518,9 +531,10 @@ def coe_factor_save(request: HttpRequest, pk: int, factor_pk: int) -> HttpRespon
     factor = _get_factor(coe, factor_pk)
     template = coe.template_settings()
     form = _factor_form(factor, template, request.POST)
+    autosave = bool(request.htmx and request.POST.get("autosave"))
     if form.is_valid():
         try:
-            services.factor_save(
+            saved = services.factor_save(
                 factor=factor,
                 actor=request.user,
                 base_version=form.cleaned_data["version"],
@@ -529,6 +543,8 @@ def coe_factor_save(request: HttpRequest, pk: int, factor_pk: int) -> HttpRespon
                 steps=form.steps(),
             )
         except services.StaleVersion as stale:
+            if autosave:
+                return _factor_not_saved(factor, CONFLICT, FACTOR_SAVED_MEANWHILE)
             data = request.POST.copy()
             data[f"factor{factor.pk}-version"] = stale.current.version
             form = _factor_form(factor, template, data)
@@ -538,9 +554,35 @@ def coe_factor_save(request: HttpRequest, pk: int, factor_pk: int) -> HttpRespon
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            if autosave:
+                context = {
+                    "key": f"factor{factor.pk}",
+                    "when": timezone.now(),
+                    "version": saved.version,
+                }
+                return _changed(render(request, "includes/saved_status.html", context))
             return _whys_response(request, coe)
+    if autosave:
+        errors = " ".join(e for errors in form.errors.values() for e in errors)
+        return _factor_not_saved(factor, UNPROCESSABLE, f"Not saved: {errors}")
     part = _factor_part(factor, template, form=form)
     return _whys_response(request, coe, status=UNPROCESSABLE, factor_parts={factor.pk: part})
+
+
+FACTOR_SAVED_MEANWHILE = (
+    "Not saved: someone saved this factor meanwhile. Press Save factor to see both versions."
+)
+
+
+def _factor_not_saved(factor: ContributingFactor, status: int, why: str) -> HttpResponse:
+    """An autosave refused: the status line says why; the writer's text stays in the boxes."""
+    line = format_html(
+        '<p id="status-factor{}" class="save-status save-failed" aria-live="polite" '
+        'hx-swap-oob="true">{}</p>',
+        factor.pk,
+        why,
+    )
+    return reswap(HttpResponse(line, status=status), "none")
 
 
 @require_POST
@@ -582,9 +624,9 @@ def coe_submit(request: HttpRequest, pk: int) -> HttpResponse:
     coe = _get_coe_for_edit(request, pk)
     try:
         services.coe_submit(coe=coe, actor=request.user)
-    except services.SubmissionRefused as refusal:
-        # Read again: the gate may have stored findings this copy predates.
-        return _render_editor(request, _get_coe(request, pk), status=UNPROCESSABLE, refusal=refusal)
+    except services.SubmissionRefused:
+        # Back to the COE's own page, which says why (the gate stored the findings it saw).
+        return redirect(f"{coe.get_absolute_url()}?submit=refused#checklist")
     messages.success(request, "Submitted for review.")
     return redirect(coe)
 

@@ -419,9 +419,10 @@ def test_findings_are_shown_with_a_suggestion_and_can_be_kept_with_a_reason(clie
     )
 
 
-def test_submit_is_refused_naming_what_is_missing(client, coe):
-    response = client.post(f"/coe/{coe.pk}/submit/")
-    assert response.status_code == 422
+def test_submit_is_refused_back_on_the_coes_own_page_naming_what_is_missing(client, coe):
+    response = client.post(f"/coe/{coe.pk}/submit/", follow=True)
+    assert response.redirect_chain == [(f"/coe/{coe.pk}/?submit=refused#checklist", 302)]
+    assert 'data-testid="submit-refused"' in response.text
     assert "Not submitted:" in response.text
     assert "Write a summary of what happened." in response.text
     coe.refresh_from_db()

@@ -161,3 +161,32 @@ def test_once_saved_the_page_can_be_left_without_a_question(demo, sign_in, live_
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
     page.goto(f"{live_server.url}/coe/")
     assert dialogs == []
+
+
+def test_five_whys_answers_save_as_typed_grow_with_their_text_and_guard_leaving(
+    demo, sign_in, live_server
+):
+    coe = Coe.objects.get(status=Status.DRAFT)
+    factor = coe.factors.first()
+    page = sign_in("callleader")
+    page.goto(f"{live_server.url}/coe/{coe.pk}/")
+    form = page.locator(f"#form-factor{factor.pk}")
+    last_because = form.locator("textarea[name$='-because_1']")
+    height = last_because.bounding_box()["height"]
+
+    long_answer = "The shared pool had no per-customer limit, " * 8
+    last_because.fill(long_answer)
+    expect(page.locator(f"#status-factor{factor.pk}")).to_contain_text("Saved at")
+    assert last_because.bounding_box()["height"] > height * 2  # grew, nothing clipped
+    factor.refresh_from_db()
+    assert factor.steps.get(position=1).because == long_answer.strip()
+
+    page.route(f"**/factors/{factor.pk}/", lambda route: route.fulfill(status=503, body="down"))
+    form.locator("textarea[name$='-why_2']").fill("Why was there no limit?")
+    expect(page.locator(f"#status-factor{factor.pk}")).to_contain_text("Not saved")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    assert dialogs == ["beforeunload"]
