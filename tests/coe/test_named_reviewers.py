@@ -234,3 +234,45 @@ def test_a_non_reviewer_sees_no_review_form_once_reviewers_are_named(
     assert 'value="approve"' not in page
     client.force_login(rae)
     assert 'value="approve"' in client.get(coe.get_absolute_url()).content.decode()
+
+
+def test_the_whole_review_with_a_thread_two_reviewers_one_fix_and_both_approvals(
+    coe, author, rae, sam, django_capture_on_commit_callbacks
+):
+    from coe.services import coe_thread_reply, coe_thread_resolve, coe_thread_start
+
+    coe_reviewer_add(coe=coe, actor=author, reviewer=rae)
+    coe_reviewer_add(coe=coe, actor=author, reviewer=sam)
+    with django_capture_on_commit_callbacks(execute=True):
+        coe = coe_submit(coe=coe, actor=author)
+        coe = coe_review(coe=coe, actor=rae, decision=ReviewDecision.APPROVE)
+        # Sam asks for changes through a thread on the summary, with no summary of his own.
+        thread = coe_thread_start(
+            coe=coe, actor=sam, section="summary", quote="Checkout", body="Which region first?"
+        )
+        coe = coe_review(coe=coe, actor=sam, decision=ReviewDecision.REQUEST_CHANGES)
+    assert coe.status == Status.CHANGES_REQUESTED
+    assert kinds_for(author).count(NotificationKind.COMMENT) == 1
+    assert kinds_for(author).count(NotificationKind.CHANGES_REQUESTED) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        coe_thread_reply(thread=thread, actor=author, body="eu-west-1; now in the summary.")
+        save_text(coe, "summary", "Checkout failed in eu-west-1 first, then everywhere.", author)
+        coe_thread_resolve(thread=thread, actor=author, resolved=True)
+        coe = coe_submit(coe=coe, actor=author)
+        coe = coe_review(coe=coe, actor=sam, decision=ReviewDecision.APPROVE)
+    assert kinds_for(sam).count(NotificationKind.COMMENT) == 1  # the author's reply
+    assert coe.status == Status.APPROVED
+    assert kinds_for(author).count(NotificationKind.APPROVED) == 1
+    # Every notification was emailed once, to its own recipient.
+    emailed = Notification.objects.exclude(recipient__email="").filter(emailed_at__isnull=False)
+    assert emailed.count() == Notification.objects.exclude(recipient__email="").count()
+    assert len(mail.outbox) == emailed.count()
+
+
+def test_an_author_cannot_approve_their_own_coe(coe, author):
+    coe = coe_submit(coe=coe, actor=author)
+    with pytest.raises(PermissionDenied, match="wrote none of it"):
+        coe_review(coe=coe, actor=author, decision=ReviewDecision.APPROVE)
+    coe.refresh_from_db()
+    assert coe.status == Status.IN_REVIEW
