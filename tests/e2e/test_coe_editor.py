@@ -23,6 +23,16 @@ WHYS = [
 ]
 
 
+def _leaving_asks_first(page) -> None:
+    """Closing the page with unsaved text asks (the question is dismissed: nothing is lost)."""
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    assert dialogs == ["beforeunload"]
+
+
 def _write(page, key: str, text: str) -> None:
     page.locator(f"textarea[name='{key}-body']").fill(text)
     page.locator(f"textarea[name='{key}-body']").blur()
@@ -143,12 +153,7 @@ def test_a_save_that_fails_says_so_and_leaving_with_unsaved_text_asks_first(
     expect(status).to_contain_text("Not saved: the server did not answer.")
     expect(box).to_have_value("p99 latency 9 s during the event")
 
-    dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
-    with page.expect_event("dialog") as asked:
-        page.close(run_before_unload=True)
-    assert asked.value.type == "beforeunload"
-    assert dialogs == ["beforeunload"]
+    _leaving_asks_first(page)
     assert CoeText.objects.get(coe=coe, key="metrics").body == ""
 
 
@@ -184,9 +189,4 @@ def test_five_whys_answers_save_as_typed_grow_with_their_text_and_guard_leaving(
     page.route(f"**/factors/{factor.pk}/", lambda route: route.fulfill(status=503, body="down"))
     form.locator("textarea[name$='-why_2']").fill("Why was there no limit?")
     expect(page.locator(f"#status-factor{factor.pk}")).to_contain_text("Not saved")
-    dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
-    with page.expect_event("dialog") as asked:
-        page.close(run_before_unload=True)
-    assert asked.value.type == "beforeunload"
-    assert dialogs == ["beforeunload"]
+    _leaving_asks_first(page)
