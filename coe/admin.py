@@ -2,16 +2,22 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .findings import findings_refresh
-from .models import BlamelessAcknowledgement, Coe, CoeTemplateSettings, CoeText
+from .models import BlamelessAcknowledgement, Coe, CoeKind, CoeTemplateSettings, CoeText
 from .search import refresh_search_vectors
 
 
 @admin.register(CoeTemplateSettings)
 class CoeTemplateSettingsAdmin(admin.ModelAdmin):
-    """One row: which sections a complete COE needs, and how deep the whys go."""
+    """One row per kind of COE (incidents, near misses): which sections a complete one needs,
+    and how deep the whys go."""
+
+    list_display = ["__str__", "require_impact", "min_why_depth"]
 
     def has_add_permission(self, request):
-        return not CoeTemplateSettings.objects.exists()
+        return CoeTemplateSettings.objects.count() < len(CoeKind)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind"] if obj is not None else []
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -27,8 +33,8 @@ class CoeTextInline(admin.StackedInline):
 
 @admin.register(Coe)
 class CoeAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "team", "status", "incident", "created_at"]
-    list_filter = ["status", "team"]
+    list_display = ["title", "team", "status", "kind", "incident", "created_at"]
+    list_filter = ["status", "kind", "team"]
     list_select_related = ["team", "incident"]
     search_fields = ["title"]
     raw_id_fields = ["incident", "created_by"]

@@ -1,5 +1,10 @@
 from django.apps import AppConfig
 
+from opsreview.org.rendering import allow_local_images
+
+# The path of an attached image (coe/urls.py), as markdown written by the editor refers to it.
+IMAGE_PATH = r"/coe/\d+/images/\d+/"
+
 
 def follow_item(sender, item, **kwargs) -> None:
     """A COE's state follows its action items: closed once approved and all are finished."""
@@ -21,3 +26,5 @@ class CoeConfig(AppConfig):
         from opsreview.actions.signals import item_status_changed
 
         item_status_changed.connect(follow_item, dispatch_uid="coe.follow_item")
+        # Sections show the images attached to COEs, and no others (coe.views.coe_image).
+        allow_local_images(IMAGE_PATH)

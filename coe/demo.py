@@ -1,15 +1,19 @@
-"""BananaStand's COEs: the API Gateway outage (complete, in review) and a draft with gaps."""
+"""BananaStand's COEs: the API Gateway outage (complete, in review), a draft with gaps, and an
+approved near miss: the inventory store that almost filled its disk."""
 
+import io
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from incidents.demo import GATEWAY_OUTAGE, LIMIT_EXCEEDED
 from incidents.models import Incident
 from opsreview.actions import services as item_services
 
 from . import services
-from .models import Coe, CoeText, FactorCategory, ItemStatus, ReviewDecision, Term
+from .models import Coe, CoeKind, CoeText, FactorCategory, ItemStatus, ReviewDecision, Term
 
 GATEWAY_TEXTS = {
     "summary": (
@@ -83,6 +87,41 @@ DRAFT_WHYS = [
     ("Why was the pool exhausted?", "One customer's client retried without backoff."),
 ]
 
+NEAR_MISS_TITLE = "Banana Inventory Store reached 85% disk: log rotation had stopped"
+NEAR_MISS_TEXTS = {
+    "summary": (
+        "The Banana Inventory Store's disk grew from 40% to 85% in six days because its log "
+        "rotation job had stopped after an operating-system upgrade. The disk alarm paged the "
+        "storage on-call, who rotated the logs by hand; at the rate it was growing the disk "
+        "would have been full, and every collection refused, within 30 hours."
+    ),
+    "impact": (
+        "No customer was affected. Had the disk filled, the store would have refused writes and "
+        "no banana could have been collected until space was freed."
+    ),
+    "metrics": (
+        "| Day | Disk used |\n|---|---|\n| 1 | 40% |\n| 3 | 58% |\n| 6 | 85% |\n\n"
+        "Growth: about 7.5 points a day, steady since the upgrade."
+    ),
+    "detection": (
+        "The 85% disk alarm paged the on-call. A growth-rate alarm would have warned four days "
+        "earlier."
+    ),
+    "diagnosis": "The largest directory was the store's log folder, untouched for six days.",
+    "mitigation": "Logs rotated by hand and the rotation job restarted: disk back to 41%.",
+    "lessons": (
+        "A job that stops running fails silently: jobs we depend on should report that they ran, "
+        "and an alarm should notice when they do not."
+    ),
+}
+NEAR_MISS_WHYS = [
+    ("Why did the disk fill?", "Logs were no longer rotated."),
+    ("Why were logs no longer rotated?", "The rotation job stopped after the OS upgrade."),
+    ("Why did the job stop?", "The upgrade replaced its schedule file with the default one."),
+    ("Why did the upgrade replace it?", "The schedule file is not kept in configuration."),
+    ("Why did nobody notice for six days?", "Nothing alarms when a scheduled job stops running."),
+]
+
 
 # title, term, owner, team, days from today until due, final status
 GATEWAY_ITEMS = [
@@ -141,6 +180,10 @@ DRAFT_ITEMS = [
     ("Give each customer a bounded share of the distribution pool", Term.MEDIUM, "callleader",
      "banana-distributor", 20, ItemStatus.OPEN),
 ]  # fmt: skip
+NEAR_MISS_ITEMS = [
+    ("Alarm when a scheduled job has not reported a run for a day", Term.MEDIUM, "engineer",
+     "banana-storage", 14, ItemStatus.OPEN),
+]  # fmt: skip
 
 
 def _items(*, coe, incident, users, teams, items) -> None:
@@ -162,6 +205,56 @@ def _items(*, coe, incident, users, teams, items) -> None:
             item_services.action_item_start(item=item, actor=actor)
         elif status == ItemStatus.DONE:
             item_services.action_item_complete(item=item, actor=actor)
+
+
+def _attach_graph(
+    coe: Coe, author, caption: str, rates: list[tuple[int, float]], *, placed: bool = True
+) -> None:
+    """A graph of `rates` attached to the COE's metrics section, as a writer uploads one, and
+    `placed` in its text."""
+    graph = services.coe_image_add(
+        coe=coe,
+        actor=author,
+        upload=SimpleUploadedFile("graph.png", _rate_graph(rates), "image/png"),
+        section="metrics",
+        caption=caption,
+    )
+    if not placed:
+        return
+    metrics = coe.texts.get(key="metrics")
+    services.coe_text_save(
+        coe=coe,
+        actor=author,
+        key="metrics",
+        body=f"{metrics.body}\n\n{graph.markdown}",
+        base_version=metrics.version,
+    )
+
+
+def _rate_graph(rates: list[tuple[int, float]]) -> bytes:
+    """A rate (0 to 1) over three hours from 13:00, drawn from (minute, rate) points."""
+    width, height, margin = 720, 260, 40
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    draw.line([(margin, margin), (margin, height - margin), (width - 10, height - margin)], "black")
+    for label, y in (("100%", margin), ("0%", height - margin)):
+        draw.text((4, y - 6), label, fill="black")
+    for minute in range(0, 181, 30):
+        x = margin + minute * (width - margin - 10) // 180
+        draw.text(
+            (min(x - 14, width - 36), height - margin + 8),
+            f"{13 + minute // 60}:{minute % 60:02}",
+            "black",
+        )
+
+    def point(minute: int, rate: float) -> tuple[int, int]:
+        x = margin + minute * (width - margin - 10) // 180
+        return x, round(height - margin - rate * (height - 2 * margin))
+
+    draw.line([point(*p) for p in rates], fill=(200, 30, 30), width=3)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def _write(coe: Coe, author, texts: dict[str, str]) -> None:
@@ -189,6 +282,12 @@ def _gateway_coe(users, teams) -> Coe:
         impact_duration_minutes=90,
         customers_affected=12_400,
         requests_affected=41_000,
+    )
+    _attach_graph(
+        coe,
+        author,
+        "Gateway 5xx rate, 13:00 to 16:00: 100% for 90 minutes",
+        [(0, 0.0002), (40, 0.0002), (41, 1.0), (130, 1.0), (131, 0.0003), (180, 0.0003)],
     )
     services.coe_timeline_copy_from_incident(coe=coe, actor=author)
     factor = services.factor_add(
@@ -253,6 +352,13 @@ def _draft_coe(users, teams) -> Coe:
         incident=incident,
     )
     _write(coe, author, DRAFT_TEXTS)
+    _attach_graph(
+        coe,
+        author,
+        "Collections refused by the distribution limit: 40% from 13:40",
+        [(0, 0.0), (40, 0.0), (41, 0.4), (180, 0.4)],
+        placed=False,  # uploaded, not yet put in the text: the editor lists it
+    )
     services.coe_timeline_entry_add(
         coe=coe,
         actor=author,
@@ -275,9 +381,45 @@ def _draft_coe(users, teams) -> Coe:
     return coe
 
 
+def _near_miss_coe(users, teams) -> Coe:
+    """An approved near miss: no incident, no customer impact, the same learning."""
+    author = users["engineer"]
+    coe = services.coe_create(
+        title=NEAR_MISS_TITLE, team=teams["banana-storage"], actor=author, kind=CoeKind.NEAR_MISS
+    )
+    _write(coe, author, NEAR_MISS_TEXTS)
+    paged = timezone.now() - timedelta(days=5)
+    for occurred_at, text in [
+        (paged, "The 85% disk alarm pages the storage on-call."),
+        (paged + timedelta(minutes=25), "Logs rotated by hand; disk back to 41%."),
+    ]:
+        services.coe_timeline_entry_add(coe=coe, actor=author, occurred_at=occurred_at, text=text)
+    factor = services.factor_add(
+        coe=coe, actor=author, title="Silent job failure", category=FactorCategory.MONITORING_GAP
+    )
+    services.factor_save(
+        factor=factor,
+        actor=author,
+        base_version=factor.version,
+        title=factor.title,
+        category=factor.category,
+        steps=NEAR_MISS_WHYS,
+    )
+    _items(coe=coe, incident=None, users=users, teams=teams, items=NEAR_MISS_ITEMS)
+    coe = services.coe_submit(coe=coe, actor=author)
+    return services.coe_review(
+        coe=coe,
+        actor=users["manager"],
+        decision=ReviewDecision.APPROVE,
+        comment="A near miss written up like an outage: exactly the habit we want.",
+    )
+
+
 def seed_coes(users: dict, teams: dict) -> list[Coe]:
     coes = []
     for title, build in [(GATEWAY_OUTAGE, _gateway_coe), (LIMIT_EXCEEDED, _draft_coe)]:
         existing = Coe.objects.filter(incident__title=title).first()
         coes.append(existing or build(users, teams))
+    near_miss = Coe.objects.filter(kind=CoeKind.NEAR_MISS, title=NEAR_MISS_TITLE).first()
+    coes.append(near_miss or _near_miss_coe(users, teams))
     return coes

@@ -10,6 +10,7 @@ from .models import (
     BlamelessAcknowledgement,
     Coe,
     CoeComment,
+    CoeKind,
     CoeReview,
     CoeThread,
     CoeTimelineEntry,
@@ -44,6 +45,16 @@ class CoeCreateForm(forms.Form):
         help_text="What happened, e.g. “BananaStand unavailable for 90 minutes”.",
     )
     team = team_field(label="Owning team")
+    kind = forms.TypedChoiceField(
+        label="What happened",
+        choices=CoeKind.choices,
+        initial=CoeKind.INCIDENT,
+        required=False,  # not chosen: a COE of customer impact, as before near misses
+        empty_value=CoeKind.INCIDENT,
+        widget=forms.RadioSelect,
+        help_text="A near miss almost hurt customers: it is worth the same learning, and has no "
+        "incident.",
+    )
     incident = NumberPickerField(
         queryset=Incident.objects.filter(coe__isnull=True),
         required=False,
@@ -179,6 +190,9 @@ class CoeFilterForm(forms.Form):
     service = service_field(required=False, placeholder="Any service")
     category = forms.ChoiceField(
         choices=[("", "Any factor category"), *FactorCategory.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label="Kind", choices=[("", "Any kind"), *CoeKind.choices], required=False
     )
 
 

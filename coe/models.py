@@ -1,14 +1,18 @@
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.functions import JSONObject
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from opsreview.actions.models import ActionItem, ItemStatus, Term
+from opsreview.org.images import IMAGE_FORMATS
 from opsreview.org.links import path_for
 from opsreview.org.models import Team
 from opsreview.org.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
@@ -28,6 +32,17 @@ class Status(models.TextChoices):
 
 
 EDITABLE_STATUSES = (Status.DRAFT, Status.CHANGES_REQUESTED)
+
+
+class CoeKind(models.TextChoices):
+    INCIDENT = "incident", "Customer impact"
+    NEAR_MISS = "near_miss", "Near miss (no customer impact)"
+
+
+NEAR_MISS_WITH_INCIDENT = (
+    "A near miss has no incident: it is written about an event that did not reach customers. "
+    "Leave the incident number empty, or start a COE with customer impact."
+)
 
 
 class FactorCategory(models.TextChoices):
@@ -86,9 +101,17 @@ TEXTS = {
 }
 
 
-class CoeTemplateSettings(models.Model):
-    """What a complete COE must contain; one row, edited by admins."""
+# What each kind of COE requires until an admin says otherwise: a near miss had no customer
+# impact to describe, and is otherwise learned from as an incident is.
+TEMPLATE_DEFAULTS = {CoeKind.INCIDENT: {}, CoeKind.NEAR_MISS: {"require_impact": False}}
 
+
+class CoeTemplateSettings(models.Model):
+    """What a complete COE must contain; one row per kind of COE, edited by admins."""
+
+    kind = models.CharField(
+        "for", max_length=20, choices=CoeKind, default=CoeKind.INCIDENT, unique=True
+    )
     require_summary = models.BooleanField(default=True)
     require_impact = models.BooleanField(default=True)
     require_timeline = models.BooleanField(default=True)
@@ -108,13 +131,12 @@ class CoeTemplateSettings(models.Model):
         verbose_name = verbose_name_plural = "COE template settings"
 
     def __str__(self) -> str:
-        return "COE template settings"
-
-    PK = 1  # the one row
+        return f"COE template settings: {self.get_kind_display()}"
 
     @classmethod
-    def load(cls) -> "CoeTemplateSettings":
-        return cls.objects.get_or_create(pk=cls.PK)[0]
+    def load(cls, kind: str = CoeKind.INCIDENT) -> "CoeTemplateSettings":
+        """The settings of a kind of COE, made with that kind's defaults on first use."""
+        return cls.objects.get_or_create(kind=kind, defaults=TEMPLATE_DEFAULTS[kind])[0]
 
     @classmethod
     def from_row(cls, row: dict) -> "CoeTemplateSettings":
@@ -142,8 +164,9 @@ def _item_counts() -> models.Subquery:
 
 
 def _template_row() -> models.Subquery:
+    """The settings of the COE's own kind, as a JSON object of their columns."""
     fields = {field.name: field.name for field in CoeTemplateSettings._meta.concrete_fields}
-    row = CoeTemplateSettings.objects.filter(pk=CoeTemplateSettings.PK).values(
+    row = CoeTemplateSettings.objects.filter(kind=models.OuterRef("kind")).values(
         row=JSONObject(**fields)
     )
     return models.Subquery(row, output_field=models.JSONField())
@@ -172,6 +195,27 @@ class CoeManager(models.Manager):
 
 
 class CoeQuerySet(models.QuerySet):
+    def readable_by(self, user):
+        """The COEs `user` may read (Coe.read_refusal, as a filter): drafts only by their
+        authors, their team and its manager, their named reviewers and staff; every other COE
+        by everyone signed in."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_staff:
+            return self
+        member = Team.members.through.objects.filter(team=models.OuterRef("team_id"), user=user.pk)
+        named = CoeReviewer.objects.filter(
+            coe=models.OuterRef("pk"), reviewer=user.pk, state__in=ACTIVE_REVIEWER_STATES
+        )
+        author = Coe.authors.through.objects.filter(coe=models.OuterRef("pk"), user=user.pk)
+        return self.filter(
+            ~models.Q(status=Status.DRAFT)
+            | models.Q(team__manager=user.pk)
+            | models.Exists(author)
+            | models.Exists(member)
+            | models.Exists(named)
+        )
+
     def for_editor(self, viewer=None):
         """Everything the editor and missing_sections() read, in a fixed number of queries
         whatever the COE holds. Its action items are counted, not loaded: a page shows a few.
@@ -223,6 +267,13 @@ class Coe(models.Model):
     incident = models.OneToOneField(
         "incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="coe"
     )
+    kind = models.CharField(
+        max_length=20,
+        choices=CoeKind,
+        default=CoeKind.INCIDENT,
+        help_text="A near miss almost hurt customers: it has no incident, and its own required "
+        "sections.",
+    )
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     impact_duration_minutes = models.PositiveIntegerField(
         "impact duration (minutes)", null=True, blank=True
@@ -249,6 +300,18 @@ class Coe(models.Model):
             models.Index(fields=["-created_at", "-id"], name="coe_newest_first"),
             models.Index(fields=["status", "-created_at", "-id"], name="coe_status_newest_first"),
             models.Index(fields=["team", "-created_at", "-id"], name="coe_team_newest_first"),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(kind=CoeKind.NEAR_MISS),
+                name="coe_near_miss_newest_first",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind=CoeKind.NEAR_MISS) | models.Q(incident__isnull=True),
+                name="near_miss_has_no_incident",
+                violation_error_message=NEAR_MISS_WITH_INCIDENT,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,6 +323,10 @@ class Coe(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_near_miss(self) -> bool:
+        return self.kind == CoeKind.NEAR_MISS
 
     def edit_refusal(self, user) -> str:
         """Why `user` may not edit this COE now, or "" if they may: authors and members of the
@@ -276,6 +343,27 @@ class Coe(models.Model):
 
     def can_be_edited_by(self, user) -> bool:
         return not self.edit_refusal(user)
+
+    def read_refusal(self, user) -> str:
+        """Why `user` may not read this COE, or "": a draft is read by its authors, its team
+        and its manager, its named reviewers and staff; once submitted, a COE is read by
+        everyone signed in so its lessons spread (CoeQuerySet.readable_by: the same rule as a
+        filter)."""
+        if not (user.is_authenticated and user.is_active):
+            return "Sign in with an active account to read COEs."
+        if self.status != Status.DRAFT or user.is_staff or self.team.manager_id == user.pk:
+            return ""
+        if self.is_author_or_team_member(user):
+            return ""
+        if any(row.reviewer_id == user.pk and row.is_active for row in self.reviewers.all()):
+            return ""
+        return (
+            "This COE is a draft: its authors, its team and its reviewers read it until it is "
+            "submitted."
+        )
+
+    def can_be_read_by(self, user) -> bool:
+        return not self.read_refusal(user)
 
     def require_editor(self, user) -> None:
         if refusal := self.edit_refusal(user):
@@ -345,7 +433,7 @@ class Coe(models.Model):
     def template_settings(self) -> CoeTemplateSettings:
         """The template a complete COE follows: read with the COE by for_editor()."""
         row = getattr(self, "template_row", None)
-        return CoeTemplateSettings.from_row(row) if row else CoeTemplateSettings.load()
+        return CoeTemplateSettings.from_row(row) if row else CoeTemplateSettings.load(self.kind)
 
     def text(self, key: str) -> "CoeText":
         return next(text for text in self.texts.all() if text.key == key)
@@ -367,6 +455,8 @@ class Coe(models.Model):
         return self._missing_text("summary", "Write a summary of what happened.")
 
     def _missing_impact(self, template) -> list[str]:
+        if self.is_near_miss:  # no customer was affected: there is nothing to count
+            return self._missing_text("impact", "Describe who would have been affected and how.")
         gaps = self._missing_text("impact", "Describe who was affected and how.")
         if self.impact_duration_minutes is None:
             gaps.append("Say how long customers were affected (impact duration).")
@@ -710,3 +800,49 @@ class CoeComment(StoresRenderedMarkdown):
 
     def __str__(self) -> str:
         return f"Comment by {self.author} on {self.thread}"
+
+
+def _image_name(image: "CoeImage", filename: str) -> str:
+    return f"coe-images/{image.coe_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class CoeImage(models.Model):
+    """A graph or screenshot attached to a COE's section: stored through Django's storage
+    (local files or S3), checked and re-encoded by org.images (no metadata kept), and served
+    only to people who may read the COE. Sections refer to it by its URL in markdown."""
+
+    CAPTION_MAX = 300
+
+    coe = models.ForeignKey(Coe, on_delete=models.CASCADE, related_name="images")
+    section = models.CharField(
+        max_length=30, choices=[(key, label) for key, (label, _) in TEXTS.items()]
+    )
+    caption = models.CharField(max_length=CAPTION_MAX, blank=True)
+    file = models.FileField(upload_to=_image_name, max_length=200)
+    thumbnail = models.FileField(upload_to=_image_name, max_length=200)
+    content_type = models.CharField(max_length=20, choices=[(t, t) for t in IMAGE_FORMATS.values()])
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField(help_text="bytes, as stored")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or f"Image {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("coe:coe_image", args=[self.coe_id, self.pk])
+
+    def thumbnail_url(self) -> str:
+        return reverse("coe:coe_image_thumbnail", args=[self.coe_id, self.pk])
+
+    @property
+    def markdown(self) -> str:
+        """How a section shows it: the caption is its alternative text and its caption."""
+        caption = " ".join(self.caption.replace("[", "(").replace("]", ")").split())
+        return f"![{caption}]({self.get_absolute_url()})"

@@ -1,7 +1,7 @@
 """Finding COEs by their words.
 
-On PostgreSQL each COE keeps a weighted full-text vector of its title and sections (Coe.search,
-GIN-indexed), recomputed by refresh_search_vectors() whenever the title or a section changes;
+On PostgreSQL each COE keeps a weighted full-text vector of its title, sections and five whys
+(Coe.search, GIN-indexed), recomputed by refresh_search_vectors() whenever one of them changes;
 searches are ranked and their snippets highlighted by the database (ts_headline). Elsewhere
 (SQLite) search is a plain case-insensitive substring match over the same texts, newest first.
 """
@@ -9,22 +9,30 @@ searches are ranked and their snippets highlighted by the database (ts_headline)
 import re
 from functools import cached_property
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchQueryField,
+    SearchRank,
+    SearchVector,
+)
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
     F,
+    Func,
     OuterRef,
     Q,
     QuerySet,
     StringAgg,
     Subquery,
+    TextField,
     Value,
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Left
+from django.db.models.functions import Coalesce, Concat, Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -60,30 +68,50 @@ def _joined_texts(text_model, keys: tuple[str, ...] | None = None, exclude=()) -
     return Subquery(texts.values("coe").annotate(joined=joined).values("joined"))
 
 
+def _joined_five_whys(factor_model) -> Subquery:
+    """The COE's contributing factors joined into one text, in the order the page shows them:
+    each factor's title, then its why → because steps; cut to INDEXED_CHARS, as a COE may hold
+    many long chains. Steps are read per factor (by its index), never scanned across COEs."""
+    step_model = factor_model._meta.get_field("steps").related_model
+    steps = step_model.objects.filter(factor=OuterRef("pk")).values("factor")
+    chain = StringAgg(
+        Concat("why", Value("\n"), "because", output_field=TextField()),
+        Value("\n"),
+        order_by="position",
+    )
+    chain = Subquery(steps.annotate(chain=chain).values("chain"), output_field=TextField())
+    chain = Coalesce(chain, Value(""), output_field=TextField())
+    factor = Concat("title", Value("\n"), chain, output_field=TextField())
+    factors = factor_model.objects.filter(coe=OuterRef("pk")).values("coe")
+    joined = StringAgg(factor, Value("\n\n"), order_by=("created_at", "pk"))
+    return Subquery(factors.annotate(joined=Left(joined, INDEXED_CHARS)).values("joined"))
+
+
 def refresh_search_vectors(coes: QuerySet) -> int:
     """Recompute the search vector of every COE in `coes` with one UPDATE; returns how many.
 
-    Called after every write to a title or a section, by the migration that added the column
-    and by anything that inserts COEs in bulk. Works on historical (migration) models too.
-    A no-op where the database has no full-text search.
+    Called after every write to a title, a section or a factor, by the migrations that built
+    the vectors and by anything that inserts COEs in bulk. Works on historical (migration)
+    models too. A no-op where the database has no full-text search.
     """
     if not uses_full_text():
         return 0
-    text_model = coes.model._meta.get_field("texts").related_model
     with transaction.atomic():
         # Lock first: the UPDATE then reads (in a snapshot of its own) every text committed by
         # whoever held the lock before, so two sections saved at once both reach the vector.
         list(coes.select_for_update(no_key=True).order_by("pk").values_list("pk"))
-        return coes.order_by().update(search=_vector(text_model))
+        return coes.order_by().update(search=_vector(coes.model))
 
 
-def _vector(text_model) -> SearchVector:
+def _vector(coe_model) -> SearchVector:
+    text_model = coe_model._meta.get_field("texts").related_model
     vector = SearchVector("title", config=CONFIG, weight="A")
     weighted = tuple(key for keys in WEIGHTED_TEXTS.values() for key in keys)
     for weight, keys in WEIGHTED_TEXTS.items():
         vector += SearchVector(_joined_texts(text_model, keys), config=CONFIG, weight=weight)
     others = _joined_texts(text_model, exclude=weighted)
-    return vector + SearchVector(others, config=CONFIG, weight=OTHER_WEIGHT)
+    five_whys = _joined_five_whys(coe_model._meta.get_field("factors").related_model)
+    return vector + SearchVector(others, five_whys, config=CONFIG, weight=OTHER_WEIGHT)
 
 
 def search_query(q: str) -> SearchQuery:
@@ -99,6 +127,37 @@ def matches(coes: QuerySet, q: str) -> QuerySet:
     text_model = coes.model._meta.get_field("texts").related_model
     in_texts = text_model.objects.filter(coe=OuterRef("pk"), body__icontains=q)
     return coes.filter(Q(title__icontains=q) | Exists(in_texts))
+
+
+# A text's own words as a query: its most telling lexemes OR-ed, chosen by the database and
+# quoted as a tsvector prints them, so any text makes a valid query of exactly its lexemes.
+TERMS_SQL = (
+    "(SELECT string_agg(array_to_tsvector(ARRAY[lexeme])::text, ' | ')::tsquery"
+    " FROM (SELECT lexeme FROM unnest(%(expressions)s)"
+    " ORDER BY 'A' = ANY(weights) DESC, cardinality(positions) DESC, length(lexeme) DESC, lexeme"
+    " LIMIT %(most)s) AS terms)"
+)
+
+
+def terms_query(title: str, text: str, *, most: int) -> Func:
+    """A query for COEs like `title` and `text`: an OR of their `most` most telling lexemes,
+    the title's first, then those the text repeats most. NULL when they hold no words."""
+    words = SearchVector(Value(title), config=CONFIG, weight="A") + SearchVector(
+        Value(text), config=CONFIG
+    )
+    return Func(words, template=TERMS_SQL, most=int(most), output_field=SearchQueryField())
+
+
+def found_by(query: Func) -> Func:
+    """`search @@ query` as a condition, served by the GIN index (filter(search=…) takes only
+    a SearchQuery)."""
+    return Func(
+        F("search"),
+        query,
+        arg_joiner=" @@ ",
+        template="(%(expressions)s)",
+        output_field=BooleanField(),
+    )
 
 
 class RankedMatches:

@@ -15,6 +15,7 @@ from .models import Coe, CoeReviewer, ContributingFactor, ReviewerState, Status
 LIST_FIELDS = (
     "title",
     "status",
+    "kind",
     "created_at",
     "team__name",
     "incident__severity",
@@ -22,10 +23,10 @@ LIST_FIELDS = (
 DRAFTS_SHOWN = 10
 
 
-def coe_list(*, q: str = "", **filters) -> QuerySet[Coe]:
-    """COEs narrowed by what they are about, newest first; with `q`, those whose title or
-    sections hold its words, best match first (coe.search.best_first)."""
-    coes = _narrowed(q=q, **filters)
+def coe_list(*, viewer, q: str = "", **filters) -> QuerySet[Coe]:
+    """The COEs `viewer` may read, narrowed by what they are about, newest first; with `q`,
+    those whose title or sections hold its words, best match first (coe.search.best_first)."""
+    coes = _narrowed(viewer=viewer, q=q, **filters)
     if q.strip():
         return search.best_first(_listed(), coes, q.strip())
     return coes.order_by("-created_at", "-pk")
@@ -38,14 +39,18 @@ def coe_count_up_to(limit: int, **criteria) -> int:
 
 def _narrowed(
     *,
+    viewer,
     q: str = "",
     status: str = "",
     team: Team | None = None,
     severity: int | None = None,
     service: Service | None = None,
     category: str = "",
+    kind: str = "",
 ) -> QuerySet[Coe]:
-    coes = _listed()
+    coes = _listed().readable_by(viewer)
+    if kind:
+        coes = coes.filter(kind=kind)
     if status:
         coes = coes.filter(status=status)
     if team:

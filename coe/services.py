@@ -7,6 +7,9 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +17,7 @@ from incidents.models import Incident
 from opsreview.org.audit import audit_record
 from opsreview.org.editing import StaleVersion
 from opsreview.org.fields import require_at_most
+from opsreview.org.images import check_image
 from opsreview.org.models import AuditAction, NotificationKind, Team
 from opsreview.org.people import display_name
 from opsreview.org.services import notify, notify_each
@@ -32,10 +36,13 @@ from .findings import (
     unacknowledged_findings,
 )
 from .models import (
+    NEAR_MISS_WITH_INCIDENT,
     TEXTS,
     BlamelessAcknowledgement,
     Coe,
     CoeComment,
+    CoeImage,
+    CoeKind,
     CoeReview,
     CoeReviewer,
     CoeTemplateSettings,
@@ -93,10 +100,14 @@ def coe_create(
     team: Team,
     actor: AbstractBaseUser,
     incident: Incident | None = None,
+    kind: str = CoeKind.INCIDENT,
     authors: Iterable[AbstractBaseUser] = (),
 ) -> Coe:
     """Start a draft. One COE per incident, started by someone working it (its call leader, a
-    member of an engaged team, or staff); its impact duration comes from the incident."""
+    member of an engaged team, or staff); its impact duration comes from the incident. A near
+    miss has no incident."""
+    if kind == CoeKind.NEAR_MISS and incident is not None:
+        raise ValidationError({"incident": NEAR_MISS_WITH_INCIDENT})
     if incident is not None and not incident.can_be_worked_by(actor):
         raise PermissionDenied(
             "The COE of an incident is started by its call leader, a member of an engaged team "
@@ -104,7 +115,7 @@ def coe_create(
         )
     if incident is not None and Coe.objects.filter(incident=incident).exists():
         raise ValidationError({"incident": "This incident already has a COE."})
-    coe = Coe(title=_clean_title(title), team=team, incident=incident, created_by=actor)
+    coe = Coe(title=_clean_title(title), team=team, incident=incident, kind=kind, created_by=actor)
     if incident is not None and incident.impact_duration is not None:
         coe.impact_duration_minutes = round(incident.impact_duration.total_seconds() / 60)
     coe.full_clean()
@@ -257,6 +268,7 @@ def factor_add(
     factor.full_clean()
     factor._history_user = actor
     factor.save()
+    refresh_search_vectors(Coe.objects.filter(pk=coe.pk))  # its title is searched
     return factor
 
 
@@ -288,6 +300,7 @@ def factor_save(
         WhyStep(factor=locked, position=position, why=why, because=because)
         for position, (why, because) in enumerate(steps, start=1)
     )
+    refresh_search_vectors(Coe.objects.filter(pk=locked.coe_id))
     return locked
 
 
@@ -295,6 +308,7 @@ def factor_save(
 def factor_delete(*, factor: ContributingFactor, actor: AbstractBaseUser) -> None:
     factor.coe.require_editor(actor)
     factor.delete()
+    refresh_search_vectors(Coe.objects.filter(pk=factor.coe_id))
 
 
 @transaction.atomic
@@ -332,7 +346,7 @@ def coe_submit(*, coe: Coe, actor: AbstractBaseUser) -> Coe:
         coe = Coe.objects.for_editor().select_for_update(of=("self",)).get(pk=coe.pk)
         coe.require_editor(actor)  # on the locked row: a stale copy must not submit twice
         findings_refresh([coe])
-        missing = coe.missing_sections(CoeTemplateSettings.load())
+        missing = coe.missing_sections(CoeTemplateSettings.load(coe.kind))
         findings = unacknowledged_findings(coe)
         if not (missing or findings):
             coe.status = Status.IN_REVIEW
@@ -685,3 +699,66 @@ def coe_thread_resolve(*, thread: CoeThread, actor: AbstractBaseUser, resolved: 
         thread.resolved_at, thread.resolved_by = None, None
     thread.save(update_fields=["resolved_at", "resolved_by"])
     return thread
+
+
+# Images
+
+IMAGES_PER_COE = 100  # far more than any COE shows; stops a loop from filling the storage
+
+
+def coe_image_add(
+    *,
+    coe: Coe,
+    actor: AbstractBaseUser,
+    upload: UploadedFile | None,
+    section: str,
+    caption: str = "",
+) -> CoeImage:
+    """Attach an image to a section: checked and re-encoded (coe.images) before anything is
+    stored; the files are removed again if the row can't be saved."""
+    coe.require_editor(actor)
+    if section not in TEXTS:
+        raise ValidationError({"section": "Choose the section the image belongs to."})
+    caption = " ".join((caption or "").split())
+    require_at_most(caption, CoeImage.CAPTION_MAX, field="caption", what="a caption")
+    checked = check_image(upload)
+    image = CoeImage(
+        coe=coe,
+        section=section,
+        caption=caption,
+        content_type=checked.content_type,
+        width=checked.width,
+        height=checked.height,
+        size=len(checked.content),
+        uploaded_by=actor,
+    )
+    with transaction.atomic():
+        locked = Coe.objects.select_for_update().only("pk").get(pk=coe.pk)
+        if locked.images.count() >= IMAGES_PER_COE:
+            raise ValidationError(
+                f"A COE can hold at most {IMAGES_PER_COE} images; remove one it no longer shows."
+            )
+        image.file.save(f"image{checked.suffix}", ContentFile(checked.content), save=False)
+        image.thumbnail.save("thumbnail.webp", ContentFile(checked.thumbnail), save=False)
+        try:
+            image.save()
+        except BaseException:
+            _delete_files(image.file.name, image.thumbnail.name)
+            raise
+    return image
+
+
+@transaction.atomic
+def coe_image_delete(*, image: CoeImage, actor: AbstractBaseUser) -> None:
+    """Remove an image and, once that is committed, its files. Sections that still show it
+    show its caption instead (the link no longer finds it)."""
+    image.coe.require_editor(actor)
+    names = (image.file.name, image.thumbnail.name)
+    image.delete()
+    transaction.on_commit(lambda: _delete_files(*names))
+
+
+def _delete_files(*names: str) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)

@@ -40,6 +40,7 @@ urlpatterns = [
         name="coe_reviewer_reassign",
     ),
     path("<int:pk>/history/", views.coe_history, name="coe_history"),
+    path("<int:pk>/export.md", views.coe_export_markdown, name="coe_export_markdown"),
     path("<int:pk>/since-my-review/", views.coe_since_review, name="coe_since_review"),
     path("<int:pk>/threads/", views.coe_thread_start, name="coe_thread_start"),
     path(
@@ -56,6 +57,18 @@ urlpatterns = [
         "<int:pk>/threads/<int:thread_pk>/reopen/",
         views.coe_thread_reopen,
         name="coe_thread_reopen",
+    ),
+    path("<int:pk>/images/", views.coe_image_upload, name="coe_image_upload"),
+    path("<int:pk>/images/<int:image_pk>/", views.coe_image, name="coe_image"),
+    path(
+        "<int:pk>/images/<int:image_pk>/thumbnail/",
+        views.coe_image_thumbnail,
+        name="coe_image_thumbnail",
+    ),
+    path(
+        "<int:pk>/images/<int:image_pk>/delete/",
+        views.coe_image_delete,
+        name="coe_image_delete",
     ),
     path("<int:pk>/actions/", views.coe_action_add, name="coe_action_add"),
 ]

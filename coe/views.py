@@ -1,6 +1,7 @@
 import difflib
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -15,25 +16,30 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
+from storages.backends.s3 import S3Storage
 
 from incidents.models import Incident
 from opsreview.actions import services as item_services
 from opsreview.actions.forms import ActionItemForm
 from opsreview.actions.models import ADD_REFUSED, ActionItem
 from opsreview.org.audit import audit_record
+from opsreview.org.images import size_label
 from opsreview.org.models import AuditAction, Team
 from opsreview.org.people import display_name
 from opsreview.org.rendering import render_markdown
 from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
 
-from . import forms, search, selectors, services
+from . import forms, search, selectors, services, similar
+from .export import coe_markdown, coe_markdown_filename
 from .findings import section_label, stored_findings, unacknowledged_findings
 from .models import (
     SECTIONS,
@@ -41,6 +47,7 @@ from .models import (
     TEXTS,
     Coe,
     CoeComment,
+    CoeImage,
     CoeTemplateSettings,
     CoeText,
     CoeThread,
@@ -61,7 +68,21 @@ QUESTION_TEXTS = SECTIONS_BY_KEY[
 
 
 def _get_coe(request: HttpRequest, pk: int) -> Coe:
-    return get_object_or_404(Coe.objects.for_editor(viewer=request.user), pk=pk)
+    """The COE, to someone who may read it (a draft is not there for anyone else)."""
+    coe = get_object_or_404(Coe.objects.for_editor(viewer=request.user), pk=pk)
+    if coe.read_refusal(request.user):
+        raise Http404("No such COE.")
+    return coe
+
+
+def _get_readable(request: HttpRequest, pk: int) -> Coe:
+    """As _get_coe, for a page that needs only the COE and its team."""
+    coe = get_object_or_404(
+        Coe.objects.select_related("team").prefetch_related("authors", "reviewers"), pk=pk
+    )
+    if coe.read_refusal(request.user):
+        raise Http404("No such COE.")
+    return coe
 
 
 def _get_coe_for_edit(request: HttpRequest, pk: int) -> Coe:
@@ -88,7 +109,7 @@ def coe_list(request: HttpRequest) -> HttpResponse:
     if filters.is_bound and not filters.is_valid():
         return render(request, "coe/coe_list.html", context, status=400)
     criteria = {k: v for k, v in filters.cleaned_data.items() if v} if filters.is_bound else {}
-    coes = selectors.coe_list(**criteria)
+    coes = selectors.coe_list(viewer=request.user, **criteria)
     if criteria.get("q", "").strip():
         context.update(_search_page(request, coes, criteria))
     else:
@@ -135,7 +156,7 @@ def _search_page(request: HttpRequest, coes, criteria: dict) -> dict:
     if rows:  # the ranking query counted the matches too
         matches = rows[0].found_total
     else:  # a page past the last: count them
-        matches = selectors.coe_count_up_to(COUNTED_MATCHES + 1, **criteria)
+        matches = selectors.coe_count_up_to(COUNTED_MATCHES + 1, viewer=request.user, **criteria)
     return {
         "rows": rows,
         "searching": True,
@@ -320,11 +341,16 @@ def _editor_context(
         ),
         "threads_by_section": _threads_by_section(coe, request.user, bound=bound_reply),
         "thread_form": forms.ThreadForm(),
+        "image_max_bytes": settings.IMAGE_MAX_BYTES,
+        "image_max_size": size_label(settings.IMAGE_MAX_BYTES),
+        "image_caption_max": CoeImage.CAPTION_MAX,
         "thread_section": "",
         "review_form": forms.ReviewForm(),
         "reviewers": reviewers,
         "can_name_reviewers": not services.reviewer_refusal(coe, request.user),
         "reviewer_form": forms.ReviewerForm(),
+        # Looked up only where the page shows it: the parts htmx swaps in never do.
+        "similar_coes": SimpleLazyObject(lambda: similar.similar_coes(coe, request.user)),
     }
     return {**context, **extra}
 
@@ -661,10 +687,22 @@ def _diff(record) -> dict:
 @require_GET
 def coe_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Who changed which section when, and what: each save as a diff, a page at a time."""
-    coe = get_object_or_404(Coe.objects.select_related("team"), pk=pk)
+    coe = _get_readable(request, pk)
     page = Paginator(_text_changes(coe), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     changes = [_diff(record) for record in page.object_list]
     return render(request, "coe/coe_history.html", {"coe": coe, "changes": changes, "page": page})
+
+
+@require_GET
+def coe_export_markdown(request: HttpRequest, pk: int) -> HttpResponse:
+    """The COE as a Markdown file to keep or share, its links absolute so they work anywhere;
+    to those who may read it (a draft is not there for anyone else)."""
+    coe = _get_coe(request, pk)
+    document = coe_markdown(coe, absolute_url=request.build_absolute_uri)
+    response = HttpResponse(document, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{coe_markdown_filename(coe)}"'
+    patch_cache_control(response, private=True)
+    return response
 
 
 def _changes_since(coe: Coe, moment) -> list[dict]:
@@ -699,7 +737,7 @@ def _changes_since(coe: Coe, moment) -> list[dict]:
 @require_GET
 def coe_since_review(request: HttpRequest, pk: int) -> HttpResponse:
     """What changed in each section since the viewer's last review of the COE."""
-    coe = get_object_or_404(Coe.objects.select_related("team"), pk=pk)
+    coe = _get_readable(request, pk)
     review = coe.reviews.filter(reviewer=request.user).order_by("-created_at", "-pk").first()
     changes = _changes_since(coe, review.created_at) if review else []
     context = {"coe": coe, "review": review, "changes": changes}
@@ -917,3 +955,97 @@ def coe_action_add(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_editor(request, coe, status=status, **overrides)
     context = _editor_context(request, coe, **overrides)
     return _changed(render(request, f"{EDITOR}#corrective-actions", context, status=status))
+
+
+# Images
+
+
+def _image_of(request: HttpRequest, pk: int, image_pk: int) -> CoeImage:
+    """The image, to someone who may read its COE; to anyone else it does not exist."""
+    image = get_object_or_404(CoeImage.objects.select_related("coe__team"), pk=image_pk, coe=pk)
+    if image.coe.read_refusal(request.user):
+        raise Http404("No such image.")
+    return image
+
+
+def _serve(image: CoeImage, stored) -> HttpResponse:
+    """Locally, the file itself; on S3, a redirect to a pre-signed URL that soon expires (the
+    browser keeps the redirect a little less long, so it never follows a dead one)."""
+    seconds = settings.IMAGE_URL_SECONDS
+    if isinstance(stored.storage, S3Storage):
+        url = stored.storage.url(stored.name, expire=seconds)
+        response = redirect(url)
+        patch_cache_control(response, private=True, max_age=max(seconds - 60, 0))
+        return response
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404("That image's file is missing.") from None
+    content_type = image.content_type if stored.name == image.file.name else "image/webp"
+    response = FileResponse(handle, content_type=content_type)
+    patch_cache_control(response, private=True, max_age=3600)
+    return response
+
+
+@require_GET
+def coe_image(request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
+    image = _image_of(request, pk, image_pk)
+    return _serve(image, image.file)
+
+
+@require_GET
+def coe_image_thumbnail(request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
+    image = _image_of(request, pk, image_pk)
+    return _serve(image, image.thumbnail)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_POST
+def coe_image_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """An image for a section: by the editor's script (JSON: the markdown to insert) or by the
+    plain form (back to the section, the markdown to paste shown)."""
+    coe = _get_coe_for_edit(request, pk)
+    section = request.POST.get("section", "")
+    try:
+        image = services.coe_image_add(
+            coe=coe,
+            actor=request.user,
+            upload=request.FILES.get("image"),
+            section=section,
+            caption=request.POST.get("caption", ""),
+        )
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        if _wants_json(request):
+            return JsonResponse({"error": message}, status=UNPROCESSABLE)
+        shown_at = section if section in TEXTS else "metrics"  # the form the error belongs to
+        image_error = {"section": shown_at, "message": message}
+        return _render_editor(request, coe, status=UNPROCESSABLE, image_error=image_error)
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "id": image.pk,
+                "url": image.get_absolute_url(),
+                "thumbnail": image.thumbnail_url(),
+                "markdown": image.markdown,
+            },
+            status=201,
+        )
+    messages.success(
+        request, f"Image added. Put {image.markdown} where the section should show it."
+    )
+    key = section if section in TEXTS else "metrics"
+    return redirect(f"{coe.get_absolute_url()}#part-{key}")
+
+
+@require_POST
+def coe_image_delete(request: HttpRequest, pk: int, image_pk: int) -> HttpResponse:
+    coe = _get_coe_for_edit(request, pk)
+    image = get_object_or_404(CoeImage, pk=image_pk, coe=coe)
+    label = f"“{image.caption}”" if image.caption else "without a caption"
+    services.coe_image_delete(image=image, actor=request.user)
+    messages.success(request, f"Image {label} removed.")
+    return redirect(f"{coe.get_absolute_url()}#images")

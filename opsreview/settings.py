@@ -8,6 +8,7 @@ app runs with no configuration at all; production sets DATABASE_URL and friends.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -210,9 +211,30 @@ AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
 AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
 AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+AWS_S3_ADDRESSING_STYLE = os.environ.get("AWS_S3_ADDRESSING_STYLE") or None
+AWS_S3_SIGNATURE_VERSION = "s3v4"  # pre-signed image URLs: S3 refuses SigV2 on newer buckets
 AWS_DEFAULT_ACL = None
 AWS_QUERYSTRING_AUTH = True
 AWS_S3_FILE_OVERWRITE = False
+
+# Images attached to COEs (coe.images): the largest file and pixel count accepted, and how long
+# a pre-signed S3 URL for one lasts (each page view asks for a fresh one).
+IMAGE_MAX_BYTES = envint("IMAGE_MAX_BYTES", 10_000_000)
+IMAGE_MAX_PIXELS = envint("IMAGE_MAX_PIXELS", 40_000_000)
+IMAGE_URL_SECONDS = envint("IMAGE_URL_SECONDS", 300)
+
+
+def media_origins() -> list[str]:
+    """Where pages load stored images from besides this site: the S3 endpoint, when used."""
+    if not AWS_STORAGE_BUCKET_NAME:
+        return []
+    if AWS_S3_CUSTOM_DOMAIN:
+        return [f"https://{AWS_S3_CUSTOM_DOMAIN}"]
+    if AWS_S3_ENDPOINT_URL:
+        parts = urlsplit(AWS_S3_ENDPOINT_URL)
+        return [f"{parts.scheme}://{parts.netloc}"]  # path-style addressing on that host
+    return ["https://*.amazonaws.com"]
+
 
 STORAGES = {
     "default": {
@@ -322,6 +344,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # in TIME_ZONE. One beat process runs them; delivery records make each email go out once.
 REPORT_WEEKLY_CRON = os.environ.get("REPORT_WEEKLY_CRON", "0 9 * * mon")
 REPORT_MONTHLY_CRON = os.environ.get("REPORT_MONTHLY_CRON", "0 9 1 * *")
+REPORT_ANNIVERSARY_CRON = os.environ.get("REPORT_ANNIVERSARY_CRON", "0 9 1 * *")
 REPORT_SEND_ALL_CLEAR = envbool("REPORT_SEND_ALL_CLEAR", False)
 
 
@@ -352,6 +375,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opsreview.reports.tasks.send_monthly_reports",
         "schedule": crontab_schedule(REPORT_MONTHLY_CRON),
     },
+    # Managers hear of their teams' COEs of a year ago whose items are still not done.
+    "anniversary-digest": {
+        "task": "opsreview.reports.tasks.send_anniversary_reports",
+        "schedule": crontab_schedule(REPORT_ANNIVERSARY_CRON),
+    },
     # Pages read every team's overdue items as of the stored counts' day, plus the items due
     # since: moving the counts to each new day keeps that correction a day's worth of items.
     "team-item-counts": {
@@ -381,7 +409,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    # Images on S3 are fetched from the bucket's pre-signed URLs, to which the app redirects.
+    "img-src": [CSP.SELF, "data:", *media_origins()],
     "connect-src": [CSP.SELF],
     "font-src": [CSP.SELF],
     "object-src": [CSP.NONE],

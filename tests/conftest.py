@@ -7,6 +7,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Uploaded files go to the test's own folder, never the checkout's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture(autouse=True, scope="session")
 def celery_runs_tasks_in_process():
     """Tasks run where they are queued, so tests see their effects; real workers have own tests."""

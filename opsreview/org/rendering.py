@@ -5,6 +5,7 @@ page of hostile brackets renders in milliseconds (benchmarks/markdown.py). nh3 t
 plain formatting.
 """
 
+import html
 import re
 
 import cmarkgfm
@@ -14,22 +15,49 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 # Bump it whenever the HTML produced for the same text can change (stored HTML is then re-rendered).
-RENDER_POLICY = 2
+RENDER_POLICY = 3
 
 # Line breaks are kept as written; raw HTML goes on to nh3, which keeps the text of unsafe tags.
 CMARK_OPTIONS = Options.CMARK_OPT_HARDBREAKS | Options.CMARK_OPT_UNSAFE
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
-    "hr", "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "hr", "img", "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr",
+    "ul",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "th": {"align"},
+    "td": {"align"},
+    "img": {"src", "alt"},
+}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 # Deeper nesting is no document anyone writes, and the HTML sanitiser's cost grows with depth
 # times length: such a text is shown as the plain text it is.
 MAX_NESTING = 32
 ELEMENT_TAG = re.compile(r"<(/?)((?!br\b|hr\b|img\b|input\b)[a-z][a-z0-9]*)\b")
+
+
+# Images load only from paths of this site that serve stored images to those allowed to see
+# them (an app registers its own: coe's attached images); an image from anywhere else (a
+# tracking pixel, say) is shown as its alternative text.
+LOCAL_IMAGE_PATHS: list[re.Pattern] = []
+IMAGE_TAG = re.compile(r"<img\b[^>]*>")
+IMAGE_ATTRIBUTE = re.compile(r'\s(src|alt)="([^"]*)"')
+
+
+def allow_local_images(path: str) -> None:
+    """Let images whose src matches the regex `path` (a whole path of this site) load."""
+    LOCAL_IMAGE_PATHS.append(re.compile(path))
+
+
+def _only_local_images(element: str, attribute: str, value: str) -> str | None:
+    if element == "img" and attribute == "src":
+        local = any(pattern.fullmatch(value) for pattern in LOCAL_IMAGE_PATHS)
+        return value if local else None
+    return value
 
 
 def render_markdown(text: str) -> SafeString:
@@ -42,10 +70,25 @@ def render_markdown(text: str) -> SafeString:
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style"},
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_only_local_images,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
+    cleaned = IMAGE_TAG.sub(_figure, cleaned)
     return mark_safe(cleaned.strip())  # noqa: S308 - nh3 has just removed everything unsafe
+
+
+def _figure(match: re.Match) -> str:
+    """A sanitised <img>: with its caption below it when it loads from here, else its
+    alternative text in its place. Attribute values are re-escaped for where they go."""
+    attributes = {name: html.unescape(value) for name, value in IMAGE_ATTRIBUTE.findall(match[0])}
+    alt = attributes.get("alt", "").strip()
+    if "src" not in attributes:
+        what = f"Image not shown: {alt}" if alt else "Image not shown"
+        return f'<span class="image-blocked">[{escape(what)}]</span>'
+    image = f'<img src="{escape(attributes["src"])}" alt="{escape(alt)}" loading="lazy">'
+    caption = f'<span class="figure-caption">{escape(alt)}</span>' if alt else ""
+    return f'<span class="figure">{image}{caption}</span>'
 
 
 def nesting_depth(html: str) -> int:

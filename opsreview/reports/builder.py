@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import batched
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from opsreview.actions.models import ActionItem, ItemStatus, Term
+from opsreview.org.links import path_for
 from opsreview.org.models import Team
 from opsreview.org.people import display_name
 
@@ -382,7 +383,115 @@ def build_monthly_report(recipient, *, period: str) -> MonthlyReport:
     return build_monthly_reports([recipient], period=period)[0]
 
 
-BUILDERS = {ReportKind.WEEKLY: build_weekly_reports, ReportKind.MONTHLY: build_monthly_reports}
+@dataclass
+class AnniversaryCoe:
+    """A COE of a year ago as the anniversary digest lists it, with its items not done."""
+
+    pk: int
+    title: str
+    team: Team
+    created_at: datetime
+    items: list[ReportItem] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return path_for("coe:coe_detail", self.pk)
+
+
+@dataclass
+class AnniversaryReport:
+    recipient: AbstractBaseUser
+    period: str
+    on: date
+    year_ago: date  # the first day of the month, a year before the period, whose COEs are listed
+    coes: list[AnniversaryCoe]
+    kind: str = field(default=ReportKind.ANNIVERSARY)
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for coe in self.coes for item in coe.items if item.days_late)
+
+    @property
+    def item_count(self) -> int:
+        return sum(len(coe.items) for coe in self.coes)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.coes
+
+
+def _year_ago(start: date) -> tuple[datetime, datetime]:
+    """The month a year before the one starting on `start`, as the site's time zone reads it:
+    from its first moment to the first moment of the month after."""
+    first = date(start.year - 1, start.month, 1)
+    since, until = (datetime.combine(day, time.min) for day in (first, _next_month(first)))
+    return timezone.make_aware(since), timezone.make_aware(until)
+
+
+def _year_ago_items(since: datetime, until: datetime):
+    """Items not done (neither done nor won't do) of the COEs created from `since` to `until`:
+    a COE is dated by its creation, which every COE has, near misses without an incident too."""
+    return ActionItem.objects.open().filter(coe__created_at__gte=since, coe__created_at__lt=until)
+
+
+# An item of a year-ago COE, then its COE's team and creation time; it is listed under its COE,
+# so the meeting that may also name it is not read.
+ANNIVERSARY_ITEM_VALUES = (*ITEM_VALUES[:-1], "coe__team_id", "coe__created_at")
+
+
+def build_anniversary_reports(recipients, *, period: str) -> list[AnniversaryReport]:
+    """The COEs that each recipient's teams created in the same month a year earlier, each with
+    its items not done: owner, due date and whether it is overdue. A COE whose items are all
+    done or dropped is not listed, so a recipient with none left has an empty report and gets
+    no email. Three queries for any number of recipients and items.
+    """
+    recipients = list(recipients)
+    start = month_start(period)
+    since, until = _year_ago(start)
+    on = _as_of(start, _next_month(start))
+    teams = _teams_by_manager(recipients)
+    team_by_id = {team.pk: team for managed in teams.values() for team in managed}
+    rows = (
+        _year_ago_items(since, until)
+        .filter(coe__team__in=team_by_id)
+        .order_by("coe__created_at", "coe_id", "due_date", "pk")
+        .values_list(*ANNIVERSARY_ITEM_VALUES)
+    )
+    coes: dict[int, AnniversaryCoe] = {}
+    for *values, coe_team_id, created_at in rows:
+        item = ReportItem(*values, meeting=None)
+        if item.coe_id not in coes:
+            coes[item.coe_id] = AnniversaryCoe(
+                item.coe_id, item.coe_title, team_by_id[coe_team_id], created_at
+            )
+        coes[item.coe_id].items.append(item)
+    items = [item for coe in coes.values() for item in coe.items]
+    owners = get_user_model().objects.only(*OWNER_FIELDS).in_bulk({i.owner_id for i in items})
+    formatter = RowFormatter()
+    for item in items:
+        item.owner = owners[item.owner_id]
+        formatter.dress(item, on=on, due_pattern="j M Y")
+    by_team: dict[int, list[AnniversaryCoe]] = defaultdict(list)
+    for coe in coes.values():
+        by_team[coe.team.pk].append(coe)
+    return [
+        AnniversaryReport(
+            recipient=recipient,
+            period=period,
+            on=on,
+            year_ago=timezone.localdate(since),
+            # By team, then oldest first.
+            coes=[coe for team in teams[recipient.pk] for coe in by_team[team.pk]],
+        )
+        for recipient in recipients
+    ]
+
+
+BUILDERS = {
+    ReportKind.WEEKLY: build_weekly_reports,
+    ReportKind.MONTHLY: build_monthly_reports,
+    ReportKind.ANNIVERSARY: build_anniversary_reports,
+}
 
 
 def build_reports(recipients, *, kind: str, period: str) -> list:
@@ -414,9 +523,26 @@ def report_recipients(kind: str):
     )
 
 
-def report_batches(kind: str) -> list[list[int]]:
-    """The recipients of a kind of report, by id, a batch at a time."""
-    recipients = report_recipients(kind).values_list("pk", flat=True)
+def anniversary_recipients(period: str):
+    """Active managers of teams that created a COE in the month a year before `period` whose
+    items are not all done. Nobody else gets the digest, REPORT_SEND_ALL_CLEAR or not: it has
+    nothing to say to them."""
+    team_ids = _year_ago_items(*_year_ago(month_start(period))).values("coe__team_id")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, managed_teams__in=team_ids)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def report_batches(kind: str, period: str) -> list[list[int]]:
+    """The recipients of a kind of report for a period, by id, a batch at a time."""
+    if kind == ReportKind.ANNIVERSARY:
+        recipients = anniversary_recipients(period)
+    else:
+        recipients = report_recipients(kind)
+    recipients = recipients.values_list("pk", flat=True)
     return [list(batch) for batch in batched(recipients, REPORT_BATCH_SIZE)]
 
 

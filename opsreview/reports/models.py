@@ -6,6 +6,7 @@ from django.utils import timezone
 class ReportKind(models.TextChoices):
     WEEKLY = "weekly", "Weekly overdue report"
     MONTHLY = "monthly", "Monthly long-term report"
+    ANNIVERSARY = "anniversary", "Anniversary digest"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -21,7 +22,7 @@ class ReportDelivery(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_deliveries"
     )
-    kind = models.CharField(max_length=10, choices=ReportKind)
+    kind = models.CharField(max_length=20, choices=ReportKind)
     period = models.CharField(max_length=10, help_text="2026-W48 for a week, 2026-11 for a month.")
     status = models.CharField(max_length=10, choices=DeliveryStatus, default=DeliveryStatus.CLAIMED)
     attempts = models.PositiveSmallIntegerField(default=1)

@@ -26,7 +26,11 @@ logger = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=30)
 # A claim for many people that meets another worker's new rows looks again this many times.
 CLAIM_ATTEMPTS = 3
-REPORT_TEMPLATES = {ReportKind.WEEKLY: "weekly-report", ReportKind.MONTHLY: "monthly-report"}
+REPORT_TEMPLATES = {
+    ReportKind.WEEKLY: "weekly-report",
+    ReportKind.MONTHLY: "monthly-report",
+    ReportKind.ANNIVERSARY: "anniversary-digest",
+}
 
 
 def report_claim(*, recipient, kind: str, period: str) -> ReportDelivery | None:
@@ -135,6 +139,10 @@ def report_deliver_many(*, recipients, kind: str, period: str) -> dict[int, str]
 
 
 def _worth_sending(report) -> bool:
+    """An empty anniversary digest is never sent: a manager whose teams have no COE of a year
+    ago with items not done has nothing to hear about, all clear or not."""
+    if report.kind == ReportKind.ANNIVERSARY:
+        return not report.is_empty
     return not report.is_empty or settings.REPORT_SEND_ALL_CLEAR
 
 

@@ -16,7 +16,7 @@ RETRY_AFTER = 30
 
 def _fan_out(kind: str, period: str | None) -> int:
     period = period or current_period(kind, timezone.localdate())
-    batches = report_batches(kind)
+    batches = report_batches(kind, period)
     for recipient_ids in batches:
         send_report_batch.delay(recipient_ids=recipient_ids, kind=kind, period=period)
     return sum(len(batch) for batch in batches)
@@ -32,6 +32,13 @@ def send_weekly_reports(period: str | None = None) -> int:
 @shared_task
 def send_monthly_reports(period: str | None = None) -> int:
     return _fan_out(ReportKind.MONTHLY, period)
+
+
+@shared_task
+def send_anniversary_reports(period: str | None = None) -> int:
+    """Beat, monthly: the managers whose teams wrote COEs a year ago that still have items not
+    done; each gets (at most) one digest a month."""
+    return _fan_out(ReportKind.ANNIVERSARY, period)
 
 
 @shared_task

@@ -91,13 +91,20 @@ def report_preview_html(request: HttpRequest) -> HttpResponse:
     return HttpResponse(email.html)
 
 
+# The job beat runs for each report, which Send now runs for the current period.
+SCHEDULED_TASKS = {
+    ReportKind.WEEKLY: tasks.send_weekly_reports,
+    ReportKind.MONTHLY: tasks.send_monthly_reports,
+    ReportKind.ANNIVERSARY: tasks.send_anniversary_reports,
+}
+
+
 @require_POST
 def report_send_now(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    kind = request.POST.get("kind", ReportKind.WEEKLY)
-    if kind not in ReportKind.values:
+    task = SCHEDULED_TASKS.get(request.POST.get("kind", ReportKind.WEEKLY))
+    if task is None:
         raise Http404("No such report.")
-    task = tasks.send_weekly_reports if kind == ReportKind.WEEKLY else tasks.send_monthly_reports
     try:
         task.delay()
     except BrokerUnavailable:

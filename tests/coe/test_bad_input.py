@@ -183,6 +183,7 @@ def test_a_review_of_a_coe_that_is_not_in_review_says_so(client, coe, data):
 
 @pytest.mark.parametrize("data", [{}, {"item-title": "Add a canary"}])
 def test_adding_an_item_to_someone_elses_coe_is_refused_with_the_reason(client, coe, data):
+    Coe.objects.filter(pk=coe.pk).update(status=Status.IN_REVIEW)  # a draft: 404 to others
     client.force_login(UserFactory())
 
     response = client.post(f"/coe/{coe.pk}/actions/", data)

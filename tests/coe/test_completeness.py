@@ -2,7 +2,7 @@
 
 import pytest
 
-from coe.models import SECTIONS, CoeTemplateSettings
+from coe.models import SECTIONS, CoeKind, CoeTemplateSettings
 from coe.services import coe_timeline_entry_delete, factor_delete
 from opsreview.actions.models import Term
 from opsreview.actions.services import action_item_wont_do
@@ -299,9 +299,12 @@ def test_missing_sections_reads_the_template_it_is_given():
     }
 
 
-def test_the_template_settings_are_one_row():
-    assert CoeTemplateSettings.load() == CoeTemplateSettings.load()
-    assert CoeTemplateSettings.objects.count() == 1
+def test_the_template_settings_are_one_row_per_kind_of_coe():
+    assert CoeTemplateSettings.load() == CoeTemplateSettings.load(CoeKind.INCIDENT)
+    assert CoeTemplateSettings.load(CoeKind.NEAR_MISS) == CoeTemplateSettings.load(
+        CoeKind.NEAR_MISS
+    )
+    assert sorted(CoeTemplateSettings.objects.values_list("kind", flat=True)) == sorted(CoeKind)
 
 
 # Corrective actions are action items

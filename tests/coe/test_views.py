@@ -66,11 +66,28 @@ def test_list_shows_my_drafts_above_everything_newest_first(client, author):
     theirs = services.coe_create(title="Their draft", team=TeamFactory(), actor=UserFactory())
     mine = services.coe_create(title="My draft", team=TeamFactory(), actor=author)
     newest = services.coe_create(title="Newest, theirs", team=TeamFactory(), actor=UserFactory())
+    # Others' drafts are theirs until submitted.
+    Coe.objects.filter(pk=newest.pk).update(status=Status.IN_REVIEW)
     response = client.get("/coe/")
     assert [c.title for c in response.context["drafts"]] == [mine.title]
-    assert [c.title for c in response.context["rows"]] == [newest.title, mine.title, theirs.title]
+    assert [c.title for c in response.context["rows"]] == [newest.title, mine.title]
     html = response.text
     assert html.index("Your drafts") < html.index(mine.title) < html.index(newest.title)
+    assert theirs.title not in html
+
+
+def test_a_draft_is_read_only_by_its_authors_team_reviewers_and_staff(client, coe, author):
+    outsider, member, staff = UserFactory(), UserFactory(), UserFactory(is_staff=True)
+    coe.team.members.add(member)
+    for person, status in ((outsider, 404), (member, 200), (staff, 200), (author, 200)):
+        client.force_login(person)
+        for path in ("", "history/", "checklist/", "since-my-review/"):
+            assert client.get(f"/coe/{coe.pk}/{path}").status_code == status, (person, path)
+        listed = [c.title for c in client.get("/coe/").context["rows"]]
+        assert (coe.title in listed) == (status == 200)
+    Coe.objects.filter(pk=coe.pk).update(status=Status.IN_REVIEW)
+    client.force_login(outsider)
+    assert client.get(f"/coe/{coe.pk}/").status_code == 200
 
 
 def test_list_filters_by_status_team_and_severity(client, author):
@@ -170,6 +187,7 @@ def test_a_new_item_starts_with_the_coes_team_and_the_reader_as_owner(client, co
 
 
 def test_others_read_only(client, coe):
+    Coe.objects.filter(pk=coe.pk).update(status=Status.CHANGES_REQUESTED)
     client.force_login(UserFactory())
     html = client.get(f"/coe/{coe.pk}/").text
     assert 'name="summary-body"' not in html
@@ -504,6 +522,7 @@ def test_history_shows_who_changed_which_section_as_a_diff(client, coe, author):
     services.coe_text_save(
         coe=coe, key="summary", body="Line one\nLine 2", base_version=1, actor=other
     )
+    Coe.objects.filter(pk=coe.pk).update(status=Status.IN_REVIEW)
     client.force_login(UserFactory())  # anyone signed in can read how a COE came to be
     response = client.get(f"/coe/{coe.pk}/history/")
     changes = response.context["changes"]

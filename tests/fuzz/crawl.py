@@ -17,8 +17,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from django.test import Client
 from django.urls import Resolver404, resolve
 
-# Enough instances of one page to see its states (open and resolved incidents, say).
-PAGES_PER_NAME = 2
+# Enough instances of one page to see its states (open and resolved incidents, say; the demo's
+# three COEs: in review with a named reviewer, a draft and an approved near miss).
+PAGES_PER_NAME = 3
 TEXT_KEPT = 200
 NOT_FUZZED = {"logout", "login"}
 
@@ -63,7 +64,7 @@ class _PageReader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = {name: value or "" for name, value in attrs}
-        if tag in ("a", "iframe") and (attrs.get("href") or attrs.get("src")):
+        if tag in ("a", "iframe", "img") and (attrs.get("href") or attrs.get("src")):
             self.links.append(attrs.get("href") or attrs["src"])
         if attrs.get("hx-get"):
             self.links.append(attrs["hx-get"])

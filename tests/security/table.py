@@ -13,6 +13,7 @@ Outcomes:
 A cell the code gets wrong today is listed in the row's ``xfail`` with the reason.
 """
 
+import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,13 +21,16 @@ from datetime import datetime, timedelta
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.utils import timezone
+from PIL import Image
 
 from coe.findings import coe_findings
 from coe.models import (
     BlamelessAcknowledgement,
     Coe,
+    CoeImage,
     CoeReviewer,
     CoeText,
     CoeThread,
@@ -35,7 +39,7 @@ from coe.models import (
     ReviewerState,
     Status,
 )
-from coe.services import coe_reviewer_add, coe_thread_resolve, factor_delete
+from coe.services import coe_image_add, coe_reviewer_add, coe_thread_resolve, factor_delete
 from incidents.models import Incident, TimelineEntry
 from incidents.services import incident_mitigate
 from opsreview.actions.models import ActionItem, ItemStatus
@@ -91,6 +95,11 @@ MEETING_RUNNERS = _grid( "login     403    403    403    403      403    ok     
 REVIEWER_NAMERS = _grid( "login     403    ok     ok     403      403    403     ok")
 THREAD_RESOLVERS = _grid("login     403    403    ok     ok       403    403     403")
 RECIPIENT = _grid(       "login     404    404    404    404      404    404     ok")
+# A draft is its authors', its team's (and their manager's), its named reviewers' and staff's:
+# to anyone else it does not exist.
+DRAFT_READERS = _grid(   "login     404    ok     ok     404      404    ok      ok")
+DRAFT_EDITORS = _grid(   "login     404    ok     ok     404      404    403     403")
+DRAFT_ITEM_PEOPLE = _grid("login    404    ok     ok     404      404    403     ok")
 # fmt: on
 # Wheel admins are staff or holders of wheel.administer_wheel; no other role here holds it.
 WHEEL_ADMINS = STAFF
@@ -153,6 +162,24 @@ def coe_pk(w):
 
 def draft_pk(w):
     return {"pk": w.draft.pk}
+
+
+def draft_image_pk(w):
+    # The GET of a write path is refused before the image is looked up: any id will do there.
+    image = getattr(w, "draft_image", None)
+    return {"pk": w.draft.pk, "image_pk": image.pk if image else 1}
+
+
+def _png_upload() -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (32, 16), (20, 120, 200)).save(out, "PNG")
+    return SimpleUploadedFile("errors.png", out.getvalue(), content_type="image/png")
+
+
+def _draft_image(w) -> None:
+    w.draft_image = coe_image_add(
+        coe=w.draft, actor=w.person("author"), upload=_png_upload(), section="metrics"
+    )
 
 
 def item_pk(w):
@@ -607,11 +634,36 @@ TABLE: list[Row] = [
         ),
     ),
     *page("coe:coe_detail", SIGNED_IN, args=coe_pk),
+    *page("coe:coe_detail", DRAFT_READERS, args=draft_pk, action="a draft"),
+    *page("coe:coe_history", DRAFT_READERS, args=draft_pk, action="a draft"),
+    *post_only(
+        "coe:coe_image_upload",
+        DRAFT_EDITORS,
+        write(
+            lambda w, r: CoeImage.objects.filter(coe=w.draft, caption="Canary errors").exists(),
+            lambda w: {"image": _png_upload(), "section": "metrics", "caption": "Canary errors"},
+        ),
+        args=draft_pk,
+    ),
+    *page("coe:coe_image", DRAFT_READERS, args=draft_image_pk, setup=_draft_image),
+    *page("coe:coe_image_thumbnail", DRAFT_READERS, args=draft_image_pk, setup=_draft_image),
+    *post_only(
+        "coe:coe_image_delete",
+        DRAFT_EDITORS,
+        write(
+            lambda w, r: not CoeImage.objects.filter(pk=w.draft_image.pk).exists(),
+            lambda w: {},
+            setup=_draft_image,
+        ),
+        args=draft_image_pk,
+    ),
     *page("coe:coe_checklist", SIGNED_IN, args=coe_pk),
     *page("coe:coe_history", SIGNED_IN, args=coe_pk),
+    *page("coe:coe_export_markdown", SIGNED_IN, args=coe_pk),
+    *page("coe:coe_export_markdown", DRAFT_READERS, args=draft_pk, action="a draft"),
     *post_only(
         "coe:coe_preview",
-        COE_EDITORS,
+        DRAFT_EDITORS,
         write(
             lambda w, r: b"<strong>bold</strong>" in r.content,
             lambda w: {"summary-body": "**bold**"},
@@ -621,7 +673,7 @@ TABLE: list[Row] = [
     ),
     *post_only(
         "coe:coe_title_save",
-        COE_EDITORS,
+        DRAFT_EDITORS,
         write(
             lambda w, r: Coe.objects.get(pk=w.draft.pk).title == "Gateway config near miss",
             lambda w: {"title": "Gateway config near miss"},
@@ -630,7 +682,7 @@ TABLE: list[Row] = [
     ),
     *post_only(
         "coe:coe_text_save",
-        COE_EDITORS,
+        DRAFT_EDITORS,
         write(
             lambda w, r: (
                 CoeText.objects.get(coe=w.draft, key="summary").body
@@ -650,7 +702,7 @@ TABLE: list[Row] = [
     ),
     *post_only(
         "coe:coe_timeline_add",
-        COE_EDITORS,
+        DRAFT_EDITORS,
         write(
             lambda w, r: w.draft.timeline_entries.filter(text="Config rolled back.").exists(),
             lambda w: {"occurred_at": _local(timezone.now()), "text": "Config rolled back."},
@@ -659,7 +711,7 @@ TABLE: list[Row] = [
     ),
     *post_only(
         "coe:coe_timeline_copy",
-        COE_EDITORS,
+        DRAFT_EDITORS,
         write(
             lambda w, r: w.draft.timeline_entries.filter(
                 text__startswith="Canary rejected"
@@ -670,7 +722,7 @@ TABLE: list[Row] = [
     ),
     *post_only(
         "coe:coe_timeline_delete",
-        COE_EDITORS,
+        DRAFT_EDITORS,
         write(
             lambda w, r: not CoeTimelineEntry.objects.filter(pk=w.draft_entry.pk).exists(),
             lambda w: {},
@@ -679,13 +731,13 @@ TABLE: list[Row] = [
     ),
     *post_only(
         "coe:coe_factor_add",
-        COE_EDITORS,
+        DRAFT_EDITORS,
         write(lambda w, r: w.draft.factors.count() == 2, lambda w: {}),
         args=draft_pk,
     ),
     *post_only(
         "coe:coe_factor_save",
-        COE_EDITORS,
+        DRAFT_EDITORS,
         write(
             lambda w, r: ContributingFactor.objects.get(pk=w.factor.pk).steps.count() == 1,
             _factor_form,
@@ -694,13 +746,13 @@ TABLE: list[Row] = [
     ),
     *post_only(
         "coe:coe_factor_delete",
-        COE_EDITORS,
+        DRAFT_EDITORS,
         write(lambda w, r: not w.draft.factors.exists(), lambda w: {}),
         args=lambda w: {"pk": w.draft.pk, "factor_pk": w.factor.pk},
     ),
     *post_only(
         "coe:coe_acknowledge",
-        COE_EDITORS,
+        DRAFT_EDITORS,
         write(
             lambda w, r: BlamelessAcknowledgement.objects.filter(coe=w.draft).exists(),
             _acknowledgement,
@@ -709,7 +761,7 @@ TABLE: list[Row] = [
     ),
     *post_only(
         "coe:coe_submit",
-        COE_EDITORS,
+        DRAFT_EDITORS,
         write(
             lambda w, r: _coe_status(w.draft) == Status.IN_REVIEW,
             lambda w: {},
@@ -804,7 +856,7 @@ TABLE: list[Row] = [
     ),
     *post_only(
         "coe:coe_action_add",
-        ITEM_PEOPLE,
+        DRAFT_ITEM_PEOPLE,
         write(
             lambda w, r: w.draft.action_items.filter(title="Reject unknown upstreams").exists(),
             lambda w: _item_form(w, "item-"),

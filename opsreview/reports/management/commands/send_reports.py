@@ -17,13 +17,16 @@ from opsreview.reports.models import ReportDelivery, ReportKind
 
 class Command(BaseCommand):
     help = (
-        "Send the weekly overdue (or monthly long-term) reports now, through the same delivery "
-        "records as the schedule: nobody gets a second email for a period already sent."
+        "Send the weekly overdue (or monthly long-term, or anniversary) reports now, through the "
+        "same delivery records as the schedule: nobody gets a second email for a period already "
+        "sent."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--kind", choices=ReportKind.values, default=ReportKind.WEEKLY)
-        parser.add_argument("--period", help="2026-W48 (weekly) or 2026-11 (monthly); default now")
+        parser.add_argument(
+            "--period", help="2026-W48 (weekly) or 2026-11 (monthly, anniversary); default now"
+        )
         parser.add_argument("--dry-run", action="store_true", help="say who would get what")
 
     def handle(self, *args, kind, period, dry_run, **options):
@@ -35,7 +38,7 @@ class Command(BaseCommand):
         # One spelling per period (2026-W9 is 2026-W09), or the unique delivery cannot match.
         period = current_period(kind, start)
         failures = 0
-        for recipient_ids in report_batches(kind):
+        for recipient_ids in report_batches(kind, period):
             recipients = get_user_model().objects.filter(pk__in=recipient_ids).order_by("pk")
             if dry_run:
                 for report in build_reports(recipients, kind=kind, period=period):
