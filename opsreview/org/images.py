@@ -119,8 +119,10 @@ def _stored(image: Image.Image) -> CheckedImage:
 def _thumbnail(image: Image.Image) -> bytes:
     """The first frame, at most THUMBNAIL_BOX, as WebP (every supported browser shows it)."""
     image.seek(0)
-    small = image.convert("RGBA")
-    small.thumbnail(THUMBNAIL_BOX)
+    scale = min(1.0, THUMBNAIL_BOX[0] / image.width, THUMBNAIL_BOX[1] / image.height)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    # Resized before it is converted: no full-size copy of a large image is made.
+    small = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0).convert("RGBA")
     out = io.BytesIO()
     small.save(out, "WEBP", quality=80)
     return out.getvalue()

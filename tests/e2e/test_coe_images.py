@@ -36,16 +36,9 @@ def png_bytes(size=(120, 80)) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path) -> Path:
-    """Uploaded files (the demo's too) land here, not in the development media folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def draft(demo, sign_in, live_server):
-    """The demo draft, open in its author's editor."""
+    """The demo draft, open in its author's editor (it has one image uploaded already)."""
     coe = Coe.objects.get(status=Status.DRAFT)
     page = sign_in("callleader")
     page.goto(f"{live_server.url}/coe/{coe.pk}/")
@@ -59,6 +52,13 @@ def metrics_saved_with_image(response) -> bool:
         and response.url.endswith("/text/metrics/")
         and re.search(r"images%2F\d+%2F|images/\d+/", response.request.post_data or "") is not None
     )
+
+
+def new_image(coe: Coe) -> CoeImage:
+    """The image uploaded here: the newest, as the demo's was there before."""
+    images = list(CoeImage.objects.filter(coe=coe).order_by("-pk"))
+    assert len(images) == 2
+    return images[0]
 
 
 def stored_files(media: Path) -> set[Path]:
@@ -93,7 +93,7 @@ def test_a_pasted_screenshot_is_uploaded_shown_in_the_preview_and_saved_with_the
 
     assert saved.value.ok
     expect(page.locator("#status-metrics")).to_contain_text("Saved at")
-    image = CoeImage.objects.get(coe=coe)
+    image = new_image(coe)
     assert (image.section, image.caption, image.width, image.height) == (
         "metrics",
         "Screenshot",
@@ -129,7 +129,7 @@ def test_an_image_chosen_with_the_picker_goes_in_with_the_caption_typed(draft, m
         expect(page.locator("#caption-metrics")).to_have_value("")  # ready for the next one
 
     assert saved.value.ok
-    image = CoeImage.objects.get(coe=coe)
+    image = new_image(coe)
     assert image.caption == "Collections refused, 14:00-15:00"
     assert CoeText.objects.get(coe=coe, key="metrics").body == f"{image.markdown}\n"
     assert stored_files(media) - seeded == {Path(image.file.path), Path(image.thumbnail.path)}
@@ -153,6 +153,6 @@ def test_a_text_file_named_png_is_refused_with_the_servers_reason_and_nothing_is
     )
     expect(page.locator("#part-metrics .upload-progress")).to_be_hidden()
     expect(page.locator("textarea[name='metrics-body']")).to_have_value("")
-    assert not CoeImage.objects.filter(coe=coe).exists()
+    assert CoeImage.objects.filter(coe=coe).count() == 1  # the demo's own
     assert stored_files(media) == seeded
     assert CoeText.objects.get(coe=coe, key="metrics").body == ""
