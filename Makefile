@@ -45,8 +45,10 @@ browser:
 	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	    else echo "Browser tests need Chromium: install it (e.g. apt-get install chromium) or set CHROMIUM_PATH"; exit 1; fi; }
 
+# The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= auto
 test: install browser
-	python -m pytest
+	python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: install
 	ruff check .

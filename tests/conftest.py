@@ -1,4 +1,18 @@
+from pathlib import Path
+
 import pytest
+
+# Tests that run real Celery workers on the shared broker (Redis in CI) and read its global
+# bookkeeping (the unacknowledged-task table): run one after another, in one xdist worker.
+ON_THE_SHARED_BROKER = ("drills", "reports/test_report_worker.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    tests = Path(__file__).parent
+    for item in items:
+        where = Path(item.path).relative_to(tests).as_posix()
+        if where.startswith(ON_THE_SHARED_BROKER):
+            item.add_marker(pytest.mark.xdist_group("shared-broker"))
 
 
 @pytest.fixture(autouse=True)
