@@ -257,6 +257,19 @@ def _rate_graph(rates: list[tuple[int, float]]) -> bytes:
     return out.getvalue()
 
 
+def _factor(coe: Coe, author, title: str, category: str, steps: list[tuple[str, str]]) -> None:
+    """A contributing factor and its why → because chain, as the editor saves one."""
+    factor = services.factor_add(coe=coe, actor=author, title=title, category=category)
+    services.factor_save(
+        factor=factor,
+        actor=author,
+        base_version=factor.version,
+        title=title,
+        category=category,
+        steps=steps,
+    )
+
+
 def _write(coe: Coe, author, texts: dict[str, str]) -> None:
     for key, body in texts.items():
         version = CoeText.objects.get(coe=coe, key=key).version
@@ -290,17 +303,7 @@ def _gateway_coe(users, teams) -> Coe:
         [(0, 0.0002), (40, 0.0002), (41, 1.0), (130, 1.0), (131, 0.0003), (180, 0.0003)],
     )
     services.coe_timeline_copy_from_incident(coe=coe, actor=author)
-    factor = services.factor_add(
-        coe=coe, actor=author, title="No end-to-end test", category=FactorCategory.DEPLOYMENT
-    )
-    services.factor_save(
-        factor=factor,
-        actor=author,
-        base_version=factor.version,
-        title=factor.title,
-        category=factor.category,
-        steps=GATEWAY_WHYS,
-    )
+    _factor(coe, author, "No end-to-end test", FactorCategory.DEPLOYMENT, GATEWAY_WHYS)
     _items(coe=coe, incident=None, users=users, teams=teams, items=GATEWAY_ITEMS)
     # Morgan, who wrote none of it, is its bar raiser: asked (in the inbox) once it is submitted.
     services.coe_reviewer_add(coe=coe, actor=author, reviewer=users["manager"])
@@ -365,17 +368,7 @@ def _draft_coe(users, teams) -> Coe:
         occurred_at=incident.impact_started_at + timedelta(minutes=4),
         text="Customers report BananaDistributionLimitExceeded errors.",
     )
-    factor = services.factor_add(
-        coe=coe, actor=author, title="Shared pool", category=FactorCategory.CAPACITY
-    )
-    services.factor_save(
-        factor=factor,
-        actor=author,
-        base_version=factor.version,
-        title=factor.title,
-        category=factor.category,
-        steps=DRAFT_WHYS,
-    )
+    _factor(coe, author, "Shared pool", FactorCategory.CAPACITY, DRAFT_WHYS)
     _items(coe=None, incident=incident, users=users, teams=teams, items=INCIDENT_ITEMS)
     _items(coe=coe, incident=None, users=users, teams=teams, items=DRAFT_ITEMS)
     return coe
@@ -394,17 +387,7 @@ def _near_miss_coe(users, teams) -> Coe:
         (paged + timedelta(minutes=25), "Logs rotated by hand; disk back to 41%."),
     ]:
         services.coe_timeline_entry_add(coe=coe, actor=author, occurred_at=occurred_at, text=text)
-    factor = services.factor_add(
-        coe=coe, actor=author, title="Silent job failure", category=FactorCategory.MONITORING_GAP
-    )
-    services.factor_save(
-        factor=factor,
-        actor=author,
-        base_version=factor.version,
-        title=factor.title,
-        category=factor.category,
-        steps=NEAR_MISS_WHYS,
-    )
+    _factor(coe, author, "Silent job failure", FactorCategory.MONITORING_GAP, NEAR_MISS_WHYS)
     _items(coe=coe, incident=None, users=users, teams=teams, items=NEAR_MISS_ITEMS)
     coe = services.coe_submit(coe=coe, actor=author)
     return services.coe_review(
