@@ -16,6 +16,7 @@ from coe.models import (
     ContributingFactor,
     Status,
 )
+from tests.coe.factories import CoeFactory
 from tests.fuzz.checks import changed_tables, fingerprint
 from tests.incidents.factories import IncidentFactory, TimelineEntryFactory
 from tests.org.factories import TeamFactory, UserFactory
@@ -184,6 +185,23 @@ def test_a_new_item_starts_with_the_coes_team_and_the_reader_as_owner(client, co
     html = client.get(f"/coe/{coe.pk}/").text
     assert f'name="item-team" value="{coe.team.slug}"' in html
     assert f'name="item-owner" value="{author.username}"' in html
+
+
+def test_an_incidents_page_names_its_draft_coe_only_to_those_who_may_read_it(client):
+    incident = IncidentFactory(title="Checkout down")
+    team = TeamFactory(name="Front Door")
+    writer = UserFactory()
+    coe = CoeFactory(actor=writer, team=team, incident=incident, title="Checkout down, in draft")
+
+    client.force_login(UserFactory())
+    page = client.get(incident.get_absolute_url()).text
+    assert coe.title not in page
+    assert coe.get_absolute_url() not in page
+    assert "Front Door is writing its COE: a draft" in page
+
+    client.force_login(writer)
+    page = client.get(incident.get_absolute_url()).text
+    assert f'<a href="{coe.get_absolute_url()}">{coe.title}</a>' in page
 
 
 def test_others_read_only(client, coe):
