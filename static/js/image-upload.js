@@ -100,6 +100,18 @@
     );
   }
 
+  // The editor's list of images: "Insert" puts one in its section where the cursor was.
+  document.querySelectorAll("[data-insert-image]").forEach((button) => {
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const textarea = document.getElementById(button.dataset.textarea);
+      if (!textarea) return;
+      insertAtCursor(textarea, button.dataset.insertImage);
+      textarea.focus();
+      textarea.scrollIntoView({ block: "center" });
+    });
+  });
+
   document.addEventListener("submit", (event) => {
     const form = event.target.closest("form[data-image-upload]");
     if (!form) return;

@@ -156,3 +156,19 @@ def test_a_text_file_named_png_is_refused_with_the_servers_reason_and_nothing_is
     assert CoeImage.objects.filter(coe=coe).count() == 1  # the demo's own
     assert stored_files(media) == seeded
     assert CoeText.objects.get(coe=coe, key="metrics").body == ""
+
+
+def test_an_uploaded_image_is_put_in_its_section_from_the_editors_list(draft):
+    coe, page = draft
+    uploaded = CoeImage.objects.get(coe=coe)  # the demo's, not yet in any text
+    box = page.locator("textarea[name='metrics-body']")
+
+    with page.expect_response(metrics_saved_with_image):
+        page.get_by_role("button", name="Insert in Metrics").click()
+        expect(box).to_be_focused()
+        expect(box).to_have_value(f"{uploaded.markdown}\n")
+        shown = page.locator("#preview-metrics img")
+        expect(shown).to_have_attribute("src", uploaded.get_absolute_url())
+        expect(shown).to_have_js_property("naturalWidth", uploaded.width)
+
+    assert CoeText.objects.get(coe=coe, key="metrics").body == f"{uploaded.markdown}\n"
