@@ -802,8 +802,11 @@ class CoeComment(StoresRenderedMarkdown):
         return f"Comment by {self.author} on {self.thread}"
 
 
+IMAGE_FOLDER = "coe-images"  # in the default storage: <coe id>/<random name>
+
+
 def _image_name(image: "CoeImage", filename: str) -> str:
-    return f"coe-images/{image.coe_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+    return f"{IMAGE_FOLDER}/{image.coe_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
 
 class CoeImage(models.Model):

@@ -3,10 +3,15 @@ content, re-encoded without metadata), refused with a reason otherwise with noth
 served only to people who may read the COE."""
 
 import io
+import os
+import time
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
@@ -351,3 +356,24 @@ def test_a_reader_cannot_remove_an_image(as_author, coe, author, media):
     assert response.status_code == 403
     assert CoeImage.objects.filter(pk=image.pk).exists()
     assert len(stored_files(media)) == 2
+
+
+def test_the_sweep_deletes_files_no_image_refers_to_once_they_are_old(as_author, coe, media):
+    kept = _attached(as_author, coe)
+    left_behind = default_storage.save(f"coe-images/{coe.pk}/orphan.png", ContentFile(b"x"))
+    just_uploaded = default_storage.save(f"coe-images/{coe.pk}/arriving.png", ContentFile(b"y"))
+    day_ago = time.time() - 25 * 3600
+    os.utime(media / left_behind, (day_ago, day_ago))
+    os.utime(media / kept.file.name, (day_ago, day_ago))
+
+    out = io.StringIO()
+    call_command("sweep_images", "--dry-run", stdout=out)
+    assert f"Would delete {left_behind}" in out.getvalue()
+    assert (media / left_behind).exists()
+
+    out = io.StringIO()
+    call_command("sweep_images", stdout=out)
+    assert out.getvalue().splitlines() == [f"Deleted {left_behind}", "1 file no image refers to."]
+    assert not (media / left_behind).exists()
+    assert (media / just_uploaded).exists()  # younger than a day: may be on its way to a row
+    assert len(stored_files(media)) == 3  # the image, its thumbnail and the new upload

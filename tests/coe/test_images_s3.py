@@ -6,12 +6,12 @@ import io
 import time
 import urllib.request
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
@@ -33,12 +33,6 @@ REGION = "eu-west-1"
 # moto's server answers every service: the SES tests' fake credentials and server serve here too.
 aws_env = test_ses.aws_env
 moto_endpoint = test_ses.ses_endpoint
-
-
-@pytest.fixture
-def media(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 @pytest.fixture
@@ -252,3 +246,15 @@ def test_a_removed_image_leaves_the_bucket_once_the_removal_is_committed(
     assert keys_in_bucket(s3) == {kept.file.name, kept.thumbnail.name}
     assert list(CoeImage.objects.all()) == [kept]
     assert as_author.get(image.get_absolute_url()).status_code == 404
+
+
+def test_the_sweep_finds_files_left_in_the_bucket(as_author, coe, s3):
+    image = attached(as_author, coe)
+    orphan = f"coe-images/{coe.pk}/left-behind.png"
+    s3.put_object(Bucket=BUCKET, Key=orphan, Body=b"x")
+
+    out = io.StringIO()
+    call_command("sweep_images", "--min-age-hours", "0", stdout=out)
+
+    assert f"Deleted {orphan}" in out.getvalue()
+    assert keys_in_bucket(s3) == {image.file.name, image.thumbnail.name}
