@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 
+from incidents.models import Incident
 from opsreview.org.models import Service, Team
 from opsreview.org.pagination import Excerpt, excerpt
 
@@ -25,8 +26,11 @@ DRAFTS_SHOWN = 10
 
 def coe_list(*, viewer, q: str = "", **filters) -> QuerySet[Coe]:
     """The COEs `viewer` may read, narrowed by what they are about, newest first; with `q`,
-    those whose title or sections hold its words, best match first (coe.search.best_first)."""
+    those whose title or sections hold its words, best match first (coe.search.best_first),
+    or, when `q` is an incident's reference (INC-142), that incident's COE."""
     coes = _narrowed(viewer=viewer, q=q, **filters)
+    if Incident.pk_from_reference(q) is not None:  # the incident's COE: nothing to rank
+        return coes.annotate(found_total=Window(Count("pk"))).order_by("-created_at", "-pk")
     if q.strip():
         return search.best_first(_listed(), coes, q.strip())
     return coes.order_by("-created_at", "-pk")
@@ -62,6 +66,8 @@ def _narrowed(
     if category:
         factors = ContributingFactor.objects.filter(coe=OuterRef("pk"), category=category)
         coes = coes.filter(Exists(factors))
+    if (incident_pk := Incident.pk_from_reference(q)) is not None:
+        return coes.filter(incident_id=incident_pk)
     return search.matches(coes, q.strip()) if q.strip() else coes
 
 

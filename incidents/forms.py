@@ -140,7 +140,19 @@ class EngageTeamForm(forms.Form):
 STATUS_FILTER_CHOICES = [("", "Any status"), ("open", "Open"), *Status.choices]
 
 
+SEARCH_MAX = 200
+
+
 class IncidentFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=SEARCH_MAX,
+        label="Search",
+        error_messages={
+            "max_length": "Search for at most %(limit_value)d characters (this is %(show_value)d)."
+        },
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "INC-142 or title words"}),
+    )
     status = forms.ChoiceField(choices=STATUS_FILTER_CHOICES, required=False)
     severity = forms.TypedChoiceField(
         choices=[("", "Any severity"), *Severity.choices],

@@ -1,3 +1,4 @@
+import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -51,6 +52,16 @@ MOMENTS = [
     ("mitigated_at", "mitigated"),
     ("resolved_at", "resolved"),
 ]
+
+
+# How an incident is named in titles, emails and links: INC-<id>. The id never changes, so
+# neither does the reference. Typed back, "INC-142", "inc-142", "INC142" and "#142" all find it.
+REFERENCE_PREFIX = "INC-"
+REFERENCE_PATTERN = re.compile(r"(?:INC-?|#)([0-9]{1,19})", re.IGNORECASE | re.ASCII)
+# The largest id the column holds (a signed 64-bit integer): a bigger number names no incident.
+LARGEST_ID = 2**63 - 1
+# A reference is short; anything longer is not one, so no pattern ever reads a pasted page.
+REFERENCE_MAX = 32
 
 
 # The incident list's order; see IncidentQuerySet.open_first.
@@ -129,7 +140,24 @@ class Incident(StoresRenderedMarkdown):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_severity_display()}: {self.title}"
+        named = f"{self.get_severity_display()}: {self.title}"
+        return f"{self.reference} · {named}" if self.pk else named
+
+    @property
+    def reference(self) -> str:
+        """The incident's short, stable name: INC-<id> (empty until it is saved)."""
+        return f"{REFERENCE_PREFIX}{self.pk}" if self.pk else ""
+
+    @staticmethod
+    def pk_from_reference(text: str) -> int | None:
+        """The id a typed reference names ("INC-142", "inc142", "#142"), or None for any other
+        text, including numbers no id can be."""
+        text = text.strip() if isinstance(text, str) else ""
+        found = REFERENCE_PATTERN.fullmatch(text) if len(text) <= REFERENCE_MAX else None
+        if found is None:
+            return None
+        pk = int(found.group(1))
+        return pk if 0 < pk <= LARGEST_ID else None
 
     def get_absolute_url(self) -> str:
         return path_for("incidents:incident_detail", self.pk)

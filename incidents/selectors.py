@@ -16,9 +16,12 @@ from .models import Incident, Severity, TimelineEntry
 
 
 def incident_list(
-    *, status: str = "", severity: int | None = None, team: Team | None = None
+    *, q: str = "", status: str = "", severity: int | None = None, team: Team | None = None
 ) -> QuerySet[Incident]:
-    """Open incidents first, then most severe, newest; with what the list shows, in few queries."""
+    """Open incidents first, then most severe, newest; with what the list shows, in few queries.
+
+    `q` is either a reference (INC-142: that incident alone) or words found in the title.
+    """
     incidents = (
         Incident.objects.select_related("call_leader")
         .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
@@ -32,6 +35,11 @@ def incident_list(
         incidents = incidents.filter(severity=severity)
     if team:
         incidents = incidents.filter(teams=team)
+    q = q.strip()
+    if (pk := Incident.pk_from_reference(q)) is not None:
+        incidents = incidents.filter(pk=pk)
+    elif q:
+        incidents = incidents.filter(title__icontains=q)
     return incidents
 
 

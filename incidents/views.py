@@ -43,17 +43,23 @@ def _get_incident_for_work(request: HttpRequest, pk: int) -> Incident:
 
 def incident_list(request: HttpRequest) -> HttpResponse:
     filters = forms.IncidentFilterForm(request.GET or None)
-    criteria = filters.cleaned_data if filters.is_valid() else {}
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filters": filters, "query": query.urlencode()}
+    # Unknown filter values are ignored, but a search that cannot be run is said so.
+    if filters.is_bound and not filters.is_valid() and "q" in filters.errors:
+        return render(request, "incidents/incident_list.html", context, status=400)
+    criteria = filters.cleaned_data if filters.is_bound else {}
     incidents = selectors.incident_list(
+        q=criteria.get("q", ""),
         status=criteria.get("status", ""),
         severity=criteria.get("severity"),
         team=criteria.get("team"),
     )
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filters": filters, "page": page, "query": query.urlencode()}
-    return render(request, "incidents/incident_list.html", context)
+    if Incident.pk_from_reference(criteria.get("q", "")) and len(page.object_list) == 1:
+        return redirect(page.object_list[0])
+    return render(request, "incidents/incident_list.html", context | {"page": page})
 
 
 def incident_new(request: HttpRequest) -> HttpResponse:

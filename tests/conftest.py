@@ -2,17 +2,24 @@ from pathlib import Path
 
 import pytest
 
-# Tests that run real Celery workers on the shared broker (Redis in CI) and read its global
-# bookkeeping (the unacknowledged-task table): run one after another, in one xdist worker.
-ON_THE_SHARED_BROKER = ("drills", "reports/test_report_worker.py")
+# Tests that run one after another in one xdist worker while the rest of the suite shares
+# the others: those running real Celery workers on the shared broker (Redis in CI), which read
+# its global bookkeeping (the unacknowledged-task table); and the browser tests, as one
+# Chromium at a time (two at once on a two-core machine have had the browser die mid-run).
+XDIST_GROUPS = {
+    "drills": "shared-broker",
+    "reports/test_report_worker.py": "shared-broker",
+    "e2e": "browser",
+}
 
 
 def pytest_collection_modifyitems(config, items):
     tests = Path(__file__).parent
     for item in items:
         where = Path(item.path).relative_to(tests).as_posix()
-        if where.startswith(ON_THE_SHARED_BROKER):
-            item.add_marker(pytest.mark.xdist_group("shared-broker"))
+        group = next((g for place, g in XDIST_GROUPS.items() if where.startswith(place)), None)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,15 @@ import shutil
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from opsreview.org.demo import DEMO_PASSWORD
+
+# How long an expectation waits for its condition before failing (Playwright's default is 5 s).
+# The suite runs on every core, so the browser and its server share the machine with the rest
+# of the suite, and an autosave (1.5 s after typing) and the checklist refresh behind it may
+# take longer than that.
+expect.set_options(timeout=15_000)
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by the
 # test itself (seeding, assertions) are still synchronous and safe.

@@ -14,7 +14,9 @@ def test_declare_log_mitigate_and_resolve_an_incident_in_the_browser(demo, sign_
     page.get_by_role("combobox", name="Teams").fill("banana-storage")
     page.get_by_role("button", name="Declare").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Banana images fail to load")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^INC-\d+ · Banana images fail to load$")
+    )
     expect(page.get_by_test_id("incident-status")).to_have_text("Investigating")
     expect(page.get_by_role("heading", name="Mitigate impact")).to_be_visible()
 

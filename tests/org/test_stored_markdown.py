@@ -128,6 +128,6 @@ def test_the_team_engaged_subject_is_plain_text(settings):
     incident_notify_team_engaged(incident=incident, team=team)
 
     [message] = mail.outbox
-    assert "R&D <eu-west> engaged: Bananas & <apples>" in message.subject
+    assert f"R&D <eu-west> engaged: {incident.reference} · Bananas & <apples>" in message.subject
     assert "&amp;" not in message.subject and "&lt;" not in message.subject
     assert "R&D <eu-west> has been engaged" in message.body
