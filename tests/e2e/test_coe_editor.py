@@ -34,6 +34,9 @@ def _leaving_asks_first(page) -> None:
 
 
 def _write(page, key: str, text: str) -> None:
+    # Autosave listens through htmx, which starts once the page has loaded:
+    # text typed before that is kept but saved only by the Save button.
+    page.wait_for_load_state()
     page.locator(f"textarea[name='{key}-body']").fill(text)
     page.locator(f"textarea[name='{key}-body']").blur()
     expect(page.locator(f"#status-{key}")).to_contain_text("Saved at")
