@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.coe_new, name="coe_new"),
     path("<int:pk>/", views.coe_detail, name="coe_detail"),
     path("<int:pk>/checklist/", views.coe_checklist, name="coe_checklist"),
+    path("<int:pk>/similar/", views.coe_similar, name="coe_similar"),
     path("<int:pk>/preview/", views.coe_preview, name="coe_preview"),
     path("<int:pk>/title/", views.coe_title_save, name="coe_title_save"),
     path("<int:pk>/text/<slug:key>/", views.coe_text_save, name="coe_text_save"),

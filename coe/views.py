@@ -9,6 +9,7 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     TextField,
@@ -21,7 +22,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
@@ -349,8 +349,6 @@ def _editor_context(
         "reviewers": reviewers,
         "can_name_reviewers": not services.reviewer_refusal(coe, request.user),
         "reviewer_form": forms.ReviewerForm(),
-        # Looked up only where the page shows it: the parts htmx swaps in never do.
-        "similar_coes": SimpleLazyObject(lambda: similar.similar_coes(coe, request.user)),
     }
     return {**context, **extra}
 
@@ -382,6 +380,26 @@ def coe_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def coe_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     coe = _get_coe(request, pk)
     return render(request, f"{EDITOR}#checklist", _editor_context(request, coe))
+
+
+@require_GET
+def coe_similar(request: HttpRequest, pk: int) -> HttpResponse:
+    """Similar past COEs: the COE page loads them after it is shown (htmx), so ranking them
+    never holds up the page; without JavaScript the page links here."""
+    coe = get_object_or_404(
+        Coe.objects.select_related("team").prefetch_related(
+            "authors",
+            "reviewers",
+            "texts",
+            Prefetch("factors", queryset=ContributingFactor.objects.prefetch_related("steps")),
+        ),
+        pk=pk,
+    )
+    if coe.read_refusal(request.user):
+        raise Http404("No such COE.")
+    context = {"coe": coe, "similar_coes": similar.similar_coes(coe, request.user)}
+    template = "coe/similar.html" if request.htmx else "coe/similar_page.html"
+    return render(request, template, context)
 
 
 @require_POST

@@ -258,20 +258,33 @@ def test_each_carries_its_lessons_as_stored(reader):
     assert "<strong>every</strong>" in found.lessons_html
 
 
-# The COE page
+# The COE page and its panel
 
 
-def test_the_coe_page_shows_similar_coes_with_lessons_in_an_hx_disable_container(client, reader):
+def test_the_coe_page_loads_similar_coes_after_it_is_shown_and_links_to_them(client, reader):
+    now = _coe("Queue backlog", category="capacity")
+    client.force_login(reader)
+
+    html = client.get(now.get_absolute_url()).text
+
+    panel = html[html.index('data-testid="similar-coes"') :]
+    panel = panel[: panel.index("</section>")]
+    similar_url = f"/coe/{now.pk}/similar/"
+    assert f'hx-get="{similar_url}" hx-trigger="load"' in panel
+    assert f'<a href="{similar_url}">' in panel  # without JavaScript, a link
+
+
+def test_similar_coes_come_with_lessons_in_an_hx_disable_container(client, reader):
     hostile = 'Load-test **every** cache <span hx-get="/steal">first</span>. ' + "word " * 100
     earlier = _coe("Cache stampede", days_ago=10, category="capacity", lessons=hostile)
     add_item(earlier, due_date=timezone.localdate() - timedelta(days=1), confirm_past_due=True)
     now = _coe("Queue backlog", category="capacity")
     client.force_login(reader)
 
-    html = client.get(now.get_absolute_url()).text
+    panel = client.get(f"/coe/{now.pk}/similar/", headers={"HX-Request": "true"}).text
 
-    assert "Similar past COEs" in html
-    panel = html[html.index('data-testid="similar-coes"') :]
+    assert panel.startswith('<section class="panel similar-coes"')
+    assert "<html" not in panel
     assert f'<a href="{earlier.get_absolute_url()}">Cache stampede</a>' in panel
     assert earlier.team.name in panel and "In review" in panel
     assert "Same category: Capacity" in panel
@@ -284,12 +297,31 @@ def test_the_coe_page_shows_similar_coes_with_lessons_in_an_hx_disable_container
     assert "word …</p>" in lessons and "word " * 60 not in lessons  # cut short
 
 
-def test_the_coe_page_says_when_there_is_nothing_similar(client, reader):
+def test_without_javascript_similar_coes_are_a_page_of_their_own(client, reader):
+    _coe("Cache stampede", days_ago=10, category="capacity")
     now = _coe("Queue backlog", category="capacity")
     client.force_login(reader)
-    html = client.get(now.get_absolute_url()).text
+
+    html = client.get(f"/coe/{now.pk}/similar/").text
+
+    assert "<html" in html and f'<a href="{now.get_absolute_url()}">' in html
+    assert "Cache stampede" in html and "Same category: Capacity" in html
+
+
+def test_the_panel_says_when_there_is_nothing_similar(client, reader):
+    now = _coe("Queue backlog", category="capacity")
+    client.force_login(reader)
+    html = client.get(f"/coe/{now.pk}/similar/", headers={"HX-Request": "true"}).text
     assert "Similar past COEs" in html
     assert "No similar earlier COEs yet." in html
+
+
+def test_similar_coes_of_a_draft_are_not_there_for_those_who_may_not_read_it(client, reader):
+    _coe("Cache stampede", days_ago=10, category="capacity")
+    draft = _coe("Queue backlog", status=Status.DRAFT, category="capacity")
+    client.force_login(reader)
+    assert client.get(f"/coe/{draft.pk}/similar/").status_code == 404
+    assert client.get("/coe/999999/similar/").status_code == 404
 
 
 def test_the_parts_htmx_swaps_in_look_up_no_similar_coes(client, monkeypatch):
@@ -300,8 +332,8 @@ def test_the_parts_htmx_swaps_in_look_up_no_similar_coes(client, monkeypatch):
         raise AssertionError("similar COEs looked up for a part of the page")
 
     monkeypatch.setattr(similar, "similar_coes", refuse)
-    response = client.get(f"/coe/{now.pk}/checklist/")
-    assert response.status_code == 200
+    assert client.get(now.get_absolute_url()).status_code == 200
+    assert client.get(f"/coe/{now.pk}/checklist/").status_code == 200
 
 
 # Cost

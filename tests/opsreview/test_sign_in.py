@@ -22,6 +22,7 @@ SIGNED_IN_PATHS = {
     "coe:coe_new": "/coe/new/",
     "coe:coe_detail": "/coe/{coe}/",
     "coe:coe_checklist": "/coe/{coe}/checklist/",
+    "coe:coe_similar": "/coe/{coe}/similar/",
     "coe:coe_preview": "/coe/{coe}/preview/",
     "coe:coe_title_save": "/coe/{coe}/title/",
     "coe:coe_text_save": "/coe/{coe}/text/summary/",

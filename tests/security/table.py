@@ -661,6 +661,8 @@ TABLE: list[Row] = [
     *page("coe:coe_history", SIGNED_IN, args=coe_pk),
     *page("coe:coe_export_markdown", SIGNED_IN, args=coe_pk),
     *page("coe:coe_export_markdown", DRAFT_READERS, args=draft_pk, action="a draft"),
+    *page("coe:coe_similar", SIGNED_IN, args=coe_pk),
+    *page("coe:coe_similar", DRAFT_READERS, args=draft_pk, action="a draft"),
     *post_only(
         "coe:coe_preview",
         DRAFT_EDITORS,
