@@ -13,6 +13,7 @@ newline, `#` or `|` in it cannot break a heading or a table row.
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -87,7 +88,9 @@ def _front_matter(coe: Coe, absolute_url: AbsoluteUrl) -> str:
         "Online": f"<{absolute_url(coe.get_absolute_url())}>",
     }
     lines = [f"- **{label}:** {value}" for label, value in facts.items() if value]
-    zone = f"Times are in the site's time zone, {timezone.get_current_timezone_name()}."
+    name = timezone.get_current_timezone_name()
+    site = "the site's time zone, " if name == settings.TIME_ZONE else ""
+    zone = f"Times are in {site}{name}."
     return "\n\n".join([f"# {_plain(coe.title)}", "\n".join(lines), zone])
 
 

@@ -3,7 +3,9 @@ from django import forms
 from incidents.forms import DATETIME_INPUT
 from incidents.models import Incident, Severity
 from opsreview.org.fields import MAX_KEY
+from opsreview.org.forms import ConfirmsTime
 from opsreview.org.pickers import NumberPickerField, person_field, service_field, team_field
+from opsreview.org.zones import with_zone
 
 from .models import (
     TEXTS,
@@ -93,9 +95,12 @@ class ImpactForm(TextForm):
     requests_affected = _count_field()
 
 
-class CoeTimelineEntryForm(forms.Form):
+class CoeTimelineEntryForm(ConfirmsTime):
     occurred_at = forms.DateTimeField(
-        label="Time", widget=DATETIME_INPUT, error_messages={"invalid": "Enter a date and time."}
+        label="Time",
+        widget=DATETIME_INPUT,
+        help_text=with_zone(""),
+        error_messages={"invalid": "Enter a date and time."},
     )
     text = forms.CharField(label="What happened", max_length=CoeTimelineEntry.TEXT_MAX)
 
@@ -109,7 +114,7 @@ class FactorForm(UnshownFieldsForm):
     category = forms.ChoiceField(choices=FactorCategory.choices)
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args, rows: int = 5, autosave_url: str = "", **kwargs):
+    def __init__(self, *args, rows: int = 5, **kwargs):
         super().__init__(*args, **kwargs)
         rows = min(max(rows, self._posted_rows()), MAX_WHY_STEPS)
         for n in range(1, rows + 1):
@@ -125,24 +130,6 @@ class FactorForm(UnshownFieldsForm):
                 max_length=WhyStep.TEXT_MAX,
                 widget=forms.Textarea(attrs={"rows": 1, "class": "grows"}),
             )
-        if autosave_url:
-            self._autosave_to(autosave_url)
-
-    def _autosave_to(self, url: str) -> None:
-        """Each answer saves itself as it is typed, like the sections (the Save button stays:
-        it also adds the next empty why)."""
-        for name, field in self.fields.items():
-            if name == "version":
-                continue
-            typed = isinstance(field.widget, forms.Textarea | forms.TextInput)
-            field.widget.attrs |= {
-                "hx-post": url,
-                "hx-trigger": "input changed delay:1500ms, blur changed" if typed else "change",
-                "hx-include": "closest form",
-                "hx-vals": '{"autosave": "1"}',
-                "hx-swap": "none",
-                "hx-sync": "closest form:queue last",
-            }
 
     def _posted_rows(self) -> int:
         """The highest why number sent, so rows added on the page are kept (prefix and all)."""

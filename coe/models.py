@@ -208,9 +208,12 @@ class CoeQuerySet(models.QuerySet):
             coe=models.OuterRef("pk"), reviewer=user.pk, state__in=ACTIVE_REVIEWER_STATES
         )
         author = Coe.authors.through.objects.filter(coe=models.OuterRef("pk"), user=user.pk)
+        # The teams they manage as a subquery, not a join: joined, the planner reads every
+        # match of a common word before taking the newest (a search 25 times slower).
+        managed = Team.objects.filter(manager=user.pk).values("pk")
         return self.filter(
             ~models.Q(status=Status.DRAFT)
-            | models.Q(team__manager=user.pk)
+            | models.Q(team__in=managed)
             | models.Exists(author)
             | models.Exists(member)
             | models.Exists(named)

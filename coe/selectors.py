@@ -2,7 +2,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber
 
 from incidents.models import Incident
@@ -10,7 +23,7 @@ from opsreview.org.models import Service, Team
 from opsreview.org.pagination import Excerpt, excerpt
 
 from . import search
-from .models import Coe, CoeReviewer, ContributingFactor, ReviewerState, Status
+from .models import Coe, CoeReview, CoeReviewer, ContributingFactor, ReviewerState, Status
 
 # What a row of the list shows: nothing more is loaded (no section text, no incident write-up).
 LIST_FIELDS = (
@@ -204,3 +217,54 @@ def coes_overdue_for_review(*, now: datetime) -> Excerpt:
         .order_by("submitted_at", "pk"),
         STAFF_SHOWN,
     )
+
+
+# A COE's review state, live. A page open on a COE under way shows a token of its status, its
+# latest review and its reviewers; polling, it is answered 204 while the token still reads the
+# same (one query), or with the parts that show them.
+REVIEW_UNDER_WAY = (Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED)
+
+
+def _micros(moment) -> int:
+    return int(moment.timestamp() * 1_000_000) if moment else 0
+
+
+def _review_token(status: str, last_review, reviewers: int, requested, decided) -> str:
+    """Every change of a reviewer's state sets when it was asked for or decided (or, asked
+    again after a resubmission, moves the COE's status on)."""
+    return f"{status}.{last_review or 0}.{reviewers}.{_micros(requested)}.{_micros(decided)}"
+
+
+def review_token(coe: Coe) -> str:
+    """The token of a COE as its page loaded it (reviews and reviewers prefetched)."""
+    rows = coe.reviewers.all()
+    return _review_token(
+        coe.status,
+        max((review.pk for review in coe.reviews.all()), default=None),
+        len(rows),
+        max((row.requested_at for row in rows), default=None),
+        max((row.decided_at for row in rows if row.decided_at), default=None),
+    )
+
+
+def review_token_now(pk: int) -> tuple[str, Coe] | None:
+    """The token the page of COE `pk` would show now, with the COE's status, in one query;
+    None if there is no such COE."""
+    last_review = CoeReview.objects.filter(coe=OuterRef("pk")).order_by("-pk").values("pk")[:1]
+    coe = (
+        Coe.objects.filter(pk=pk)
+        .only("status")
+        .annotate(
+            last_review=Subquery(last_review),
+            reviewer_count=Count("reviewers"),
+            requested=Max("reviewers__requested_at"),
+            decided=Max("reviewers__decided_at"),
+        )
+        .first()
+    )
+    if coe is None:
+        return None
+    token = _review_token(
+        coe.status, coe.last_review, coe.reviewer_count, coe.requested, coe.decided
+    )
+    return token, coe

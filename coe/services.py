@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from incidents.models import Incident
+from incidents.models import CLOCK_SKEW, Incident
 from opsreview.org.audit import audit_record
 from opsreview.org.editing import StaleVersion
 from opsreview.org.fields import require_at_most
@@ -22,6 +22,7 @@ from opsreview.org.models import AuditAction, NotificationKind, Team
 from opsreview.org.people import display_name
 from opsreview.org.services import notify, notify_each
 from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
+from opsreview.org.zones import ask_if_future
 
 from .blameless import Finding
 from .findings import (
@@ -208,8 +209,16 @@ def coe_impact_save(
 
 @transaction.atomic
 def coe_timeline_entry_add(
-    *, coe: Coe, actor: AbstractBaseUser, occurred_at: datetime, text: str
+    *,
+    coe: Coe,
+    actor: AbstractBaseUser,
+    occurred_at: datetime,
+    text: str,
+    ask_about_time: bool = False,
 ) -> CoeTimelineEntry:
+    """An entry on the COE's timeline. With `ask_about_time` (a form, for the person typing),
+    a time in the future or before the incident's impact began raises TimeToConfirm instead
+    of being saved."""
     coe.require_editor(actor)
     text = (text or "").strip()
     if not text:
@@ -217,6 +226,10 @@ def coe_timeline_entry_add(
     require_at_most(text, CoeTimelineEntry.TEXT_MAX, field="text", what="an entry")
     entry = CoeTimelineEntry(coe=coe, occurred_at=occurred_at, text=text)
     entry.full_clean()
+    if ask_about_time:
+        ask_if_future(occurred_at, field="occurred_at", allowance=CLOCK_SKEW)
+        if coe.incident is not None:
+            coe.incident.ask_if_before_impact(occurred_at, field="occurred_at")
     entry.findings = stored(timeline_entry_findings(text, people_index()))
     entry.save()
     return entry

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.coe_detail, name="coe_detail"),
     path("<int:pk>/checklist/", views.coe_checklist, name="coe_checklist"),
     path("<int:pk>/similar/", views.coe_similar, name="coe_similar"),
+    path("<int:pk>/live/", views.coe_live, name="coe_live"),
     path("<int:pk>/preview/", views.coe_preview, name="coe_preview"),
     path("<int:pk>/title/", views.coe_title_save, name="coe_title_save"),
     path("<int:pk>/text/<slug:key>/", views.coe_text_save, name="coe_text_save"),

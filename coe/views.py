@@ -3,6 +3,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import (
@@ -19,9 +20,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
@@ -31,6 +31,7 @@ from incidents.models import Incident
 from opsreview.actions import services as item_services
 from opsreview.actions.forms import ActionItemForm
 from opsreview.actions.models import ADD_REFUSED, ActionItem
+from opsreview.org import live
 from opsreview.org.audit import audit_record
 from opsreview.org.images import size_label
 from opsreview.org.models import AuditAction, Team
@@ -238,10 +239,7 @@ def _factor_form(factor: ContributingFactor, template: CoeTemplateSettings, data
         initial[f"why_{step.position}"] = step.why
         initial[f"because_{step.position}"] = step.because
     rows = max(len(steps) + 1, template.min_why_depth)
-    url = reverse("coe:coe_factor_save", args=[factor.coe_id, factor.pk])
-    return forms.FactorForm(
-        data, prefix=f"factor{factor.pk}", initial=initial, rows=rows, autosave_url=url
-    )
+    return forms.FactorForm(data, prefix=f"factor{factor.pk}", initial=initial, rows=rows)
 
 
 def _factor_part(factor, template, form=None, conflict=None) -> dict:
@@ -274,7 +272,7 @@ def _findings(coe: Coe) -> list[dict]:
     ]
 
 
-ITEMS_PER_PAGE = 25
+ITEMS_PER_PAGE = 10  # most COEs have fewer; a big one pages through them
 
 
 def _items_page(request: HttpRequest, coe: Coe):
@@ -349,6 +347,10 @@ def _editor_context(
         "reviewers": reviewers,
         "can_name_reviewers": not services.reviewer_refusal(coe, request.user),
         "reviewer_form": forms.ReviewerForm(),
+        "review_under_way": coe.status in selectors.REVIEW_UNDER_WAY,
+        "review_token": selectors.review_token(coe),
+        "live_seconds": settings.LIVE_POLL_SECONDS,
+        "live": False,
     }
     return {**context, **extra}
 
@@ -380,6 +382,36 @@ def coe_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def coe_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     coe = _get_coe(request, pk)
     return render(request, f"{EDITOR}#checklist", _editor_context(request, coe))
+
+
+@login_not_required
+@require_GET
+def coe_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """A COE under review, polled: 204 while its status, reviews and reviewers are as the page
+    shows them (one query), or those parts anew, swapped in by their ids."""
+    if refusal := live.signed_out(request):
+        return refusal
+    found = selectors.review_token_now(pk)
+    gone = "This COE no longer exists, or you can no longer read it: reload the page."
+    if found is None:
+        return live.notice(gone, status=404)
+    token, coe = found
+    # A draft is read by its authors, its team and its reviewers: asked again on every poll.
+    if coe.status == Status.DRAFT and _get_readable_or_none(request, pk) is None:
+        return live.notice(gone, status=404)
+    if request.GET.get("v") == token:
+        return live.unchanged()
+    coe = get_object_or_404(Coe.objects.for_editor(viewer=request.user), pk=pk)
+    response = render(request, "coe/coe_live.html", _editor_context(request, coe, live=True))
+    add_never_cache_headers(response)
+    return response
+
+
+def _get_readable_or_none(request: HttpRequest, pk: int) -> Coe | None:
+    try:
+        return _get_readable(request, pk)
+    except Http404:
+        return None
 
 
 @require_GET

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from .models import CallLeader, Incident, TimelineEntry
-from .services import incident_last_update_refresh
+from .models import CallLeader, Incident, IncidentRole, TimelineEntry
+from .services import incident_last_update_refresh, incident_touch
 
 
 class TimelineEntryInline(admin.TabularInline):
@@ -9,6 +9,13 @@ class TimelineEntryInline(admin.TabularInline):
     extra = 0
     fields = ["occurred_at", "kind", "text", "author"]
     readonly_fields = ["kind", "author"]
+
+
+class IncidentRoleInline(admin.TabularInline):
+    model = IncidentRole
+    extra = 0
+    fields = ["role", "person", "assigned_by", "assigned_at"]
+    raw_id_fields = ["person", "assigned_by"]
 
 
 @admin.register(Incident)
@@ -29,12 +36,14 @@ class IncidentAdmin(admin.ModelAdmin):
         "changes_gated_at",
         "last_update_at",
     ]
-    inlines = [TimelineEntryInline]
+    inlines = [TimelineEntryInline, IncidentRoleInline]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Entries added or removed here bypass the timeline services: keep the last update true.
+        # Entries added or removed here bypass the timeline services: keep the last update true,
+        # and the pages open on the incident show the change.
         incident_last_update_refresh(incident=form.instance)
+        incident_touch(incident_id=form.instance.pk)
 
 
 @admin.register(CallLeader)

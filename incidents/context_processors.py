@@ -1,4 +1,6 @@
-from .selectors import BANNER_SHOWN, banner_incidents
+from django.conf import settings
+
+from .selectors import BANNER_SHOWN, banner_incidents, banner_token
 
 
 def major_incidents(request):
@@ -10,7 +12,13 @@ def major_incidents(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     incidents = banner_incidents()
+    return banner_context(incidents)
+
+
+def banner_context(incidents: list) -> dict:
     return {
         "major_incidents": incidents[:BANNER_SHOWN],
         "more_major_incidents": len(incidents) > BANNER_SHOWN,
+        "banner_token": banner_token(incidents),
+        "live_seconds": settings.LIVE_POLL_SECONDS,
     }

@@ -10,7 +10,16 @@ from django.utils import timezone
 
 from opsreview.org.models import Service, Team
 
-from .models import CallLeader, Incident, Severity, Status, TimelineEntry, last_update_recompute
+from .models import (
+    CallLeader,
+    Incident,
+    IncidentRole,
+    Role,
+    Severity,
+    Status,
+    TimelineEntry,
+    last_update_recompute,
+)
 
 GATEWAY_OUTAGE = "BananaStand unavailable: API Gateway misconfiguration"
 LIMIT_EXCEEDED = "BananaDistributionLimitExceeded errors for customers collecting bananas"
@@ -90,10 +99,16 @@ def _limit_exceeded(users, teams):
         declared_by=engineer,
         call_leader=leader,
         customer_impact="About 40% of collections fail with `BananaDistributionLimitExceeded`.",
+        chat_url="https://chat.example.com/bananastand/channels/inc-distributor-limits",
+        bridge_url="https://meet.example.com/j/4155550142",
     )
     incident.full_clean()
     incident.save()
     incident.teams.set([teams["banana-distributor"]])
+    for role, person in [(Role.SCRIBE, engineer), (Role.COMMUNICATIONS, users["manager"])]:
+        IncidentRole.objects.create(
+            incident=incident, role=role, person=person, assigned_by=leader, assigned_at=start
+        )
     incident.services.set(Service.objects.filter(name="Banana Distributor"))
     note, status = TimelineEntry.Kind.NOTE, TimelineEntry.Kind.STATUS
     _timeline(incident, start, engineer, [

@@ -2,10 +2,21 @@ import uuid
 
 from django import forms
 
+from opsreview.org.forms import ConfirmsTime
 from opsreview.org.models import Team
 from opsreview.org.pickers import TEAMS, person_field, services_field, team_field, teams_field
+from opsreview.org.zones import with_zone
 
-from .models import SEVERITY_MEANINGS, Incident, Severity, Status, TimelineEntry
+from .models import (
+    LINK_MAX,
+    LINK_VALIDATOR,
+    SEVERITY_MEANINGS,
+    Incident,
+    Role,
+    Severity,
+    Status,
+    TimelineEntry,
+)
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -15,8 +26,24 @@ def _moment_field(label: str, help_text: str = "", required: bool = False) -> fo
         label=label,
         required=required,
         widget=DATETIME_INPUT,
-        help_text=help_text,
+        help_text=with_zone(help_text),
         error_messages={"invalid": f"Enter the time {label.lower()} as a date and time."},
+    )
+
+
+def _link_field(label: str, help_text: str) -> forms.URLField:
+    return forms.URLField(
+        label=label,
+        required=False,
+        max_length=LINK_MAX,
+        assume_scheme="https",
+        validators=[LINK_VALIDATOR],
+        help_text=help_text,
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+        error_messages={
+            "invalid": "Enter a web address starting with https://.",
+            "max_length": "Keep a link under %(limit_value)d characters (%(show_value)d now).",
+        },
     )
 
 
@@ -58,6 +85,13 @@ class DeclareForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Who is affected and how. Markdown.",
     )
+    chat_url = _link_field("Chat channel", "A link to the channel the call talks in.")
+    bridge_url = _link_field("Bridge", "A link to join the call.")
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices, label="Role")
+    person = person_field(label="Who", help_text="")
 
 
 class IncidentEditForm(DeclareForm):
@@ -76,6 +110,8 @@ class IncidentEditForm(DeclareForm):
             "impact_started_at": incident.impact_started_at,
             "detected_at": incident.detected_at,
             "customer_impact": incident.customer_impact,
+            "chat_url": incident.chat_url,
+            "bridge_url": incident.bridge_url,
         }
 
     def changes(self) -> dict:
@@ -115,12 +151,12 @@ class ReopenForm(forms.Form):
     )
 
 
-class TimelineEntryForm(forms.Form):
+class TimelineEntryForm(ConfirmsTime):
     occurred_at = _moment_field("Time", "When it happened; leave empty for now.")
     text = _entry_text("What happened", rows=2)
 
 
-class TimelineEntryEditForm(forms.Form):
+class TimelineEntryEditForm(ConfirmsTime):
     occurred_at = _moment_field("Time", required=True)
     text = _entry_text("What happened", rows=3)
 

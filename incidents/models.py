@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils import timezone
 from opsreview.org.links import path_for
 from opsreview.org.people import display_name
 from opsreview.org.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
+from opsreview.org.zones import TimeToConfirm, apart, clock
 
 
 class Severity(models.IntegerChoices):
@@ -45,6 +47,15 @@ class Status(models.TextChoices):
 
 OPEN_STATUSES = (Status.INVESTIGATING, Status.MITIGATED)
 
+
+def in_the_future(when: datetime, now: datetime) -> str:
+    """Why a future time is refused, in the reader's zone, which may be the mistake."""
+    return (
+        f"{clock(when, beside=now)} is {apart(now, when)} from now "
+        f"({clock(now, beside=when)}) — check the time zone."
+    )
+
+
 # The order in which an incident's moments happen; clean() holds every incident to it.
 MOMENTS = [
     ("impact_started_at", "impact started"),
@@ -62,6 +73,14 @@ REFERENCE_PATTERN = re.compile(r"(?:INC-?|#)([0-9]{1,19})", re.IGNORECASE | re.A
 LARGEST_ID = 2**63 - 1
 # A reference is short; anything longer is not one, so no pattern ever reads a pasted page.
 REFERENCE_MAX = 32
+
+
+# A chat channel or bridge link: long enough for any meeting link with its passcode; a web
+# address, so it opens in a browser tab (no javascript:, no file:).
+LINK_MAX = 500
+LINK_VALIDATOR = URLValidator(
+    schemes=["https", "http"], message="Enter a web address starting with https://."
+)
 
 
 # The incident list's order; see IncidentQuerySet.open_first.
@@ -123,6 +142,24 @@ class Incident(StoresRenderedMarkdown):
     # added or edited), or the declaration while the timeline is empty. Kept by the timeline
     # writes in services.py (and the admin); last_update_recompute() rebuilds it in bulk.
     last_update_at = models.DateTimeField("last update", default=timezone.now)
+    # Where the call happens: opened in a new tab from the incident's header.
+    chat_url = models.URLField(
+        "chat channel",
+        max_length=LINK_MAX,
+        blank=True,
+        validators=[LINK_VALIDATOR],
+        help_text="A link to the incident's chat channel.",
+    )
+    bridge_url = models.URLField(
+        "bridge",
+        max_length=LINK_MAX,
+        blank=True,
+        validators=[LINK_VALIDATOR],
+        help_text="A link to join the call.",
+    )
+    # Counts the changes its page shows (incident_touch): a page open on the incident asks
+    # whether it moved on from the version it shows, and is answered "no" from this column.
+    version = models.PositiveBigIntegerField(default=1, editable=False)
 
     objects = IncidentQuerySet.as_manager()
 
@@ -168,18 +205,35 @@ class Incident(StoresRenderedMarkdown):
         for field, label in MOMENTS:
             value = getattr(self, field)
             if value and value > now + CLOCK_SKEW:
-                errors[field] = f"The time {label} cannot be in the future."
+                errors[field] = (
+                    f"The time {label} cannot be in the future. {in_the_future(value, now)}"
+                )
         previous = None
         for field, label in MOMENTS:
             value = getattr(self, field)
             if value is None or field in errors:
                 continue
             if previous and value < previous[1]:
-                errors[field] = f"The time {label} cannot be before the time {previous[0]}."
+                errors[field] = (
+                    f"The time {label} cannot be before the time {previous[0]}. "
+                    f"{clock(value, beside=previous[1])} is {apart(value, previous[1])} before "
+                    f"{clock(previous[1], beside=value)} — check the time zone."
+                )
             else:
                 previous = (label, value)
         if errors:
             raise ValidationError(errors)
+
+    def ask_if_before_impact(self, when: datetime | None, *, field: str) -> None:
+        """A time on the record before the impact began may be a cause (a deploy, a change)
+        or a time typed in another zone: raises TimeToConfirm, for the writer to confirm it."""
+        start = self.impact_started_at
+        if when is not None and when < start:
+            doubt = (
+                f"{clock(when, beside=start)} is {apart(when, start)} before impact began at "
+                f"{clock(start, beside=when)}"
+            )
+            raise TimeToConfirm(field=field, doubt=doubt, instant=when)
 
     @property
     def is_open(self) -> bool:
@@ -272,11 +326,55 @@ class TimelineEntry(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.text[:60]}"
 
     def clean(self) -> None:
-        if self.occurred_at and self.occurred_at > timezone.now() + CLOCK_SKEW:
-            raise ValidationError({"occurred_at": "A timeline entry cannot be in the future."})
+        now = timezone.now()
+        if self.occurred_at and self.occurred_at > now + CLOCK_SKEW:
+            why = in_the_future(self.occurred_at, now)
+            raise ValidationError(
+                {"occurred_at": f"A timeline entry cannot be in the future. {why}"}
+            )
 
     def can_be_edited_by(self, user) -> bool:
         return self.kind == self.Kind.NOTE and user.is_active and user.pk == self.author_id
+
+
+class Role(models.TextChoices):
+    """The call's roles beyond its leader. One scribe and one communications lead at a time;
+    as many subject-matter experts as the call needs."""
+
+    SCRIBE = "scribe", "Scribe"
+    COMMUNICATIONS = "communications", "Communications"
+    EXPERT = "expert", "Subject-matter expert"
+
+
+SINGLE_HOLDER_ROLES = frozenset({Role.SCRIBE, Role.COMMUNICATIONS})
+
+
+class IncidentRole(models.Model):
+    """Someone holding one of the call's roles during an incident."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=20, choices=Role)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["role", "assigned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "role", "person"], name="incident_role_once_per_person"
+            ),
+            models.UniqueConstraint(
+                fields=["incident", "role"],
+                condition=models.Q(role__in=sorted(SINGLE_HOLDER_ROLES)),
+                name="incident_role_single_holder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {display_name(self.person)}"
 
 
 class CallLeader(models.Model):

@@ -9,10 +9,11 @@ from functools import cache
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from opsreview.org.models import Team
 
-from .models import Incident, Severity, TimelineEntry
+from .models import OPEN_STATUSES, Incident, Severity, TimelineEntry
 
 
 def incident_list(
@@ -59,6 +60,7 @@ def incident_timeline(incident: Incident, *, everything: bool = False) -> dict:
     return {
         "entries": latest[:TIMELINE_SHOWN][::-1] if not everything else latest[::-1],
         "earlier_hidden": not everything and len(latest) > TIMELINE_SHOWN,
+        "everything": everything,
     }
 
 
@@ -76,7 +78,14 @@ def open_incidents_for_user(user) -> QuerySet[Incident]:
 # What the banner on every page shows of each open major incident, and no more; and how many
 # it names before pointing to the list of open incidents.
 BANNER_SHOWN = 5
-BANNER_FIELDS = ("title", "severity", "status", "gates_production_changes", "last_update_at")
+BANNER_FIELDS = (
+    "title",
+    "severity",
+    "status",
+    "gates_production_changes",
+    "last_update_at",
+    "version",
+)
 
 
 def open_major_incidents() -> QuerySet[Incident]:
@@ -96,6 +105,64 @@ def banner_incidents() -> list[Incident]:
     """open_major_incidents(), the first BANNER_SHOWN + 1 of them, read fresh on every call."""
     sql, params = _banner_sql(DEFAULT_DB_ALIAS)
     return list(Incident.objects.raw(sql, params))
+
+
+# Live pages. A page open on incidents shows a token of what it shows; polling, it sends the
+# token back and is answered 204 (no change) unless the token now reads differently. A token
+# changes when a version does (incident_touch) and, while anything shown is open, once a minute:
+# durations and "update overdue" move with the clock.
+
+
+def _minute(now: datetime | None) -> int:
+    return int((now or timezone.now()).timestamp()) // 60
+
+
+def live_token(
+    version: int, status: str, coe_pk: int | None, coe_status: str | None, now=None
+) -> str:
+    token = f"{version}.{coe_pk or 0}.{coe_status or '-'}"
+    if status in OPEN_STATUSES:
+        token += f".{_minute(now)}"
+    return token
+
+
+def incident_token(incident: Incident, now=None) -> str:
+    """The token of an incident's page, from the incident as the page loaded it (its COE
+    with it)."""
+    coe = getattr(incident, "coe", None)
+    return live_token(
+        incident.version, incident.status, coe and coe.pk, coe and coe.status, now=now
+    )
+
+
+def incident_token_now(pk: int, now=None) -> str | None:
+    """The token the page of incident `pk` would show now, in one query; None if there is
+    no such incident."""
+    row = (
+        Incident.objects.filter(pk=pk)
+        .values_list("version", "status", "coe__pk", "coe__status")
+        .first()
+    )
+    return None if row is None else live_token(*row, now=now)
+
+
+def list_token(page) -> str:
+    """A page of the incident list's token: its incidents at their versions, how many match,
+    and the minute while any listed one is open (its duration moves)."""
+    shown = "-".join(f"{incident.pk}.{incident.version}" for incident in page.object_list)
+    token = f"{page.number}:{page.paginator.count}:{shown}"
+    if any(incident.is_open for incident in page.object_list):
+        token += f".{_minute(None)}"
+    return token
+
+
+def banner_token(incidents: list[Incident], now=None) -> str:
+    """The banner's token: which incidents it names, at which versions (and the minute, while
+    it names any: their "update overdue" moves with the clock)."""
+    if not incidents:
+        return "none"
+    named = "-".join(f"{incident.pk}.{incident.version}" for incident in incidents)
+    return f"{named}.{_minute(now)}"
 
 
 def _mean(values: list[timedelta]) -> timedelta | None:

@@ -7,7 +7,7 @@ from uuid import UUID
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -19,8 +19,11 @@ from opsreview.org.people import display_name
 from .gate import ResolutionBlocked, resolution_blockers
 from .models import (
     MAJOR_SEVERITIES,
+    SINGLE_HOLDER_ROLES,
     CallLeader,
     Incident,
+    IncidentRole,
+    Role,
     Severity,
     Status,
     TimelineEntry,
@@ -35,6 +38,8 @@ INCIDENT_EDITABLE_FIELDS = (
     "impact_started_at",
     "detected_at",
     "customer_impact",
+    "chat_url",
+    "bridge_url",
 )
 
 
@@ -65,13 +70,26 @@ def _check_call_leader(severity: int, call_leader: AbstractBaseUser) -> None:
         )
 
 
-def _timeline_written(incident: Incident, at: datetime) -> None:
-    """The timeline changed at `at`: move the incident's stored last update forward to it.
+def incident_touch(*, incident_id: int | None = None, coe_id: int | None = None) -> None:
+    """Something an incident's page shows changed (the incident, or an item raised on it or on
+    its COE): move its version on, so the pages open on it fetch it again."""
+    which = Q()
+    if incident_id is not None:
+        which |= Q(pk=incident_id)
+    if coe_id is not None:
+        which |= Q(coe=coe_id)
+    if which:
+        Incident.objects.filter(which).update(version=F("version") + 1)
 
-    One UPDATE that never moves it back, so concurrent writes each leave the latest time.
+
+def _timeline_written(incident: Incident, at: datetime) -> None:
+    """The timeline changed at `at`: move the incident's stored last update forward to it, and
+    its version on.
+
+    One UPDATE that never moves the time back, so concurrent writes each leave the latest.
     """
     Incident.objects.filter(pk=incident.pk).update(
-        last_update_at=Greatest("last_update_at", Value(at))
+        last_update_at=Greatest("last_update_at", Value(at)), version=F("version") + 1
     )
     incident.last_update_at = max(incident.last_update_at, at)
 
@@ -123,6 +141,8 @@ def incident_declare(
     impact_started_at: datetime | None = None,
     detected_at: datetime | None = None,
     customer_impact: str = "",
+    chat_url: str = "",
+    bridge_url: str = "",
     declaration_key: UUID | None = None,
 ) -> Incident:
     """Open an incident. Anyone signed in may; Sev-1/2 take their call leader from the roster.
@@ -145,6 +165,8 @@ def incident_declare(
         detected_at=detected_at,
         impact_started_at=impact_started_at or detected_at,
         customer_impact=customer_impact,
+        chat_url=(chat_url or "").strip(),
+        bridge_url=(bridge_url or "").strip(),
         declaration_key=declaration_key,
     )
     incident.full_clean(validate_unique=False)
@@ -297,6 +319,7 @@ def incident_update(
     incident.save(update_fields=list(changes))
     if services is not None:
         incident.services.set(services)
+    incident_touch(incident_id=incident.pk)
     if incident.get_severity_display() != before["severity"]:
         change = f"{before['severity']} → {incident.get_severity_display()}"
         _record(
@@ -355,6 +378,52 @@ def incident_engage_team(*, incident: Incident, team: Team, actor: AbstractBaseU
 
 
 @transaction.atomic
+def incident_role_assign(
+    *, incident: Incident, actor: AbstractBaseUser, role: str, person: AbstractBaseUser
+) -> IncidentRole:
+    """Give `person` one of the call's roles. A scribe or communications lead takes over from
+    the one before; experts are added. On the timeline, so the record says who did what."""
+    _require_worker(incident, actor)
+    incident = _locked(incident)
+    role = Role(role)
+    if not incident.is_open:
+        raise ValidationError("This incident is resolved; reopen it before changing its roles.")
+    if not person.is_active:
+        raise ValidationError({"person": f"{display_name(person)} is not active."})
+    holders = IncidentRole.objects.filter(incident=incident, role=role)
+    if holders.filter(person=person).exists():
+        raise ValidationError({"person": f"{display_name(person)} is already {role.label}."})
+    replaced = [display_name(row.person) for row in holders.select_related("person")]
+    if role in SINGLE_HOLDER_ROLES:
+        holders.delete()
+    held = IncidentRole.objects.create(
+        incident=incident, role=role, person=person, assigned_by=actor
+    )
+    text = f"{role.label}: {display_name(person)} (named by {display_name(actor)}"
+    if role in SINGLE_HOLDER_ROLES and replaced:
+        text += f"; was {', '.join(replaced)}"
+    _record(incident, author=actor, text=f"{text}).")
+    return held
+
+
+@transaction.atomic
+def incident_role_remove(*, held: IncidentRole, actor: AbstractBaseUser) -> None:
+    """Someone no longer holds a role (they left the call, or handed it on)."""
+    incident = held.incident
+    _require_worker(incident, actor)
+    incident = _locked(incident)
+    if not incident.is_open:
+        raise ValidationError("This incident is resolved; reopen it before changing its roles.")
+    held.delete()
+    _record(
+        incident,
+        author=actor,
+        text=f"{display_name(held.person)} is no longer {held.get_role_display()} "
+        f"({display_name(actor)}).",
+    )
+
+
+@transaction.atomic
 def incident_gate_changes(*, incident: Incident, actor: AbstractBaseUser, gated: bool) -> Incident:
     """Stop (or allow again) production changes during the incident: the call leader's call."""
     if not incident.can_gate_changes(actor):
@@ -377,9 +446,16 @@ def incident_gate_changes(*, incident: Incident, actor: AbstractBaseUser, gated:
 
 @transaction.atomic
 def timeline_entry_add(
-    *, incident: Incident, author: AbstractBaseUser, text: str, occurred_at: datetime | None = None
+    *,
+    incident: Incident,
+    author: AbstractBaseUser,
+    text: str,
+    occurred_at: datetime | None = None,
+    ask_about_time: bool = False,
 ) -> TimelineEntry:
-    """A note on the timeline, back-dated to when it happened if the author says so."""
+    """A note on the timeline, back-dated to when it happened if the author says so. With
+    `ask_about_time` (a form, for the person typing), a time before the impact began raises
+    TimeToConfirm instead of being saved."""
     _require_worker(incident, author)
     entry = TimelineEntry(
         incident=incident,
@@ -389,6 +465,8 @@ def timeline_entry_add(
         kind=TimelineEntry.Kind.NOTE,
     )
     entry.full_clean()
+    if ask_about_time:
+        incident.ask_if_before_impact(entry.occurred_at, field="occurred_at")
     entry.save()
     _timeline_written(incident, entry.created_at)
     return entry
@@ -396,15 +474,24 @@ def timeline_entry_add(
 
 @transaction.atomic
 def timeline_entry_edit(
-    *, entry: TimelineEntry, actor: AbstractBaseUser, text: str, occurred_at: datetime
+    *,
+    entry: TimelineEntry,
+    actor: AbstractBaseUser,
+    text: str,
+    occurred_at: datetime,
+    ask_about_time: bool = False,
 ) -> TimelineEntry:
-    """Only the author edits their own note; status entries are the record and never change."""
+    """Only the author edits their own note; status entries are the record and never change.
+    A time moved before the impact began is asked about, as when the note is added."""
     if not entry.can_be_edited_by(actor):
         raise PermissionDenied("Only the author can edit this timeline entry.")
+    moved = occurred_at != entry.occurred_at
     entry.text = _clean_text(text)
     entry.occurred_at = occurred_at
     entry.edited_at = timezone.now()
     entry.full_clean()
+    if moved and ask_about_time:
+        entry.incident.ask_if_before_impact(occurred_at, field="occurred_at")
     entry.save(update_fields=["text", "occurred_at", "edited_at"])
     _timeline_written(entry.incident, entry.edited_at)
     return entry

@@ -1,17 +1,31 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from opsreview.org import live
 from opsreview.org.audit import audit_record
 from opsreview.org.models import AuditAction, Service, Team
+from opsreview.org.people import display_name
 
 from . import forms, selectors, services
+from .context_processors import banner_context
 from .gate import ResolutionBlocked, resolution_blockers
-from .models import CallLeader, Incident, Status, TimelineEntry
+from .models import (
+    REFERENCE_PREFIX,
+    CallLeader,
+    Incident,
+    IncidentRole,
+    Role,
+    Status,
+    TimelineEntry,
+)
 
 PAGE_SIZE = 25
 DETAIL = "incidents/incident_detail.html"
@@ -27,6 +41,7 @@ def _get_incident(pk: int) -> Incident:
         incidents.prefetch_related(
             Prefetch("teams", queryset=Team.objects.order_by("name")),
             Prefetch("services", queryset=Service.objects.order_by("name")),
+            Prefetch("roles", queryset=IncidentRole.objects.select_related("person")),
         ),
         pk=pk,
     )
@@ -42,10 +57,16 @@ def _get_incident_for_work(request: HttpRequest, pk: int) -> Incident:
 
 
 def incident_list(request: HttpRequest) -> HttpResponse:
-    filters = forms.IncidentFilterForm(request.GET or None)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filters": filters, "query": query.urlencode()}
+    """The list, with what it shows live: polled with ?live=<token>, it answers 204 until a
+    listed incident (or which incidents are listed) changes."""
+    polled = request.GET.get("live")
+    filters = forms.IncidentFilterForm(_without(request.GET, "live") or None)
+    query = _without(request.GET, "live", "page")
+    context = {
+        "filters": filters,
+        "query": query.urlencode(),
+        "live_seconds": settings.LIVE_POLL_SECONDS,
+    }
     # Unknown filter values are ignored, but a search that cannot be run is said so.
     if filters.is_bound and not filters.is_valid() and "q" in filters.errors:
         return render(request, "incidents/incident_list.html", context, status=400)
@@ -57,9 +78,26 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         team=criteria.get("team"),
     )
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
-    if Incident.pk_from_reference(criteria.get("q", "")) and len(page.object_list) == 1:
+    token = selectors.list_token(page)
+    template = "incidents/incident_list.html"
+    if polled is not None:
+        if polled == token:
+            return live.unchanged()
+        if request.htmx:
+            template += "#results"
+    elif Incident.pk_from_reference(criteria.get("q", "")) and len(page.object_list) == 1:
         return redirect(page.object_list[0])
-    return render(request, "incidents/incident_list.html", context | {"page": page})
+    polling = _without(request.GET, "live")
+    polling["live"] = token
+    context |= {"page": page, "live_query": polling.urlencode()}
+    return render(request, template, context)
+
+
+def _without(params, *names):
+    params = params.copy()
+    for name in names:
+        params.pop(name, None)
+    return params
 
 
 def incident_new(request: HttpRequest) -> HttpResponse:
@@ -97,6 +135,14 @@ def _detail_context(request: HttpRequest, incident: Incident, **overrides) -> di
         "reopen_form": forms.ReopenForm(),
         "timeline_form": forms.TimelineEntryForm(),
         "engage_form": forms.EngageTeamForm(incident=incident),
+        "role_form": forms.RoleForm(),
+        "roles": incident.roles.all(),
+        "role_holders": [
+            (role.label, [row for row in incident.roles.all() if row.role == role]) for role in Role
+        ],
+        "live_token": selectors.incident_token(incident),
+        "live_seconds": settings.LIVE_POLL_SECONDS,
+        "live": False,
     }
     return {**context, **overrides}
 
@@ -134,12 +180,41 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, _get_incident(pk))
 
 
+@login_not_required
 @require_GET
-def incident_header(request: HttpRequest, pk: int) -> HttpResponse:
-    """The header alone, which open incidents poll so the duration and pulse stay current."""
-    incident = _get_incident(pk)
-    context = {"incident": incident, "update_overdue": incident.update_overdue()}
-    return render(request, f"{DETAIL}#header", context)
+def incident_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """An open incident's page, polled: 204 while it shows what is current (one query), or the
+    page's main part anew, with the forms the viewer is typing into kept as they are."""
+    if refusal := live.signed_out(request):
+        return refusal
+    token = selectors.incident_token_now(pk)
+    if token is None:
+        return live.notice(
+            f"{REFERENCE_PREFIX}{pk} no longer exists: it was deleted or merged into another "
+            "incident. Changes to it are no longer shown.",
+            status=404,
+        )
+    if request.GET.get("v") == token:
+        return live.unchanged()
+    response = render(
+        request, f"{DETAIL}#incident", _detail_context(request, _get_incident(pk), live=True)
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@login_not_required
+@require_GET
+def banner_live(request: HttpRequest) -> HttpResponse:
+    """The banner of open major incidents, polled from every page: 204 while unchanged."""
+    if refusal := live.signed_out(request):
+        return refusal
+    context = banner_context(selectors.banner_incidents())
+    if request.GET.get("v") == context["banner_token"]:
+        return live.unchanged()
+    response = render(request, "base.html#banner", context)
+    add_never_cache_headers(response)
+    return response
 
 
 @require_POST
@@ -217,6 +292,37 @@ def incident_gate(request: HttpRequest, pk: int) -> HttpResponse:
     return _changed(request, incident, message)
 
 
+@require_POST
+def incident_role_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _get_incident_for_work(request, pk)
+    form = forms.RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            held = services.incident_role_assign(
+                incident=incident, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _changed(request, incident, f"{held}.")
+    # A resolved incident shows no role form: the reason goes at the top of the page.
+    refusal = {} if incident.is_open else {"refusal": form}
+    return _render_detail(request, incident, status=UNPROCESSABLE, role_form=form, **refusal)
+
+
+@require_POST
+def incident_role_remove(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
+    incident = _get_incident_for_work(request, pk)
+    held = get_object_or_404(IncidentRole.objects.select_related("person"), pk=role_pk, incident=pk)
+    try:
+        services.incident_role_remove(held=held, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _render_detail(request, incident, status=UNPROCESSABLE)
+    role = held.get_role_display()
+    return _changed(request, incident, f"{display_name(held.person)} is no longer {role}.")
+
+
 def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _get_incident_for_work(request, pk)
     initial = forms.IncidentEditForm.initial_for(incident)
@@ -231,7 +337,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 services=form.cleaned_data["services"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            _refuse(form, error)
         except PermissionDenied as denied:
             form.add_error(None, str(denied))
             audit_record(
@@ -247,6 +353,17 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         status = UNPROCESSABLE
     context = {"incident": incident, "form": form}
     return render(request, "incidents/incident_edit.html", context, status=status)
+
+
+def _refuse(form, error: ValidationError) -> None:
+    """The service's reasons on the form: by the field they name where the form has it, above
+    the form where it does not (a change that puts the mitigation before the detection is
+    refused for the mitigation time, which this form does not edit)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
 
 
 @require_POST

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "opsreview.org.middleware.ServiceUnavailableMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "opsreview.org.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -104,8 +105,19 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # The project's and the apps' templates, their indentation left out of pages
+            # (opsreview/org/template_loaders.py), cached as Django's own are (the dev server
+            # reloads a template that changes).
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "opsreview.org.template_loaders.FilesystemLoader",
+                        "opsreview.org.template_loaders.AppDirectoriesLoader",
+                    ],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
@@ -425,6 +437,9 @@ INCIDENT_PULSE_MINUTES = {
     int(sev): int(minutes)
     for sev, minutes in (pair.split(":") for pair in envlist("INCIDENT_PULSE_MINUTES", "1:30,2:30"))
 }
+# Live pages: how often, in seconds, an open incident's page, the incident list and the
+# banner of open major incidents ask whether anything changed. "No" is a 204 from one query.
+LIVE_POLL_SECONDS = max(1, envint("LIVE_POLL_SECONDS", 5))
 
 # Action items: default due date by term, in days from creation (the writer can change it).
 ACTION_ITEM_DUE_DAYS = {

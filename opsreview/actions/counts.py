@@ -14,9 +14,9 @@ from django.apps import apps as global_apps
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest, Least
-from django.utils import timezone
 
 from opsreview.org.models import Team
+from opsreview.org.zones import site_today
 
 from .models import OPEN_ITEM_STATUSES, ActionItem, TeamItemCounts, Term
 
@@ -46,7 +46,7 @@ def team_counts_move(*, before: CountedAs | None, after: CountedAs | None) -> No
         row = TeamItemCounts.objects.filter(team_id=team_id)
         if not row.update(**change):  # the team's first item: its row starts empty, today
             TeamItemCounts.objects.get_or_create(
-                team_id=team_id, defaults={"counted_on": timezone.localdate()}
+                team_id=team_id, defaults={"counted_on": site_today()}
             )
             row.update(**change)
 
@@ -108,7 +108,7 @@ def team_counts(teams: QuerySet[Team], *fields: str, on: date) -> list[dict]:
     query: today, once the daily recount has run, the stored rows as they are; on another day
     (the minutes of a past week, a meeting later this week), the stored rows corrected by the
     items due between their day and `on`. Before the recount, today's rows are read twice."""
-    if on == timezone.localdate():
+    if on == site_today():
         rows = _stored_counts(teams, fields, on)
         if rows is not None:
             return rows
@@ -121,7 +121,7 @@ def team_item_counts_recount(*, on: date | None = None, apps=global_apps) -> int
     For the migration that adds the counts (historical models, through `apps`), the daily task
     that moves them to the day, and items written around the services (bulk loads).
     """
-    on = on or timezone.localdate()
+    on = on or site_today()
     counts = apps.get_model("actions", "TeamItemCounts")
     items = apps.get_model("actions", "ActionItem")
     teams = apps.get_model("org", "Team")

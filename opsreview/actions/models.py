@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from opsreview.org.fields import WebURLField
 from opsreview.org.links import path_for
 from opsreview.org.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
+from opsreview.org.zones import site_today
 
 
 class Term(models.TextChoices):
@@ -61,11 +62,11 @@ CHANGE_REFUSED = (
 
 
 def overdue_q(on=None) -> models.Q:
-    return models.Q(status__in=OPEN_ITEM_STATUSES, due_date__lt=on or timezone.localdate())
+    return models.Q(status__in=OPEN_ITEM_STATUSES, due_date__lt=on or site_today())
 
 
 def is_overdue(status: str, due_date, on=None) -> bool:
-    return status in OPEN_ITEM_STATUSES and due_date < (on or timezone.localdate())
+    return status in OPEN_ITEM_STATUSES and due_date < (on or site_today())
 
 
 # Still open: the condition of the partial indexes, written as open() filters so they match.
@@ -85,11 +86,11 @@ class ActionItemQuerySet(models.QuerySet):
 
     def due_soon(self, on=None):
         """Open items due in the next DUE_SOON_DAYS days, today included: not overdue yet."""
-        today = on or timezone.localdate()
+        today = on or site_today()
         return self.due_between(today, today + timedelta(days=DUE_SOON_DAYS - 1))
 
     def overdue_or_due_soon(self, on=None):
-        today = on or timezone.localdate()
+        today = on or site_today()
         return self.open().filter(due_date__lt=today + timedelta(days=DUE_SOON_DAYS))
 
     def with_overdue_flag(self, on=None):
@@ -237,7 +238,7 @@ class ActionItem(StoresRenderedMarkdown):
     def days_overdue(self, on=None) -> int:
         if not self.is_overdue(on):
             return 0
-        return ((on or timezone.localdate()) - self.due_date).days
+        return ((on or site_today()) - self.due_date).days
 
     @property
     def source(self):

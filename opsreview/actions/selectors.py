@@ -21,10 +21,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast
-from django.utils import timezone
 
 from opsreview.org.models import Team
 from opsreview.org.pagination import excerpt
+from opsreview.org.zones import site_today
 
 from .models import OPEN_ITEM_STATUSES, ActionItem, Term
 
@@ -143,7 +143,7 @@ def overdue_by_team(*, on: date | None = None) -> dict[int, dict[str, int]]:
     """Every team with overdue items, its overdue items by term, by team id: counted from an
     index of open items by team, term and due date alone (a row per team and term)."""
     rows = (
-        ActionItem.objects.overdue(on=on or timezone.localdate())
+        ActionItem.objects.overdue(on=on or site_today())
         .values_list("team_id", "term")
         .annotate(count=Count("*"))  # not Count("pk"): the counts come from the index alone
         .order_by()
@@ -185,7 +185,7 @@ ATTENTION_SHOWN = 10  # items of each kind on the dashboard; the rest are counte
 def items_needing_attention(user: AbstractBaseUser, *, on: date | None = None) -> dict:
     """The signed-in person's overdue items and those due in the next 7 days (today included),
     the same window as the weekly report: the first few of each, and how many in all."""
-    today = on or timezone.localdate()
+    today = on or site_today()
     # Their owner may change them while active (ActionItem.can_be_changed_by): nobody else need
     # be looked up, and each row is given the owner in hand rather than joined to it.
     mine = (

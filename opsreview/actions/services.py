@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from incidents.models import Incident
+from incidents.services import incident_touch
 from opsreview.org.fields import require_at_most
 from opsreview.org.models import NotificationKind, Team
 from opsreview.org.people import display_name
 from opsreview.org.services import notify
+from opsreview.org.zones import site_date, site_today
 
 from .counts import counted_as, team_counts_move
 from .models import ADD_REFUSED, CHANGE_REFUSED, ActionItem, ItemStatus
@@ -36,7 +38,7 @@ ITEM_EDITABLE_FIELDS = (
 
 def default_due_date(term: str, *, today: date | None = None) -> date:
     """Creation day plus the term's default (settings.ACTION_ITEM_DUE_DAYS)."""
-    return (today or timezone.localdate()) + timedelta(days=settings.ACTION_ITEM_DUE_DAYS[term])
+    return (today or site_today()) + timedelta(days=settings.ACTION_ITEM_DUE_DAYS[term])
 
 
 def _require_item_changer(item: ActionItem, actor: AbstractBaseUser) -> None:
@@ -59,6 +61,8 @@ def _check_owner(owner: AbstractBaseUser) -> None:
 def _save_item(item: ActionItem, actor: AbstractBaseUser, fields: list[str] | None = None) -> None:
     item._history_user = actor
     item.save(update_fields=fields)
+    # The incident's page lists the items raised on it and on its COE: it shows them anew.
+    incident_touch(incident_id=item.incident_id, coe_id=item.coe_id)
 
 
 @transaction.atomic
@@ -87,7 +91,7 @@ def action_item_create(
         )
     _check_owner(owner)
     due_date = due_date or default_due_date(term)
-    if due_date < timezone.localdate() and not confirm_past_due:
+    if due_date < site_today() and not confirm_past_due:
         raise ValidationError(
             {"due_date": "This date is already past. Confirm it if that is on purpose."}
         )
@@ -130,7 +134,7 @@ DUE_SOON_DAYS = 2
 def items_due_soon_notify(*, today: date | None = None) -> int:
     """Tell each owner of an open item due in DUE_SOON_DAYS days; once per item and due date,
     however often the beat runs. Returns how many were told now."""
-    today = today or timezone.localdate()
+    today = today or site_today()
     due = today + timedelta(days=DUE_SOON_DAYS)
     told = 0
     items = ActionItem.objects.open().filter(due_date=due).select_related("owner")
@@ -161,7 +165,7 @@ def action_item_update(*, item: ActionItem, actor: AbstractBaseUser, changes: di
         _check_owner(changes["owner"])
     if "due_date" in changes and changes["due_date"] is None:
         # Emptied: the term's default, counted from the day the item was made.
-        made = timezone.localdate(item.created_at)
+        made = site_date(item.created_at)
         changes = changes | {
             "due_date": default_due_date(changes.get("term", item.term), today=made)
         }

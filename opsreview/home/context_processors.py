@@ -19,7 +19,9 @@ LAYOUT_LINKS = {
     "dashboard": "dashboard",
     "logout": "logout",
     "incidents": "incidents:incident_list",
+    "banner": "incidents:banner_live",
     "inbox": "inbox",
+    "profile": "profile",
 }
 
 

@@ -28,7 +28,6 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import RowNumber
-from django.utils import timezone
 
 from coe.models import Coe, CoeReview, ReviewDecision
 from incidents.models import MAJOR_SEVERITIES, Incident, Severity
@@ -44,6 +43,7 @@ from opsreview.actions.selectors import (
 )
 from opsreview.org.models import Team
 from opsreview.org.pagination import Excerpt, count_subquery, excerpt
+from opsreview.org.zones import site_date, site_datetime
 
 from .models import DeepDive, MeetingSection, OpsMeeting, SectionKey, Win
 
@@ -283,7 +283,7 @@ def _events(meeting: OpsMeeting, start: datetime, end: datetime) -> Events:
 
 
 def _weeks_back(end: datetime, count: int) -> list[date]:
-    this_monday = timezone.localdate(end) - timedelta(days=timezone.localdate(end).weekday())
+    this_monday = site_date(end) - timedelta(days=site_date(end).weekday())
     return [this_monday - timedelta(weeks=n) for n in reversed(range(count))]
 
 
@@ -306,7 +306,7 @@ def team_figures(team: Team, *, end: datetime, items: dict | None = None) -> Tea
     """Incidents per week by severity over TREND_WEEKS weeks, median time to mitigate, and the
     team's open and overdue items by term (`items`, when the caller counted them already)."""
     mondays = _weeks_back(end, TREND_WEEKS)
-    first = timezone.make_aware(datetime.combine(mondays[0], datetime.min.time()))
+    first = site_datetime(mondays[0])
     incidents = list(
         Incident.objects.filter(teams=team, detected_at__gte=first, detected_at__lt=end).only(
             "severity", "detected_at", "impact_started_at", "mitigated_at"
@@ -314,7 +314,7 @@ def team_figures(team: Team, *, end: datetime, items: dict | None = None) -> Tea
     )
     counts = {monday: dict.fromkeys(Severity, 0) for monday in mondays}
     for incident in incidents:
-        day = timezone.localdate(incident.detected_at)
+        day = site_date(incident.detected_at)
         counts[day - timedelta(days=day.weekday())][Severity(incident.severity)] += 1
     mitigations = [i.time_to_mitigate for i in incidents if i.time_to_mitigate is not None]
     median = (
@@ -322,7 +322,7 @@ def team_figures(team: Team, *, end: datetime, items: dict | None = None) -> Tea
         if mitigations
         else None
     )
-    items = items or _open_items_by_term(team, timezone.localdate(end))
+    items = items or _open_items_by_term(team, site_date(end))
     return TeamFigures(
         team=team,
         weeks=[WeekCount(monday, counts[monday]) for monday in mondays],
@@ -424,7 +424,7 @@ def build_agenda(meeting: OpsMeeting, *, viewer=None, raised: bool = True) -> Ag
     action item listed knows whether they may change it (`can_change`). Without `raised`,
     the items raised in this meeting are left out (the projector does not list them)."""
     start, end = meeting.period()
-    today = timezone.localdate(end)
+    today = site_date(end)
     sections = sorted(meeting.sections.all(), key=lambda section: section.position)
     teams = _teams_at_a_glance(today=today, end=end) if sections else []
     chosen = meeting.chosen_team

@@ -6,6 +6,7 @@ from django.utils import timezone
 from coe.models import Coe
 from opsreview.org.pickers import people_field, person_field, team_field
 from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
+from opsreview.org.zones import site_today, with_zone
 
 from .models import MAX_LENGTH_MINUTES, MeetingSection, SectionKey, Win, iso_week, week_monday
 
@@ -22,7 +23,10 @@ class MeetingSettingsForm(forms.Form):
     """When, who, and each section's time box; the meeting lasts as long as they add up to."""
 
     starts_at = forms.DateTimeField(
-        label="Starts", widget=DATETIME_INPUT, error_messages={"invalid": "Enter a date and time."}
+        label="Starts",
+        widget=DATETIME_INPUT,
+        help_text=with_zone(""),
+        error_messages={"invalid": "Enter a date and time."},
     )
     facilitator = person_field()
     attendees = people_field(required=False)
@@ -100,7 +104,7 @@ class WinForm(forms.Form):
 
 def week_choices(today=None) -> list[tuple[str, str]]:
     """This week and the next few, each named by its Monday."""
-    today = today or timezone.localdate()
+    today = today or site_today()
     choices = []
     for n in range(WEEKS_AHEAD):
         week = iso_week(today + timedelta(weeks=n))
@@ -123,7 +127,7 @@ class DeepDiveForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["week"].initial = iso_week(timezone.localdate())
+        self.fields["week"].initial = iso_week(site_today())
 
 
 class PrepareForm(forms.Form):

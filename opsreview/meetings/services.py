@@ -14,6 +14,7 @@ from opsreview.org.editing import StaleVersion
 from opsreview.org.fields import require_at_most
 from opsreview.org.models import Team
 from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
+from opsreview.org.zones import site_datetime, site_today
 from wheel.models import Spin
 
 from .models import (
@@ -45,7 +46,7 @@ def default_start(week: str) -> datetime:
     """The week's meeting by default: its weekday and time from settings, in the site's zone."""
     day = week_monday(week) + timedelta(days=settings.MEETING_WEEKDAY)
     hour, minute = (int(part) for part in settings.MEETING_TIME.split(":"))
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+    return site_datetime(day, time(hour, minute))
 
 
 @transaction.atomic
@@ -54,7 +55,7 @@ def meeting_prepare(*, actor: AbstractBaseUser, week: str | None = None) -> tupl
     Returns (meeting, created): preparing a week that has a meeting opens the existing one."""
     if not actor.is_active:
         raise PermissionDenied("Only signed-in people can prepare a meeting.")
-    week = week or iso_week(timezone.localdate())
+    week = week or iso_week(site_today())
     existing = OpsMeeting.objects.filter(week=week).first()
     if existing:
         return existing, False
@@ -195,9 +196,7 @@ def win_post(*, actor: AbstractBaseUser, text: str, team: Team | None = None) ->
     if not text:
         raise ValidationError({"text": "Say what went well."})
     require_at_most(text, Win.TEXT_MAX, field="text", what="a win")
-    return Win.objects.create(
-        text=text, team=team, author=actor, week=iso_week(timezone.localdate())
-    )
+    return Win.objects.create(text=text, team=team, author=actor, week=iso_week(site_today()))
 
 
 def can_queue_deep_dive(coe: Coe, user: AbstractBaseUser) -> bool:
@@ -220,10 +219,10 @@ def _is_iso_week(week: str) -> bool:
 def deep_dive_queue(*, coe: Coe, actor: AbstractBaseUser, week: str) -> DeepDive:
     if not can_queue_deep_dive(coe, actor):
         raise PermissionDenied(DEEP_DIVE_REFUSED)
-    if week < iso_week(timezone.localdate()):
+    if week < iso_week(site_today()):
         raise ValidationError({"week": "That week's meeting is past; choose this week or later."})
     if not _is_iso_week(week):
-        raise ValidationError({"week": f"Choose a week such as {iso_week(timezone.localdate())}."})
+        raise ValidationError({"week": f"Choose a week such as {iso_week(site_today())}."})
     dive, _ = DeepDive.objects.get_or_create(coe=coe, week=week, defaults={"queued_by": actor})
     return dive
 

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from opsreview.org import emails
 from opsreview.org.emails import TRANSIENT_EMAIL_ERRORS
+from opsreview.org.selectors import time_zone_of, with_time_zones
+from opsreview.org.zones import site_datetime, site_today
 
 from .models import MeetingEmail, MeetingEmailKind, MeetingStatus, OpsMeeting
 
@@ -25,7 +27,8 @@ def deliver(meeting: OpsMeeting, kind: str, context_for) -> int:
     on the row and then finds it sent; a failed send rolls the row back for the retry.
     """
     sent = 0
-    for person in meeting.attendees.filter(is_active=True).exclude(email=""):
+    attendees = with_time_zones(meeting.attendees.filter(is_active=True).exclude(email=""))
+    for person in attendees:
         with transaction.atomic():
             MeetingEmail.objects.get_or_create(meeting=meeting, recipient=person, kind=kind)
             row = MeetingEmail.objects.select_for_update().get(
@@ -33,7 +36,9 @@ def deliver(meeting: OpsMeeting, kind: str, context_for) -> int:
             )
             if row.sent_at is not None:
                 continue
-            emails.send(TEMPLATES[kind], [person.email], context_for(person))
+            emails.send(
+                TEMPLATES[kind], [person.email], context_for(person), zone=time_zone_of(person)
+            )
             row.sent_at = timezone.now()
             row.save(update_fields=["sent_at"])
             sent += 1
@@ -67,10 +72,12 @@ def send_meeting_minutes(*, meeting_id: int) -> int:
 @shared_task(acks_late=True, autoretry_for=TRANSIENT_EMAIL_ERRORS, retry_backoff=30, max_retries=6)
 def send_meeting_reminders() -> int:
     """Beat, daily: attendees of a planned meeting that starts tomorrow hear about it once."""
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    tomorrow = site_today() + timedelta(days=1)
     sent = 0
     for meeting in OpsMeeting.objects.filter(
-        status=MeetingStatus.PLANNED, starts_at__date=tomorrow
+        status=MeetingStatus.PLANNED,
+        starts_at__gte=site_datetime(tomorrow),
+        starts_at__lt=site_datetime(tomorrow + timedelta(days=1)),
     ):
         sent += deliver(meeting, MeetingEmailKind.REMINDER, _context(meeting))
     return sent

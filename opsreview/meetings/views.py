@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
@@ -16,6 +15,7 @@ from opsreview.actions import selectors as item_selectors
 from opsreview.actions.forms import ActionItemForm
 from opsreview.actions.models import Term
 from opsreview.org.editing import StaleVersion
+from opsreview.org.zones import site_today
 
 from . import forms, services
 from .agenda import build_agenda, meeting_with_sections
@@ -43,7 +43,7 @@ def _error_text(error: ValidationError) -> str:
 
 
 def _render_list(request: HttpRequest, *, prepare_form=None, status: int = 200) -> HttpResponse:
-    this_week = iso_week(timezone.localdate())
+    this_week = iso_week(site_today())
     meetings = OpsMeeting.objects.select_related("facilitator")
     past = Paginator(meetings.filter(week__lt=this_week).order_by("-week"), PAGE_SIZE)
     context = {
@@ -129,7 +129,7 @@ def _detail_context(request: HttpRequest, meeting: OpsMeeting, *, parts=None, **
         "sections": sections,
         "can_run": can_run,
         "items": agenda.section(SectionKey.IMPROVEMENTS).content.raised_here,
-        "is_this_week": meeting.week == iso_week(timezone.localdate()),
+        "is_this_week": meeting.week == iso_week(site_today()),
         "win_form": forms.WinForm(),
         "severities": list(Severity),
         "terms": Term.choices,

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AuditEvent, Service, Team
+from .models import AuditEvent, Profile, Service, Team
 
 
 class ServiceInline(admin.TabularInline):
@@ -27,6 +27,14 @@ class ServiceAdmin(SimpleHistoryAdmin):
     list_filter = ["team"]
     list_select_related = ["team"]
     search_fields = ["name", "team__name"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["person", "time_zone"]
+    list_select_related = ["person"]
+    search_fields = ["person__username", "person__first_name", "person__last_name", "time_zone"]
+    autocomplete_fields = ["person"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

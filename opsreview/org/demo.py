@@ -7,7 +7,7 @@ so running `seed_demo` twice (or after someone edited the demo data) changes not
 from django.contrib.auth import get_user_model
 from django.utils.text import slugify
 
-from .models import Service, Team
+from .models import Profile, Service, Team
 
 # For local use only; the README states it next to the demo usernames.
 DEMO_PASSWORD = "bananastand-demo"  # noqa: S105
@@ -19,6 +19,8 @@ DEMO_USERS = [
     ("engineer", "Eli", "Engel", False, False),
     ("callleader", "Cleo", "Carter", False, False),
 ]
+# Demo people who chose a time zone other than the site's: their pages show times in it.
+DEMO_TIME_ZONES = {"callleader": "America/Los_Angeles"}
 
 DEMO_TEAMS = [
     # slug, name, description, members, services (name, description)
@@ -87,6 +89,8 @@ def seed_people_and_teams() -> dict[str, object]:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         users[username] = user
+    for username, zone in DEMO_TIME_ZONES.items():
+        Profile.objects.get_or_create(person=users[username], defaults={"time_zone": zone})
 
     teams = {}
     for slug, name, description, member_names, services in DEMO_TEAMS:

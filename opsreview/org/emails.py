@@ -1,9 +1,13 @@
-"""Every email is three templates: emails/<name>-subject.txt, -body-text.txt, -body-html.html."""
+"""Every email is three templates: emails/<name>-subject.txt, -body-text.txt, -body-html.html.
+
+An email to one person states its times in their zone: pass `zone` (selectors.time_zone_of)."""
 
 import binascii
 import email.policy
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import tzinfo
 from email.contentmanager import ContentManager, raw_data_manager, set_text_content
 from smtplib import SMTPException
 
@@ -12,6 +16,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
+from django.utils import timezone
 
 # Worth trying again later: the mail server or SES was unreachable or refused for now.
 TRANSIENT_EMAIL_ERRORS = (SMTPException, OSError, BotoCoreError, ClientError)
@@ -30,15 +35,16 @@ def render_text(template_name: str, context: dict) -> str:
     return str.__str__(template.render(Context(context, autoescape=False)))
 
 
-def render(name: str, context: dict) -> RenderedEmail:
-    """The email exactly as it is sent; previews use this too."""
+def render(name: str, context: dict, *, zone: tzinfo | None = None) -> RenderedEmail:
+    """The email exactly as it is sent; previews use this too. Times are in `zone`, if given."""
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
-    subject = render_text(f"emails/{name}-subject.txt", context)
-    return RenderedEmail(
-        subject=" ".join(subject.split()),
-        text=render_text(f"emails/{name}-body-text.txt", context),
-        html=render_to_string(f"emails/{name}-body-html.html", context),
-    )
+    with timezone.override(zone) if zone is not None else nullcontext():
+        subject = render_text(f"emails/{name}-subject.txt", context)
+        return RenderedEmail(
+            subject=" ".join(subject.split()),
+            text=render_text(f"emails/{name}-body-text.txt", context),
+            html=render_to_string(f"emails/{name}-body-html.html", context),
+        )
 
 
 def _set_text(msg, string: str, subtype="plain", charset="utf-8", cte=None, **kwargs) -> None:
@@ -72,9 +78,12 @@ class Email(EmailMultiAlternatives):
         return super().message(policy=policy)
 
 
-def send(name: str, to: Sequence[str], context: dict, *, mailer=None) -> RenderedEmail:
-    """`mailer`, an open mail connection, sends many emails over one connection."""
-    email = render(name, context)
+def send(
+    name: str, to: Sequence[str], context: dict, *, mailer=None, zone: tzinfo | None = None
+) -> RenderedEmail:
+    """`mailer`, an open mail connection, sends many emails over one connection; `zone` is the
+    recipient's, which the email's times are stated in."""
+    email = render(name, context, zone=zone)
     message = Email(subject=email.subject, body=email.text, to=list(to))
     message.attach_alternative(email.html, "text/html")
     if mailer is None:
@@ -84,5 +93,5 @@ def send(name: str, to: Sequence[str], context: dict, *, mailer=None) -> Rendere
     return email
 
 
-def incident_team_engaged(to: str, context: dict) -> None:
-    send("incident-team-engaged", [to], context)
+def incident_team_engaged(to: str, context: dict, *, zone: tzinfo | None = None) -> None:
+    send("incident-team-engaged", [to], context, zone=zone)

@@ -1,7 +1,10 @@
+from datetime import UTC
+
 from django import forms
 
 from .models import AuditAction, AuditEvent, Team
 from .pickers import people_field, person_field
+from .zones import TimeToConfirm, unknown_zone_message, zone_choices
 
 
 class TeamForm(forms.ModelForm):
@@ -41,3 +44,35 @@ class AuditFilterForm(forms.Form):
     person = forms.CharField(
         required=False, max_length=AuditEvent.ACTOR_LABEL_MAX, label="Username"
     )
+
+
+class ProfileForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=zone_choices,
+        help_text="Every time is shown in this zone, and every time you type is read in it.",
+        error_messages={"invalid_choice": unknown_zone_message("%(value)s")},
+    )
+
+
+class ConfirmsTime(forms.Form):
+    """A form whose time a person types, and which may come back to be confirmed: its
+    cleaned_data["ask_about_time"] has the service raise zones.TimeToConfirm for a doubtful
+    time, after which the form holds that time in `confirmed_time`; sent again with the same
+    time, the time is confirmed and "ask_about_time" is False."""
+
+    time_field = "occurred_at"
+    confirmed_time = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        confirmed = data.pop("confirmed_time", None)
+        data["ask_about_time"] = confirmed is None or confirmed != data.get(self.time_field)
+        return data
+
+    def add_error(self, field, error):
+        if isinstance(error, TimeToConfirm):
+            self.data = self.data.copy()
+            instant = error.instant.astimezone(UTC).isoformat()
+            self.data[self.add_prefix("confirmed_time")] = instant
+        super().add_error(field, error)

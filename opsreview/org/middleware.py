@@ -1,12 +1,16 @@
-"""A friendly 503, instead of a 500, while the database or the task broker cannot be reached."""
+"""A friendly 503, instead of a 500, while the database or the task broker cannot be reached;
+and each person's time zone, for their requests."""
 
 import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from .selectors import time_zone_of
 
 logger = logging.getLogger(__name__)
 
@@ -52,4 +56,24 @@ class ServiceUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception):
         if isinstance(exception, UNAVAILABLE_ERRORS):
             return service_unavailable(request, exception)
+        return None
+
+
+class TimeZoneMiddleware:
+    """Every time a signed-in person sees or types is in their zone (see zones.py); everyone
+    else's, and every page that asks no sign-in, in the site's. Goes after
+    LoginRequiredMiddleware, which has loaded the person by then."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()  # the next request on this thread starts from the site's
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if getattr(view_func, "login_required", True) and request.user.is_authenticated:
+            timezone.activate(time_zone_of(request.user))
         return None

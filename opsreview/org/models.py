@@ -5,6 +5,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .fields import WebURLField
+from .zones import ZONE_NAME_MAX, validate_zone_name
 
 
 class Team(models.Model):
@@ -57,6 +58,24 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Profile(models.Model):
+    """A person's own settings: the time zone they read and type times in."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    time_zone = models.CharField(
+        max_length=ZONE_NAME_MAX,
+        blank=True,
+        validators=[validate_zone_name],
+        help_text="An IANA time zone, such as Europe/London. Empty until the person chooses one: "
+        "they see the site's.",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.time_zone or 'the site time zone'}"
 
 
 class OutboxMessage(models.Model):

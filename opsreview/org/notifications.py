@@ -7,6 +7,7 @@ from django.utils import timezone
 from . import emails
 from .models import EmailOptOut, Notification
 from .people import display_name
+from .selectors import time_zone_of
 
 
 def email_notification(notification_id: int) -> bool:
@@ -32,7 +33,7 @@ def email_notification(notification_id: int) -> bool:
             "kind": notification.get_kind_display(),
             "actor_name": display_name(notification.actor) if notification.actor else "",
         }
-        emails.send("notification", [recipient.email], context)
+        emails.send("notification", [recipient.email], context, zone=time_zone_of(recipient))
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
         return True

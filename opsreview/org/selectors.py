@@ -1,14 +1,26 @@
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    CharField,
+    Count,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import AuditEvent, EmailOptOut, Service, Team
+from .models import AuditEvent, EmailOptOut, Profile, Service, Team
+from .zones import zone_or_site
 
 
 def _count_of(rows: QuerySet, team_field: str = "team") -> Coalesce:
@@ -117,3 +129,28 @@ def audit_events(*, action: str = "", person: str = "") -> QuerySet[AuditEvent]:
 def unwanted_email_kinds(person: AbstractBaseUser) -> set[str]:
     """The kinds of notification `person` turned the email of off."""
     return set(EmailOptOut.objects.filter(person=person).values_list("kind", flat=True))
+
+
+def time_zone_name() -> Coalesce:
+    """A person's chosen time zone ("" if none), as a subquery on the user row: read with the
+    person wherever their times are shown (each request, each email)."""
+    chosen = Profile.objects.filter(person=OuterRef("pk")).values("time_zone")[:1]
+    return Coalesce(Subquery(chosen, output_field=CharField()), Value(""))
+
+
+def with_time_zones(people: QuerySet) -> QuerySet:
+    """People, each with `time_zone_name`, in the query that loads them."""
+    return people.annotate(time_zone_name=time_zone_name())
+
+
+def chosen_time_zone(person: AbstractBaseUser) -> str:
+    """The zone `person` chose, "" if none: read with them when they were loaded with it."""
+    name = getattr(person, "time_zone_name", None)
+    if name is None:
+        name = Profile.objects.filter(person=person).values_list("time_zone", flat=True).first()
+    return name or ""
+
+
+def time_zone_of(person: AbstractBaseUser) -> tzinfo:
+    """The zone `person` reads times in: theirs if they chose one, else the site's."""
+    return zone_or_site(chosen_time_zone(person))

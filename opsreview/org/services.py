@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from . import selectors
 from .audit import audit_record
-from .models import AuditAction, EmailOptOut, Notification, NotificationKind, Team
+from .models import AuditAction, EmailOptOut, Notification, NotificationKind, Profile, Team
 from .tasks import send_notification_email
 
 TEAM_EDITABLE_FIELDS = ("name", "description", "manager", "dashboard_url", "runbook_url")
@@ -156,3 +156,14 @@ def email_preferences_save(*, actor: AbstractBaseUser, wanted: Iterable[str]) ->
     EmailOptOut.objects.bulk_create(
         [EmailOptOut(person=actor, kind=kind) for kind in unwanted if kind not in have]
     )
+
+
+@transaction.atomic
+def profile_time_zone_set(*, actor: AbstractBaseUser, time_zone: str) -> Profile:
+    """The zone the actor reads and types times in: an IANA name this server knows, or
+    ValidationError. Choosing one (even the site's) also ends the offer of the browser's."""
+    profile, _ = Profile.objects.get_or_create(person=actor)
+    profile.time_zone = time_zone
+    profile.full_clean()
+    profile.save(update_fields=["time_zone"])
+    return profile

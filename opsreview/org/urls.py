@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/lockouts/", accounts.lockout_list, name="lockout_list"),
+    path("accounts/profile/", accounts.profile, name="profile"),
     path("audit/", audit.audit_log, name="audit_log"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),

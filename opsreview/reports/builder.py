@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from itertools import batched
 
 from django.conf import settings
@@ -10,13 +10,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 
 from opsreview.actions.models import ActionItem, ItemStatus, Term
 from opsreview.org.links import path_for
 from opsreview.org.models import Team
 from opsreview.org.people import display_name
+from opsreview.org.zones import site_date, site_datetime, site_today
 
 from .models import DeliveryStatus, ReportDelivery, ReportKind
 
@@ -71,7 +71,7 @@ def month_start(period: str) -> date:
 
 def _as_of(start: date, end: date) -> date:
     """Reports speak as of today while their period runs, else as of the period's first day."""
-    today = timezone.localdate()
+    today = site_today()
     return today if start <= today < end else start
 
 
@@ -372,7 +372,7 @@ def build_monthly_reports(recipients, *, period: str) -> list[MonthlyReport]:
                     for item in items
                     if item.status == ItemStatus.DONE
                     and item.completed_at
-                    and last_month <= timezone.localdate(item.completed_at) < start
+                    and last_month <= site_date(item.completed_at) < start
                 ],
             )
         )
@@ -424,8 +424,7 @@ def _year_ago(start: date) -> tuple[datetime, datetime]:
     """The month a year before the one starting on `start`, as the site's time zone reads it:
     from its first moment to the first moment of the month after."""
     first = date(start.year - 1, start.month, 1)
-    since, until = (datetime.combine(day, time.min) for day in (first, _next_month(first)))
-    return timezone.make_aware(since), timezone.make_aware(until)
+    return site_datetime(first), site_datetime(_next_month(first))
 
 
 def _year_ago_items(since: datetime, until: datetime):
@@ -479,7 +478,7 @@ def build_anniversary_reports(recipients, *, period: str) -> list[AnniversaryRep
             recipient=recipient,
             period=period,
             on=on,
-            year_ago=timezone.localdate(since),
+            year_ago=site_date(since),
             # By team, then oldest first.
             coes=[coe for team in teams[recipient.pk] for coe in by_team[team.pk]],
         )

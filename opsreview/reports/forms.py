@@ -1,7 +1,7 @@
 from django import forms
-from django.utils import timezone
 
 from opsreview.org.pickers import person_field
+from opsreview.org.zones import site_today
 
 from .builder import PeriodOutOfRange, month_start, week_period, week_start
 from .models import ReportKind
@@ -13,7 +13,7 @@ class ReportPreviewForm(forms.Form):
     period = forms.CharField(
         max_length=10,
         help_text="2026-W48 for a week, 2026-11 for a month.",
-        initial=lambda: week_period(timezone.localdate()),
+        initial=lambda: week_period(site_today()),
     )
 
     def clean(self):

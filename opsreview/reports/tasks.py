@@ -2,9 +2,9 @@ from collections import Counter
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from opsreview.org.emails import TRANSIENT_EMAIL_ERRORS
+from opsreview.org.zones import site_today
 
 from . import services
 from .builder import current_period, report_batches
@@ -15,7 +15,7 @@ RETRY_AFTER = 30
 
 
 def _fan_out(kind: str, period: str | None) -> int:
-    period = period or current_period(kind, timezone.localdate())
+    period = period or current_period(kind, site_today())
     batches = report_batches(kind, period)
     for recipient_ids in batches:
         send_report_batch.delay(recipient_ids=recipient_ids, kind=kind, period=period)

@@ -78,7 +78,15 @@ def test_the_factor_form_autosaves_and_guards_unsaved_text(client: Client, facto
     form = page[page.index(f'id="form-factor{factor.pk}"') :]
     form = form[: form.index("</form>")]
     assert "data-unsaved-guard" in form
-    assert form.count('hx-vals="{&#34;autosave&#34;: &#34;1&#34;}"') >= 3
+    # One element around every answer saves them as they are typed.
+    fields = form[form.index('<div class="factor-fields"') :]
+    assert fields.startswith(
+        f'<div class="factor-fields" hx-post="/coe/{factor.coe_id}/factors/{factor.pk}/" '
+        'hx-trigger="input delay:1500ms, change"'
+    )
+    assert """hx-vals='{"autosave": "1"}' hx-swap="none\"""" in fields
+    for name in ("title", "category", "why_1", "because_1", "why_5", "because_5"):
+        assert f'name="factor{factor.pk}-{name}"' in fields
     assert 'class="grows"' in form
 
 

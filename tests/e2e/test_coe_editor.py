@@ -98,6 +98,7 @@ def test_write_a_coe_while_the_checklist_shrinks_then_submit(demo, sign_in, live
     for n, (why, because) in enumerate(WHYS, start=1):
         factor.get_by_label(f"Why {n}", exact=True).fill(why)
         factor.get_by_label(f"Because {n}", exact=True).fill(because)
+    expect(factor.locator(".save-status")).to_contain_text("Saved at")  # as typed
     factor.get_by_role("button", name="Save factor").click()
     expect(page.locator(".factor").first).to_contain_text("5 of 5 whys answered")
 

@@ -70,7 +70,8 @@ def test_a_declared_incident_was_last_updated_when_it_was_declared(client, decla
     with travel(at(5), tick=False):
         rows, html = shown_on_the_list(client)
     assert rows == [("Bananas unavailable", "26 Nov 10:00")]
-    assert '<td data-testid="last-update"><time datetime="2026-11-26T10:00:00+00:00"' in html
+    cell = '<td data-testid="last-update" data-label="Last update">'
+    assert f'{cell}<time datetime="2026-11-26T10:00:00+00:00"' in html
 
 
 def test_adding_an_entry_on_the_page_moves_the_last_update_to_when_it_was_written(client, declared):
@@ -78,7 +79,7 @@ def test_adding_an_entry_on_the_page_moves_the_last_update_to_when_it_was_writte
         response = client.post(
             f"/incidents/{declared.pk}/timeline/",
             # Back-dated to what it describes: the last update is when it was written.
-            {"text": "Distributor rejects 40% of requests.", "occurred_at": "2026-11-26T09:50"},
+            {"text": "Distributor rejects 40% of requests.", "occurred_at": "2026-11-26T10:05"},
         )
     assert response.status_code == 302
     assert stored(declared) == at(12)

@@ -49,7 +49,10 @@ def test_detected_before_impact_started_is_refused_naming_both():
         _declare(impact_started_at=_at(10, 0), detected_at=_at(9, 59))
 
     assert refused.value.message_dict == {
-        "detected_at": ["The time detected cannot be before the time impact started."]
+        "detected_at": [
+            "The time detected cannot be before the time impact started. "
+            "09:59 GMT is 1 min before 10:00 GMT — check the time zone."
+        ]
     }
 
 
@@ -79,7 +82,10 @@ def test_mitigated_before_detected_is_refused_naming_both():
         incident_mitigate(incident=incident, actor=incident.call_leader, mitigated_at=_at(10, 4))
 
     assert refused.value.message_dict == {
-        "mitigated_at": ["The time mitigated cannot be before the time detected."]
+        "mitigated_at": [
+            "The time mitigated cannot be before the time detected. "
+            "10:04 GMT is 1 min before 10:05 GMT — check the time zone."
+        ]
     }
     incident.refresh_from_db()
     assert incident.status == Status.INVESTIGATING
@@ -94,7 +100,10 @@ def test_resolved_before_mitigated_is_refused_naming_both():
         incident_resolve(incident=incident, actor=incident.call_leader, resolved_at=_at(11, 29))
 
     assert refused.value.message_dict == {
-        "resolved_at": ["The time resolved cannot be before the time mitigated."]
+        "resolved_at": [
+            "The time resolved cannot be before the time mitigated. "
+            "11:29 GMT is 1 min before 11:30 GMT — check the time zone."
+        ]
     }
     incident.refresh_from_db()
     assert incident.status == Status.MITIGATED

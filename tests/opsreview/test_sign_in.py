@@ -82,10 +82,12 @@ SIGNED_IN_PATHS = {
     "inbox_read_all": "/inbox/read-all/",
     "notification_read": "/inbox/1/open/",
     "email_settings": "/inbox/email-settings/",
+    "profile": "/accounts/profile/",
     "incidents:incident_new": "/incidents/new/",
     "incidents:call_leader_roster": "/incidents/call-leaders/",
     "incidents:incident_detail": "/incidents/{incident}/",
-    "incidents:incident_header": "/incidents/{incident}/header/",
+    "incidents:incident_role_assign": "/incidents/{incident}/roles/",
+    "incidents:incident_role_remove": "/incidents/{incident}/roles/1/remove/",
     "incidents:incident_edit": "/incidents/{incident}/edit/",
     "incidents:incident_mitigate": "/incidents/{incident}/mitigate/",
     "incidents:incident_resolve": "/incidents/{incident}/resolve/",
@@ -114,10 +116,25 @@ SIGNED_IN_PATHS = {
     "meetings:present_finish": "/meetings/{meeting}/present/finish/",
 }
 OPEN_PATHS = {"login", "healthz"}
+# Polled by pages already open: to someone signed out they answer 401, in words the page shows.
+POLLED_PATHS = {
+    "incidents:incident_live": "/incidents/{incident}/live/",
+    "incidents:banner_live": "/incidents/banner/",
+    "coe:coe_live": "/coe/1/live/",
+}
 
 
 def test_every_project_page_is_listed_as_either_open_or_sign_in_only():
-    assert project_url_names() == set(SIGNED_IN_PATHS) | OPEN_PATHS
+    assert project_url_names() == set(SIGNED_IN_PATHS) | OPEN_PATHS | set(POLLED_PATHS)
+
+
+@pytest.mark.parametrize("path", sorted(POLLED_PATHS.values()))
+def test_a_poll_from_someone_signed_out_is_told_to_sign_in_again(client, path):
+    entry = TimelineEntryFactory()
+    response = client.get(path.format(incident=entry.incident_id), headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.text == "You are signed out: sign in again to see changes."
 
 
 @pytest.mark.parametrize("path", [*sorted(SIGNED_IN_PATHS.values()), "/admin/"])

@@ -40,7 +40,7 @@ from coe.models import (
     Status,
 )
 from coe.services import coe_image_add, coe_reviewer_add, coe_thread_resolve, factor_delete
-from incidents.models import Incident, TimelineEntry
+from incidents.models import Incident, IncidentRole, TimelineEntry
 from incidents.services import incident_mitigate
 from opsreview.actions.models import ActionItem, ItemStatus
 from opsreview.actions.services import action_item_complete
@@ -53,7 +53,7 @@ from opsreview.meetings.models import (
     iso_week,
 )
 from opsreview.meetings.services import meeting_start
-from opsreview.org.models import Notification, Team
+from opsreview.org.models import Notification, Profile, Team
 from opsreview.reports.builder import week_period
 from opsreview.reports.models import ReportDelivery
 from tests.coe.factories import fill_every_section
@@ -63,6 +63,8 @@ from wheel.services import wheel_rig
 from .world import ROLES, World
 
 OK, LOGIN, DENIED, NOT_FOUND, NOT_ALLOWED, IGNORED = "ok", "login", "403", "404", "405", "ignored"
+# A live part of a page, polled: to someone signed out, a 401 the page shows, not a redirect.
+SIGNED_OUT = "401"
 # Stands in form data for the signed-in person's id.
 ACTOR = "<the person asking>"
 
@@ -78,6 +80,7 @@ def _grid(outcomes: str) -> dict[str, str]:
 #                         anonymous other  member author reviewer leader manager staff
 OPEN = _grid(            "ok        ok     ok     ok     ok       ok     ok      ok")
 SIGNED_IN = _grid(       "login     ok     ok     ok     ok       ok     ok      ok")
+POLLED = _grid(          "401       ok     ok     ok     ok       ok     ok      ok")
 POST_ONLY = _grid(       "login     405    405    405    405      405    405     405")
 STAFF = _grid(           "login     403    403    403    403      403    403     ok")
 TEAM_EDITORS = _grid(    "login     403    403    403    403      403    ok      ok")
@@ -98,6 +101,7 @@ RECIPIENT = _grid(       "login     404    404    404    404      404    404    
 # A draft is its authors', its team's (and their manager's), its named reviewers' and staff's:
 # to anyone else it does not exist.
 DRAFT_READERS = _grid(   "login     404    ok     ok     404      404    ok      ok")
+DRAFT_POLLED = _grid(    "401       404    ok     ok     404      404    ok      ok")
 DRAFT_EDITORS = _grid(   "login     404    ok     ok     404      404    403     403")
 DRAFT_ITEM_PEOPLE = _grid("login    404    ok     ok     404      404    403     ok")
 # fmt: on
@@ -154,6 +158,20 @@ def write(effect: Effect, data: Args | None = None, **fields) -> dict:
 # Arguments of the URLs, from the world.
 def incident_pk(w):
     return {"pk": w.incident.pk}
+
+
+def incident_role_pk(w):
+    held = w.incident.roles.first()  # named by the row's setup; a GET is refused before
+    return {"pk": w.incident.pk, "role_pk": held.pk if held else 1}
+
+
+def _scribe_named(w) -> IncidentRole:
+    return IncidentRole.objects.create(
+        incident=w.incident,
+        role="scribe",
+        person=w.person("team_member"),
+        assigned_by=w.person("call_leader"),
+    )
 
 
 def coe_pk(w):
@@ -486,6 +504,17 @@ TABLE: list[Row] = [
         ),
     ),
     *form(
+        "profile",
+        SIGNED_IN,
+        write(
+            lambda w, r: Profile.objects.filter(
+                person=r.wsgi_request.user, time_zone="America/Los_Angeles"
+            ).exists(),
+            lambda w: {"time_zone": "America/Los_Angeles"},
+            action="choose a time zone",
+        ),
+    ),
+    *form(
         "lockout_list",
         STAFF,
         write(
@@ -512,7 +541,27 @@ TABLE: list[Row] = [
     ),
     *page("incidents:call_leader_roster", SIGNED_IN),
     *page("incidents:incident_detail", SIGNED_IN, args=incident_pk),
-    *page("incidents:incident_header", SIGNED_IN, args=incident_pk),
+    *page("incidents:incident_live", POLLED, args=incident_pk),
+    *page("incidents:banner_live", POLLED),
+    *post_only(
+        "incidents:incident_role_assign",
+        INCIDENT_WORKERS,
+        write(
+            lambda w, r: _incident(w).roles.filter(role="scribe").exists(),
+            lambda w: {"role": "scribe", "person": w.person("team_member").username},
+        ),
+        args=incident_pk,
+    ),
+    *post_only(
+        "incidents:incident_role_remove",
+        INCIDENT_WORKERS,
+        write(
+            lambda w, r: not _incident(w).roles.exists(),
+            lambda w: {},
+            setup=_scribe_named,
+        ),
+        args=incident_role_pk,
+    ),
     *form(
         "incidents:incident_edit",
         INCIDENT_WORKERS,
@@ -663,6 +712,8 @@ TABLE: list[Row] = [
     *page("coe:coe_export_markdown", DRAFT_READERS, args=draft_pk, action="a draft"),
     *page("coe:coe_similar", SIGNED_IN, args=coe_pk),
     *page("coe:coe_similar", DRAFT_READERS, args=draft_pk, action="a draft"),
+    *page("coe:coe_live", POLLED, args=coe_pk),
+    *page("coe:coe_live", DRAFT_POLLED, args=draft_pk, action="a draft"),
     *post_only(
         "coe:coe_preview",
         DRAFT_EDITORS,

@@ -16,7 +16,18 @@ from tests.org.factories import UserFactory
 from tests.project import project_url_names
 
 from .fingerprint import changed_tables, database_fingerprint
-from .table import ACTOR, DENIED, IGNORED, LOGIN, NOT_ALLOWED, NOT_FOUND, OK, TABLE, Row
+from .table import (
+    ACTOR,
+    DENIED,
+    IGNORED,
+    LOGIN,
+    NOT_ALLOWED,
+    NOT_FOUND,
+    OK,
+    SIGNED_OUT,
+    TABLE,
+    Row,
+)
 from .world import ROLES, World
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +98,12 @@ def test_each_role_gets_what_the_policy_says(client, world, row, role):
             assert status == 302, f"expected a redirect to sign in, got {status}"
             assert urlsplit(response["Location"]).path in _sign_in_pages()
         else:
-            expected_status = {DENIED: 403, NOT_FOUND: 404, NOT_ALLOWED: 405}[expected]
+            expected_status = {
+                DENIED: 403,
+                NOT_FOUND: 404,
+                NOT_ALLOWED: 405,
+                SIGNED_OUT: 401,
+            }[expected]
             assert status == expected_status, f"expected {expected_status}, got {status}"
 
 

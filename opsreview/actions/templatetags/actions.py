@@ -6,13 +6,13 @@ from html import escape
 from django import template
 from django.db.models import Count
 from django.template.defaultfilters import pluralize
-from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from opsreview.org.links import path_for
 from opsreview.org.people import display_name
+from opsreview.org.zones import site_today
 
 from .. import selectors
 from ..forms import ShortTermItemForm
@@ -163,7 +163,7 @@ def _meta(item: ActionItem) -> str:
 def action_item_row(context, item: ActionItem, error: str = "") -> SafeString:
     """The item's title, term, status and lateness; owner, team, due date and source; an error
     to show; and, for those who may change it (`item.can_change`), its controls."""
-    days_late = item.days_overdue(timezone.localdate())
+    days_late = item.days_overdue(site_today())
     classes = "action-item"
     late = ""
     if days_late:

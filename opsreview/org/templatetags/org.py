@@ -11,7 +11,8 @@ register = template.Library()
 
 @register.simple_tag
 def moment(value: datetime | None, fmt: str = "j M Y, H:i"):
-    """A timestamp in the site time zone, with UTC on hover and a machine-readable datetime."""
+    """A timestamp in the viewer's time zone (the current one: see TimeZoneMiddleware), with
+    its abbreviation, UTC on hover and a machine-readable datetime."""
     if value is None:
         return "—"
     local = timezone.localtime(value)

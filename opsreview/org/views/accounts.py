@@ -1,17 +1,18 @@
-"""/accounts/: signing in, and the lock-outs that throttle it."""
+"""/accounts/: signing in, the lock-outs that throttle it, and each person's profile."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from .. import selectors
-from ..forms import LockoutClearForm
+from ..forms import LockoutClearForm, ProfileForm
 from ..people import require_staff
-from ..services import lockout_clear
+from ..services import lockout_clear, profile_time_zone_set
 
 TOO_MANY_REQUESTS = 429
 UNPROCESSABLE = 422
@@ -60,3 +61,26 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
     }
     status = UNPROCESSABLE if form.is_bound else 200
     return render(request, "org/lockout_list.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own settings: their time zone. The offer of the browser's zone
+    (base.html) posts here too, with `next`, the page to go back to."""
+    chosen = selectors.chosen_time_zone(request.user)
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None,
+        initial={"time_zone": chosen or settings.TIME_ZONE},
+    )
+    if form.is_bound and form.is_valid():
+        zone = form.cleaned_data["time_zone"]
+        try:
+            profile_time_zone_set(actor=request.user, time_zone=zone)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Times are now shown in {zone}.")
+            return redirect(_safe_next(request) or "profile")
+    context = {"form": form, "chosen": chosen, "site_zone": settings.TIME_ZONE}
+    status = UNPROCESSABLE if form.is_bound else 200
+    return render(request, "org/profile.html", context, status=status)

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from opsreview.org.people import display_name
+from opsreview.org.zones import site_today
 from opsreview.reports import services
 from opsreview.reports.builder import (
     build_reports,
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="say who would get what")
 
     def handle(self, *args, kind, period, dry_run, **options):
-        period = period or current_period(kind, timezone.localdate())
+        period = period or current_period(kind, site_today())
         try:
             start = (week_start if kind == ReportKind.WEEKLY else month_start)(period)
         except ValueError as error:
