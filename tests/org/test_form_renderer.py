@@ -93,7 +93,9 @@ def test_a_field_comes_with_its_label_help_and_errors():
     assert '<p class="field-error" role="alert">This field is required.</p>' in name
 
     term = form["term"].as_field_group()
-    assert term.lstrip().startswith('<fieldset class="field field-invalid">')
+    assert term.lstrip().startswith(
+        '<fieldset class="field field-invalid" aria-describedby="id_term_error">'
+    )
     assert "<legend>Term" in term
     assert "Select a valid choice. x is not one of the available choices." in term
 
@@ -101,3 +103,15 @@ def test_a_field_comes_with_its_label_help_and_errors():
     assert '<label for="id_note">Note &amp; more</label>' in note
     assert "required" not in note
     assert "field-error" not in note
+
+
+@pytest.mark.parametrize("name", ["count", "term"])
+def test_a_refused_fields_errors_are_what_it_is_described_by(name):
+    form = Everything({"count": "-1", "term": "x"}, renderer=FastFormRenderer())
+    assert not form.is_valid()
+    group = str(form[name].as_field_group())
+    described = re.search(r'aria-describedby="([^"]*)"', group).group(1).split()
+    errors = re.search(
+        r'<div id="([^"]+)">(<p class="field-error" role="alert">[^<]+</p>)+</div>', group
+    )
+    assert errors and errors.group(1) in described
