@@ -3,7 +3,6 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import (
@@ -384,13 +383,11 @@ def coe_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, f"{EDITOR}#checklist", _editor_context(request, coe))
 
 
-@login_not_required
+@live.polled
 @require_GET
 def coe_live(request: HttpRequest, pk: int) -> HttpResponse:
     """A COE under review, polled: 204 while its status, reviews and reviewers are as the page
     shows them (one query), or those parts anew, swapped in by their ids."""
-    if refusal := live.signed_out(request):
-        return refusal
     found = selectors.review_token_now(pk)
     gone = "This COE no longer exists, or you can no longer read it: reload the page."
     if found is None:

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -180,13 +179,11 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, _get_incident(pk))
 
 
-@login_not_required
+@live.polled
 @require_GET
 def incident_live(request: HttpRequest, pk: int) -> HttpResponse:
     """An open incident's page, polled: 204 while it shows what is current (one query), or the
     page's main part anew, with the forms the viewer is typing into kept as they are."""
-    if refusal := live.signed_out(request):
-        return refusal
     token = selectors.incident_token_now(pk)
     if token is None:
         return live.notice(
@@ -203,12 +200,10 @@ def incident_live(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_not_required
+@live.polled
 @require_GET
 def banner_live(request: HttpRequest) -> HttpResponse:
     """The banner of open major incidents, polled from every page: 204 while unchanged."""
-    if refusal := live.signed_out(request):
-        return refusal
     context = banner_context(selectors.banner_incidents())
     if request.GET.get("v") == context["banner_token"]:
         return live.unchanged()

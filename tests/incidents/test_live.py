@@ -14,6 +14,7 @@ from django.utils import timezone
 from incidents import services
 from incidents.models import Incident, Severity, Status
 from opsreview.actions import services as item_services
+from opsreview.org.services import profile_time_zone_set
 from tests.org.factories import TeamFactory, UserFactory
 
 from .factories import CallLeaderFactory, IncidentFactory, TimelineEntryFactory
@@ -286,3 +287,15 @@ def test_a_resolved_incident_leaves_the_open_list(client, incident, leader):
         status=Status.RESOLVED, resolved_at=timezone.now(), version=incident.version + 1
     )
     assert incident.title not in poll(client, url).text
+
+
+def test_what_a_poll_brings_is_in_the_viewers_time_zone(client, incident, leader):
+    profile_time_zone_set(actor=leader, time_zone="America/Los_Angeles")
+    page = client.get(incident.get_absolute_url()).text
+    assert "PST</time>" in page
+
+    services.timeline_entry_add(incident=incident, author=leader, text="Failing over")
+    for url in (poll_url(page, "incident-live"), poll_url(page, "banner")):
+        refreshed = poll(client, url).text
+        assert "PST</time>" in refreshed or "<time" not in refreshed
+        assert "GMT</time>" not in refreshed
