@@ -17,18 +17,11 @@ from opsreview.actions import services as item_services
 from opsreview.org.services import profile_time_zone_set
 from tests.org.factories import TeamFactory, UserFactory
 
-from .factories import CallLeaderFactory, IncidentFactory, TimelineEntryFactory
+from .factories import IncidentFactory, TimelineEntryFactory
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def leader(client):
-    user = CallLeaderFactory().user
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -9,18 +9,11 @@ from django.utils import timezone
 from incidents.models import Incident, IncidentRole, TimelineEntry
 from tests.org.factories import UserFactory
 
-from .factories import CallLeaderFactory, IncidentFactory
+from .factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def leader(client):
-    user = CallLeaderFactory().user
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.e2e.main_pages import DESKTOP, MAIN_PAGES, PHONE, seeded_site
+from .pages import DESKTOP, MAIN_PAGES, PHONE
 
 pytestmark = pytest.mark.e2e
 
@@ -74,23 +74,6 @@ UNREACHED = """reached => Array.from(document.querySelectorAll("[data-kbd]"))
   .filter(element => !reached.includes(element.dataset.kbd))
   .map(element => `${element.tagName.toLowerCase()} "${(element.innerText || element.value ||
     element.getAttribute("aria-label") || element.name || "").trim().slice(0, 40)}"`)"""
-
-
-@pytest.fixture(scope="module")
-def site(browser, django_db_setup, django_db_blocker, tmp_path_factory):
-    with seeded_site(browser, django_db_blocker, tmp_path_factory.mktemp("media")) as site:
-        yield site
-
-
-@pytest.fixture
-def transactional_db(site):
-    """Every test reads the module's one seeded database, emptied when the module ends; asking
-    for this fixture is how pytest-django knows to set up a test database at all."""
-
-
-@pytest.fixture
-def media(site):
-    """The module's media, where the demo's graphs were stored (not a folder of this test's)."""
 
 
 @pytest.fixture(scope="module")

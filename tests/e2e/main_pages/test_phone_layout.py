@@ -5,7 +5,7 @@ editor) are there to use."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.main_pages import MAIN_PAGES, PHONE, seeded_site
+from .pages import MAIN_PAGES, PHONE
 
 pytestmark = pytest.mark.e2e
 
@@ -33,23 +33,6 @@ FORMS = {
     "timeline-entry-edit": ["Save entry"],
     "coe-editor": ["Save title", "Submit for review"],
 }
-
-
-@pytest.fixture(scope="module")
-def site(browser, django_db_setup, django_db_blocker, tmp_path_factory):
-    with seeded_site(browser, django_db_blocker, tmp_path_factory.mktemp("media")) as site:
-        yield site
-
-
-@pytest.fixture
-def transactional_db(site):
-    """Every test reads the module's one seeded database, emptied when the module ends; asking
-    for this fixture is how pytest-django knows to set up a test database at all."""
-
-
-@pytest.fixture
-def media(site):
-    """The module's media, where the demo's graphs were stored (not a folder of this test's)."""
 
 
 @pytest.mark.parametrize("name", MAIN_PAGES)
