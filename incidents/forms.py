@@ -2,6 +2,7 @@ import uuid
 
 from django import forms
 
+from opsreview.org.fields import WebURLFormField
 from opsreview.org.forms import ConfirmsTime
 from opsreview.org.models import Team
 from opsreview.org.pickers import TEAMS, person_field, services_field, team_field, teams_field
@@ -9,7 +10,6 @@ from opsreview.org.zones import with_zone
 
 from .models import (
     LINK_MAX,
-    LINK_VALIDATOR,
     SEVERITY_MEANINGS,
     Incident,
     Role,
@@ -31,18 +31,15 @@ def _moment_field(label: str, help_text: str = "", required: bool = False) -> fo
     )
 
 
-def _link_field(label: str, help_text: str) -> forms.URLField:
-    return forms.URLField(
+def _link_field(label: str, help_text: str) -> WebURLFormField:
+    return WebURLFormField(
         label=label,
         required=False,
         max_length=LINK_MAX,
-        assume_scheme="https",
-        validators=[LINK_VALIDATOR],
         help_text=help_text,
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
         error_messages={
-            "invalid": "Enter a web address starting with https://.",
-            "max_length": "Keep a link under %(limit_value)d characters (%(show_value)d now).",
+            "max_length": "Keep a link under %(limit_value)d characters (%(show_value)d now)."
         },
     )
 

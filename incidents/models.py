@@ -3,11 +3,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from opsreview.org.fields import WebURLField
 from opsreview.org.links import path_for
 from opsreview.org.people import display_name
 from opsreview.org.stored_markdown import MarkdownField, RenderedHTMLField, StoresRenderedMarkdown
@@ -75,12 +75,8 @@ LARGEST_ID = 2**63 - 1
 REFERENCE_MAX = 32
 
 
-# A chat channel or bridge link: long enough for any meeting link with its passcode; a web
-# address, so it opens in a browser tab (no javascript:, no file:).
+# A chat channel or bridge link: long enough for any meeting link with its passcode.
 LINK_MAX = 500
-LINK_VALIDATOR = URLValidator(
-    schemes=["https", "http"], message="Enter a web address starting with https://."
-)
 
 
 # The incident list's order; see IncidentQuerySet.open_first.
@@ -143,19 +139,14 @@ class Incident(StoresRenderedMarkdown):
     # writes in services.py (and the admin); last_update_recompute() rebuilds it in bulk.
     last_update_at = models.DateTimeField("last update", default=timezone.now)
     # Where the call happens: opened in a new tab from the incident's header.
-    chat_url = models.URLField(
+    chat_url = WebURLField(
         "chat channel",
         max_length=LINK_MAX,
         blank=True,
-        validators=[LINK_VALIDATOR],
         help_text="A link to the incident's chat channel.",
     )
-    bridge_url = models.URLField(
-        "bridge",
-        max_length=LINK_MAX,
-        blank=True,
-        validators=[LINK_VALIDATOR],
-        help_text="A link to join the call.",
+    bridge_url = WebURLField(
+        "bridge", max_length=LINK_MAX, blank=True, help_text="A link to join the call."
     )
     # Counts the changes its page shows (incident_touch): a page open on the incident asks
     # whether it moved on from the version it shows, and is answered "no" from this column.

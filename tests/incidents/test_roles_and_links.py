@@ -175,7 +175,7 @@ def test_chat_and_bridge_links_open_in_a_new_tab_from_the_header(client, inciden
 def test_a_link_that_is_not_a_web_address_is_refused(client, incident, link):
     response = _edit(client, incident, chat_url=link)
     assert response.status_code == 422
-    assert "Enter a web address starting with https://." in response.text or (
+    assert "Enter a web address that starts with http:// or https://." in response.text or (
         "Keep a link under 500 characters" in response.text
     )
     assert Incident.objects.get(pk=incident.pk).chat_url == ""
