@@ -4,66 +4,15 @@ label is at least LABEL_SIZE tall; each chart carries its own text alternative (
 one-sentence summary and the figures as a table)."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from incidents.models import Severity
+from opsreview.org.charts import LABEL_SIZE, Chart, Label, Rect, nice_ceiling
 
 from .agenda import WeekCount
 
-LABEL_SIZE = 30
 ROW_HEIGHT = 64
 MAX_TEAMS_DRAWN = 6
 MAX_NAME_CHARS = 22
-
-
-@dataclass(frozen=True)
-class Rect:
-    x: float
-    y: float
-    width: float
-    height: float
-    css_class: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Label:
-    x: float
-    y: float
-    text: str
-    anchor: str = "middle"
-    css_class: str = "chart-label"
-
-
-@dataclass
-class Chart:
-    key: str
-    width: int
-    height: int
-    title: str
-    summary: str
-    table_head: list[str]
-    table_rows: list[list[str]]
-    rects: list[Rect] = field(default_factory=list)
-    labels: list[Label] = field(default_factory=list)
-    lines: list[tuple[float, float, float, float]] = field(default_factory=list)
-    legend: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.rects
-
-    @property
-    def view_box(self) -> str:
-        return f"0 0 {self.width} {self.height}"
-
-
-def _nice_ceiling(value: int) -> int:
-    """The top of the axis: a round number at or above value, halvable into whole ticks."""
-    for top in (2, 4, 6, 8, 10, 20, 30, 40, 50, 60, 80, 100):
-        if value <= top:
-            return top
-    return ((value + 99) // 100) * 100
 
 
 def _plural(count: int, word: str) -> str:
@@ -83,7 +32,7 @@ def incidents_per_week(team_name: str, weeks: Sequence[WeekCount]) -> Chart:
     totals = [week.total for week in weeks]
     total = sum(totals)
     peak = max(totals, default=0)
-    axis_top = _nice_ceiling(max(peak, 1))
+    axis_top = nice_ceiling(max(peak, 1))
     slot = plot_width / max(len(weeks), 1)
     every = 1 if slot >= 95 else 2
     chart = Chart(
