@@ -473,6 +473,19 @@ def timeline_entry_add(
 
 
 @transaction.atomic
+def timeline_event_record(
+    *,
+    incident: Incident,
+    author: AbstractBaseUser,
+    text: str,
+    occurred_at: datetime | None = None,
+) -> TimelineEntry:
+    """A fact an integration saw (an alarm changing state), put on the timeline by its own
+    user: an event, which nobody edits, so no person's right to work the incident is asked."""
+    return _record(incident, author=author, text=_clean_text(text), occurred_at=occurred_at)
+
+
+@transaction.atomic
 def timeline_entry_edit(
     *,
     entry: TimelineEntry,

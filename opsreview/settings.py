@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "coe",
     "opsreview.actions",
     "opsreview.reports",
+    "opsreview.cloudwatch",
     "opsreview.meetings",
     "wheel",
     "opsreview.home",
@@ -374,6 +375,22 @@ MEETING_TIME = os.environ.get("MEETING_TIME", "10:00")
 MEETING_REMINDER_CRON = os.environ.get("MEETING_REMINDER_CRON", "0 9 * * *")
 MEETING_WHEEL_SLUG = os.environ.get("MEETING_WHEEL_SLUG", "")
 
+# CloudWatch (opsreview/cloudwatch): how often beat reads every team's alarms; an endpoint for
+# an AWS-compatible service (a moto server for local demos and tests); the SNS topics whose
+# alarm messages are accepted (their subscriptions alone are confirmed); the hosts an SNS
+# signing certificate may come from (over https), a regular expression; how long the ops
+# meeting keeps a team's metric data.
+CLOUDWATCH_SYNC_SECONDS = max(60, envint("CLOUDWATCH_SYNC_SECONDS", 300))
+AWS_ENDPOINT_URL = os.environ.get("AWS_ENDPOINT_URL", "")
+SNS_TOPIC_ARNS = envlist("SNS_TOPIC_ARNS")
+SNS_CERT_HOST_PATTERN = os.environ.get(
+    "SNS_CERT_HOST_PATTERN", r"sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?"
+)
+# The certificate authorities trusted when SNS's certificates and subscription links are
+# fetched over https: a PEM file, or empty for the system's own.
+SNS_CERT_CA_BUNDLE = os.environ.get("SNS_CERT_CA_BUNDLE", "")
+CLOUDWATCH_METRICS_CACHE_SECONDS = envint("CLOUDWATCH_METRICS_CACHE_SECONDS", 3600)
+
 CELERY_BEAT_SCHEDULE = {
     "ops-meeting-reminders": {
         "task": "opsreview.meetings.tasks.send_meeting_reminders",
@@ -402,6 +419,11 @@ CELERY_BEAT_SCHEDULE = {
     "items-due-soon": {
         "task": "opsreview.actions.tasks.notify_items_due_soon",
         "schedule": crontab_schedule(os.environ.get("ITEM_DUE_SOON_CRON", "0 8 * * *")),
+    },
+    # Every team's CloudWatch alarms, read per scope (a scope that failed waits its back-off).
+    "cloudwatch-alarms": {
+        "task": "opsreview.cloudwatch.tasks.sync_all_alarms",
+        "schedule": CLOUDWATCH_SYNC_SECONDS,
     },
 }
 

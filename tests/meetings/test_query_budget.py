@@ -9,12 +9,14 @@ from coe.models import CoeReview, ReviewDecision
 from incidents.models import Severity
 from opsreview.actions.counts import team_item_counts_recount
 from opsreview.actions.models import ActionItem, ItemStatus, Term
+from opsreview.cloudwatch.models import Alarm, AlarmKind, AlarmScope
+from opsreview.cloudwatch.selectors import TEAM_ALARMS_QUERIES
 from opsreview.meetings.agenda import SHOWN
 from opsreview.meetings.models import DeepDive, MeetingStatus, OpsMeeting, Win
 from tests.coe.factories import CoeFactory
 from tests.incidents.factories import IncidentFactory
 from tests.org.factories import TeamFactory, UserFactory
-from tests.query_budget import assert_query_budget
+from tests.query_budget import QUERY_BUDGET, assert_query_budget
 from tests.wheel.factories import ParticipantFactory, WheelFactory
 
 from .week import LAST_STARTS, LAST_WEEK, STARTS, TODAY, WEEK, prepared
@@ -22,6 +24,10 @@ from .week import LAST_STARTS, LAST_WEEK, STARTS, TODAY, WEEK, prepared
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 IN_PERIOD = LAST_STARTS + timedelta(days=2)
+# The chosen team's CloudWatch alarms (opsreview.cloudwatch's panel) come on top of the page's.
+WITH_ALARMS = QUERY_BUDGET + TEAM_ALARMS_QUERIES
+# The projector also reads which metrics the chosen team reviews (their data is AWS's, cached).
+PROJECTOR = WITH_ALARMS + 1
 
 
 @pytest.fixture
@@ -39,9 +45,28 @@ def last_meeting(facilitator) -> OpsMeeting:
 @pytest.fixture
 def meeting(facilitator, last_meeting) -> OpsMeeting:
     meeting = prepared(facilitator)
-    OpsMeeting.objects.filter(pk=meeting.pk).update(chosen_team=TeamFactory(name="Chosen"))
+    chosen = TeamFactory(name="Chosen")
+    OpsMeeting.objects.filter(pk=meeting.pk).update(chosen_team=chosen)
+    _alarms(chosen, 3)
     meeting.refresh_from_db()
     return meeting
+
+
+def _alarms(team, count: int) -> None:
+    """Alarms of the team's, one a composite over the others."""
+    scope = AlarmScope.objects.create(team=team, region="eu-west-1", alarm_prefixes=["Chosen-"])
+    names = [f"Chosen-{scope.pk}-{n}" for n in range(count)]
+    rule = " OR ".join(f'ALARM("{name}")' for name in names)
+    for name in [*names, f"Chosen-{scope.pk}-Health"]:
+        Alarm.objects.create(
+            scope=scope,
+            name=name,
+            arn=f"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:{name}",
+            kind=AlarmKind.COMPOSITE if name.endswith("Health") else AlarmKind.METRIC,
+            rule=rule if name.endswith("Health") else "",
+            state="ALARM",
+            state_updated_at=IN_PERIOD,
+        )
 
 
 def _items(count: int, *, team=None, owner=None, **fields) -> list[ActionItem]:
@@ -103,10 +128,13 @@ def test_a_meeting_page_makes_the_same_queries_for_a_big_week(
     client, meeting, last_meeting, facilitator
 ):
     client.force_login(UserFactory())
+    grow_week = grow_the_week(meeting, last_meeting, facilitator)
 
-    assert_query_budget(
-        client, meeting.get_absolute_url(), grow=grow_the_week(meeting, last_meeting, facilitator)
-    )
+    def grow():
+        grow_week()
+        _alarms(meeting.chosen_team, 30)
+
+    assert_query_budget(client, meeting.get_absolute_url(), grow=grow, budget=WITH_ALARMS)
 
 
 def test_a_meeting_page_run_by_its_facilitator_makes_the_same_queries_for_a_big_week(
@@ -118,6 +146,7 @@ def test_a_meeting_page_run_by_its_facilitator_makes_the_same_queries_for_a_big_
         client,
         meeting.get_absolute_url(),
         grow=grow_the_week(meeting, last_meeting, facilitator),
+        budget=WITH_ALARMS,
     )
 
 
@@ -133,8 +162,9 @@ def test_projector_mode_makes_the_same_queries_for_a_big_week(
     def grow():
         grow_week()
         ParticipantFactory.create_batch(30, wheel=wheel)
+        _alarms(meeting.chosen_team, 30)
 
-    assert_query_budget(client, url, grow=grow)
+    assert_query_budget(client, url, grow=grow, budget=PROJECTOR)
 
 
 def test_past_minutes_make_the_same_queries_however_much_happened_since(

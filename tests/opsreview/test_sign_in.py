@@ -17,6 +17,9 @@ SIGNED_IN_PATHS = {
     "service_search": "/services/search?q=a",
     "team_detail": "/teams/{slug}/",
     "team_edit": "/teams/{slug}/edit/",
+    "team_cloudwatch": "/teams/{slug}/cloudwatch/",
+    "team_cloudwatch_scope": "/teams/{slug}/cloudwatch/1/",
+    "team_cloudwatch_scope_delete": "/teams/{slug}/cloudwatch/1/delete/",
     "incidents:incident_list": "/incidents/",
     "coe:coe_list": "/coe/",
     "coe:coe_new": "/coe/new/",
@@ -116,6 +119,8 @@ SIGNED_IN_PATHS = {
     "meetings:present_finish": "/meetings/{meeting}/present/finish/",
 }
 OPEN_PATHS = {"login", "healthz"}
+# Amazon SNS delivers here: it signs its messages, it cannot sign in (tests/cloudwatch/test_sns).
+SIGNED_MESSAGE_PATHS = {"cloudwatch:sns_receive": "/integrations/sns/"}
 # Polled by pages already open: to someone signed out they answer 401, in words the page shows.
 POLLED_PATHS = {
     "incidents:incident_live": "/incidents/{incident}/live/",
@@ -125,7 +130,16 @@ POLLED_PATHS = {
 
 
 def test_every_project_page_is_listed_as_either_open_or_sign_in_only():
-    assert project_url_names() == set(SIGNED_IN_PATHS) | OPEN_PATHS | set(POLLED_PATHS)
+    assert project_url_names() == (
+        set(SIGNED_IN_PATHS) | OPEN_PATHS | set(POLLED_PATHS) | set(SIGNED_MESSAGE_PATHS)
+    )
+
+
+@pytest.mark.parametrize("path", sorted(SIGNED_MESSAGE_PATHS.values()))
+def test_a_signed_message_path_answers_anonymous_posts_itself_not_with_sign_in(client, path):
+    response = client.post(path, '{"Type": "Notification"}', content_type="application/json")
+    assert response.status_code == 400
+    assert client.get(path).status_code == 405
 
 
 @pytest.mark.parametrize("path", sorted(POLLED_PATHS.values()))

@@ -5,6 +5,7 @@ import pytest
 from django.db import models, transaction
 from django.test import override_settings
 
+from .table import SNS_TOPIC
 from .world import World, build_world
 
 
@@ -37,6 +38,12 @@ def shared_world(django_db_setup, django_db_blocker):
             world = _reloaded(build_world())
         yield world
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def sns_topic_listed(settings):
+    """The SNS topic the table's alarm names is one the endpoint listens to."""
+    settings.SNS_TOPIC_ARNS = [SNS_TOPIC]
 
 
 @pytest.fixture

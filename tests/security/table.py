@@ -10,10 +10,15 @@ Outcomes:
 - ``405``: a write path asked with GET, nothing written.
 - ``ignored``: the request succeeds but the protected field keeps its value (a disabled field).
 
+Amazon SNS's endpoint signs nobody in: a message is believed for its signature alone, so the
+same answer goes to every role (an unsigned message: 403; GET: 405). Its signed messages are
+tested in tests/cloudwatch/test_sns.py.
+
 A cell the code gets wrong today is listed in the row's ``xfail`` with the reason.
 """
 
 import io
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,6 +49,7 @@ from incidents.models import Incident, IncidentRole, TimelineEntry
 from incidents.services import incident_mitigate
 from opsreview.actions.models import ActionItem, ItemStatus
 from opsreview.actions.services import action_item_complete
+from opsreview.cloudwatch.models import AlarmScope, SnsDelivery
 from opsreview.meetings.models import (
     DeepDive,
     MeetingSection,
@@ -104,7 +110,11 @@ DRAFT_READERS = _grid(   "login     404    ok     ok     404      404    ok     
 DRAFT_POLLED = _grid(    "401       404    ok     ok     404      404    ok      ok")
 DRAFT_EDITORS = _grid(   "login     404    ok     ok     404      404    403     403")
 DRAFT_ITEM_PEOPLE = _grid("login    404    ok     ok     404      404    403     ok")
+SIGNATURE_ONLY = _grid(  "403       403    403    403    403      403    403     403")
+ANSWERS_NO_GET = _grid(  "405       405    405    405    405      405    405     405")
 # fmt: on
+# A topic the world's settings list (tests/security/conftest.py), so a refusal is the signature's.
+SNS_TOPIC = "arn:aws:sns:eu-west-1:123456789012:opsreview-alarms"
 # Wheel admins are staff or holders of wheel.administer_wheel; no other role here holds it.
 WHEEL_ADMINS = STAFF
 # A COE goes on a meeting's agenda by its authors, its team, those who reviewed it and staff:
@@ -127,6 +137,8 @@ class Row:
     setup: Callable[[World], None] | None = None
     effect: Effect | None = None
     xfail: Mapping[str, str] = field(default_factory=dict)
+    # The data is sent as a JSON body (as Amazon SNS sends), not as a form.
+    json: bool = False
 
     @property
     def label(self) -> str:
@@ -249,6 +261,23 @@ def _everyone_notified(w: World) -> None:
 
 def ours_slug(w):
     return {"slug": w.ours.slug}
+
+
+def scope_args(w):
+    # The GET of a write path is refused before the scope is looked up: any id will do there.
+    scope = getattr(w, "scope", None)
+    return {"slug": w.ours.slug, "pk": scope.pk if scope else 1}
+
+
+def _scope_added(w: World) -> None:
+    w.scope = AlarmScope.objects.create(
+        team=w.ours, region="us-east-1", alarm_prefixes=["Gateway-"]
+    )
+
+
+def _scope_form(prefix: str, region: str) -> dict:
+    fields = {"region": region, "alarm_prefixes": "Gateway-", "role_arn": "", "severity": 3}
+    return {f"{prefix}-{name}": value for name, value in fields.items()}
 
 
 def _local(moment: datetime) -> str:
@@ -391,6 +420,23 @@ def _wheel_form(**changes) -> dict:
     } | changes
 
 
+def _unsigned_alarm() -> dict:
+    alarm = {
+        "AlarmName": "BananaStand-Availability",
+        "AlarmArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:BananaStand-Availability",
+        "NewStateValue": "ALARM",
+        "NewStateReason": "Threshold Crossed.",
+    }
+    return {
+        "Type": "Notification",
+        "MessageId": "3f1b8f5e-6d1c-4b8e-9a55-6a0b9c1e2d3f",
+        "TopicArn": SNS_TOPIC,
+        "Message": json.dumps(alarm),
+        "Timestamp": "2024-05-01T12:00:00.000Z",
+        "SigningCertURL": "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService.pem",
+    }
+
+
 # Setups: the state a write needs, reached through the services as the people who would.
 
 
@@ -468,6 +514,36 @@ TABLE: list[Row] = [
             expect=TEAM_MANAGER,
         ),
         args=ours_slug,
+    ),
+    # A team's CloudWatch scopes: its manager and staff change them.
+    *form(
+        "team_cloudwatch",
+        TEAM_EDITORS,
+        write(
+            lambda w, r: AlarmScope.objects.filter(team=w.ours, region="eu-west-1").exists(),
+            lambda w: _scope_form("new", "eu-west-1"),
+            action="add a scope",
+        ),
+        args=ours_slug,
+    ),
+    *post_only(
+        "team_cloudwatch_scope",
+        TEAM_EDITORS,
+        write(
+            lambda w, r: AlarmScope.objects.get(pk=w.scope.pk).region == "eu-west-2",
+            lambda w: _scope_form(f"scope-{w.scope.pk}", "eu-west-2"),
+            setup=_scope_added,
+        ),
+        args=scope_args,
+    ),
+    *post_only(
+        "team_cloudwatch_scope_delete",
+        TEAM_EDITORS,
+        write(
+            lambda w, r: not AlarmScope.objects.filter(pk=w.scope.pk).exists(),
+            setup=_scope_added,
+        ),
+        args=scope_args,
     ),
     *page("audit_log", STAFF),
     # The inbox: each person's own notifications (the world's one is staff's).
@@ -1182,6 +1258,17 @@ TABLE: list[Row] = [
     ),
     # Django's admin, as one group: staff get in; changing people needs a model permission,
     # which no role here has (the report-preview takeover of issue 10 aimed at this form).
+    # Amazon SNS's deliveries: an alarm that SNS did not sign opens nothing, whoever sends it.
+    Row("cloudwatch:sns_receive", "GET", ANSWERS_NO_GET),
+    Row(
+        "cloudwatch:sns_receive",
+        "POST",
+        SIGNATURE_ONLY,
+        action="an unsigned alarm",
+        json=True,
+        data=lambda w: _unsigned_alarm(),
+        effect=lambda w, r: SnsDelivery.objects.exists(),
+    ),
     *page("admin:index", ADMIN_SITE),
     *page("admin:auth_user_changelist", ADMIN_MODELS),
     *form(

@@ -57,9 +57,10 @@ def _ask(client: Client, world: World, row: Row, person):
         return client.get(path, row.query(world) if row.query else None)
     data = row.data(world) if row.data else {}
     actor = person.pk if person else ""
-    return client.post(
-        path, {key: actor if value == ACTOR else value for key, value in data.items()}
-    )
+    data = {key: actor if value == ACTOR else value for key, value in data.items()}
+    if row.json:
+        return client.post(path, data, content_type="application/json")
+    return client.post(path, data)
 
 
 def _sign_in_pages() -> set[str]:

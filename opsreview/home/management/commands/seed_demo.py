@@ -3,6 +3,7 @@ from django.db import transaction
 
 from coe.demo import seed_coes
 from incidents.demo import seed_incidents
+from opsreview.cloudwatch.demo import seed_alarms
 from opsreview.meetings.demo import seed_meetings
 from opsreview.org import demo
 from wheel.demo import seed_wheel
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         incidents = seed_incidents(seeded["users"], seeded["teams"])
         coes = seed_coes(seeded["users"], seeded["teams"])
         wheel = seed_wheel(seeded["teams"])
+        seed_alarms(seeded["teams"])
         meetings = seed_meetings(seeded["users"], seeded["teams"], coes, wheel)
         self.stdout.write(
             self.style.SUCCESS(

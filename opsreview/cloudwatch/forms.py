@@ -1,0 +1,59 @@
+from django import forms
+
+from .models import ALARM_NAME_MAX, PREFIXES_MAX, AlarmScope
+from .services import SCOPE_FIELDS
+
+# Every prefix, one a line, with its line break: a field no longer than this can hold no more.
+PREFIXES_TEXT_MAX = PREFIXES_MAX * (ALARM_NAME_MAX + 2)
+
+
+class AlarmPrefixesField(forms.CharField):
+    """Alarm name prefixes, one a line, as a list; blank lines are dropped."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class AlarmScopeForm(forms.ModelForm):
+    """A scope's settings; the model's validation says what a region, a role ARN and the
+    prefixes may be, and its errors are the form's."""
+
+    alarm_prefixes = AlarmPrefixesField(
+        label="Alarm name prefixes",
+        max_length=PREFIXES_TEXT_MAX,
+        error_messages={"required": f"Give between 1 and {PREFIXES_MAX} alarm name prefixes."},
+        help_text=f"One a line, up to {PREFIXES_MAX}: the team's alarms are those whose names "
+        "start with one of them, such as BananaStand-Distributor-.",
+    )
+
+    class Meta:
+        model = AlarmScope
+        fields = SCOPE_FIELDS
+        labels = {"role_arn": "Role to assume (optional)", "severity": "Default severity"}
+        help_texts = {
+            "region": "The AWS region the alarms are in, such as us-east-1.",
+            "role_arn": "Read the alarms as this IAM role, through STS; left empty, with "
+            "opsreview's own credentials.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].widget.attrs.update(autocomplete="off", spellcheck="false")
+        self.fields["role_arn"].widget = forms.TextInput(attrs={"spellcheck": "false"})
+
+    def clean_region(self) -> str:
+        return self.cleaned_data["region"].strip()
+
+    def clean_role_arn(self) -> str:
+        return self.cleaned_data["role_arn"].strip()
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in SCOPE_FIELDS}

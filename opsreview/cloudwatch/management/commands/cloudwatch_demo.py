@@ -1,0 +1,82 @@
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from opsreview.org.models import Team
+
+from ... import aws, services
+from ...demo import DEMO_SCOPES, REGION, demo_scopes, put_demo_alarms
+from ...models import AlarmScope
+
+
+class Command(BaseCommand):
+    help = (
+        "Put BananaStand's CloudWatch alarms, and the composite BananaStand-Overall-Health, in "
+        "a moto server, give the demo teams their scopes and read the alarms. --serve PORT runs "
+        "the moto server here until interrupted; --endpoint URL uses one already running. Run "
+        "seed_demo first. Never against AWS itself."
+    )
+
+    def add_arguments(self, parser):
+        where = parser.add_mutually_exclusive_group()
+        where.add_argument(
+            "--serve",
+            type=int,
+            metavar="PORT",
+            help="Run moto on 127.0.0.1:PORT in this command, until Ctrl-C (0: any free port).",
+        )
+        where.add_argument(
+            "--endpoint",
+            default=settings.AWS_ENDPOINT_URL,
+            help="A moto server already running, e.g. http://127.0.0.1:5000 "
+            "(default: AWS_ENDPOINT_URL).",
+        )
+        parser.add_argument(
+            "--once", action="store_true", help="With --serve: stop moto when done, not on Ctrl-C."
+        )
+
+    def handle(self, *args, serve: int | None, endpoint: str, once: bool, **options):
+        teams = {team.slug: team for team in Team.objects.filter(slug__in=DEMO_SCOPES)}
+        if not teams:
+            raise CommandError("No demo teams: run `manage.py seed_demo` first.")
+        if serve is None:
+            if not endpoint:
+                raise CommandError("Give --serve PORT, or --endpoint with a moto server's URL.")
+            self._load(teams, endpoint, moto_in_process=False)
+            return
+        from moto.server import ThreadedMotoServer  # a dev dependency: demos only
+
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=serve, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        try:
+            self._load(teams, endpoint, moto_in_process=True)
+            if not once:
+                self.stdout.write(
+                    f"moto serves CloudWatch at {endpoint}: run the app and beat with "
+                    f"AWS_ENDPOINT_URL={endpoint}. Ctrl-C stops it."
+                )
+                threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
+
+    def _load(self, teams: dict, endpoint: str, *, moto_in_process: bool) -> None:
+        client = aws.client_for(AlarmScope(region=REGION), "cloudwatch", endpoint=endpoint)
+        created = put_demo_alarms(client, moto_in_process=moto_in_process)
+        read = failed = 0
+        for scope in demo_scopes(teams):
+            if services.alarm_scope_sync(scope=scope, endpoint=endpoint):
+                read += 1
+            else:
+                failed += 1
+                self.stderr.write(f"{scope}: {scope.error}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{created} alarms in {endpoint}; {read} scopes read"
+                + (f", {failed} failed." if failed else ".")
+            )
+        )

@@ -1,0 +1,159 @@
+"""Every write of the alarm side of CloudWatch: a team's scopes, and what their alarms last said."""
+
+from datetime import datetime, timedelta
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from opsreview.org.models import Team
+
+from . import aws
+from .models import ALARM_NAME_MAX, Alarm, AlarmKind, AlarmScope, AlarmState
+
+# However often a scope has failed, it is tried again within the hour.
+BACKOFF_MAX = timedelta(hours=1)
+SCOPE_FIELDS = ["region", "alarm_prefixes", "role_arn", "severity"]
+STATUS_FIELDS = ["synced_at", "error", "error_at", "failures", "next_sync_at"]
+ALARM_FIELDS = ["arn", "kind", "state", "reason", "state_updated_at", "description", "rule"]
+
+
+def _require_editor(team: Team, actor: AbstractBaseUser) -> None:
+    if not team.can_be_edited_by(actor):
+        raise PermissionDenied("Only staff or the team's manager can change its CloudWatch scopes.")
+
+
+def _scope_save(scope: AlarmScope, changes: dict) -> AlarmScope:
+    for field, value in changes.items():
+        if field not in SCOPE_FIELDS:
+            raise ValueError(f"Not editable: {field}")
+        setattr(scope, field, value)
+    scope.full_clean()
+    # A changed scope is read at the next beat, its earlier failures forgotten.
+    scope.failures, scope.next_sync_at = 0, None
+    if scope.pk is None:
+        scope.save()
+    else:
+        scope.save(update_fields=[*changes, "failures", "next_sync_at"])
+    return scope
+
+
+@transaction.atomic
+def alarm_scope_create(*, team: Team, actor: AbstractBaseUser, changes: dict) -> AlarmScope:
+    """Add where a team's alarms are; only staff or the team's manager may."""
+    _require_editor(team, actor)
+    return _scope_save(AlarmScope(team=team), changes)
+
+
+@transaction.atomic
+def alarm_scope_update(*, scope: AlarmScope, actor: AbstractBaseUser, changes: dict) -> AlarmScope:
+    """Change a scope; only staff or its team's manager may."""
+    _require_editor(scope.team, actor)
+    return _scope_save(scope, changes)
+
+
+@transaction.atomic
+def alarm_scope_delete(*, scope: AlarmScope, actor: AbstractBaseUser) -> None:
+    """Remove a scope and the alarms read through it; only staff or its team's manager may."""
+    _require_editor(scope.team, actor)
+    scope.delete()
+
+
+def backoff(failures: int) -> timedelta:
+    """How long a scope that failed `failures` times in a row waits: doubling, at most an hour."""
+    seconds = settings.CLOUDWATCH_SYNC_SECONDS * 2 ** min(failures, 16)
+    return min(timedelta(seconds=seconds), BACKOFF_MAX)
+
+
+def alarm_scopes_claim_due(*, now: datetime | None = None) -> list[int]:
+    """The ids of the scopes due a read, each claimed with a conditional UPDATE (its next read
+    moved an interval on) so that two beats, or two workers, never read one scope at once."""
+    now = now or timezone.now()
+    due = Q(next_sync_at__isnull=True) | Q(next_sync_at__lte=now)
+    lease = now + timedelta(seconds=settings.CLOUDWATCH_SYNC_SECONDS)
+    claimed = []
+    for pk in AlarmScope.objects.filter(due).order_by("pk").values_list("pk", flat=True):
+        if AlarmScope.objects.filter(due, pk=pk).update(next_sync_at=lease) == 1:
+            claimed.append(pk)
+    return claimed
+
+
+def _timestamp(value, default: datetime) -> datetime:
+    if not isinstance(value, datetime):
+        return default
+    return value if timezone.is_aware(value) else timezone.make_aware(value, timezone.UTC)
+
+
+def _alarm_fields(kind: str, found: dict, now: datetime) -> dict | None:
+    if found.get("StateValue") not in AlarmState.values:
+        return None
+    return {
+        "arn": str(found.get("AlarmArn", ""))[:1600],
+        "kind": AlarmKind.COMPOSITE if kind == "composite" else AlarmKind.METRIC,
+        "state": found["StateValue"],
+        "reason": str(found.get("StateReason", "")),
+        "state_updated_at": _timestamp(found.get("StateUpdatedTimestamp"), now),
+        "description": str(found.get("AlarmDescription") or ""),
+        "rule": str(found.get("AlarmRule") or "") if kind == "composite" else "",
+    }
+
+
+@transaction.atomic
+def alarms_store(*, scope: AlarmScope, found: list[tuple[str, dict]], now: datetime) -> None:
+    """Make the scope's alarms what AWS listed: new ones added, changed ones updated, the ones
+    no longer there removed. Alarms whose names are not under the scope's prefixes are ignored."""
+    listed = {}
+    for kind, alarm in found:
+        name = str(alarm.get("AlarmName", ""))
+        fields = _alarm_fields(kind, alarm, now)
+        if fields and name and len(name) <= ALARM_NAME_MAX and scope.holds(name):
+            listed[name] = fields
+    if not AlarmScope.objects.select_for_update().filter(pk=scope.pk).exists():
+        return  # removed while AWS was being read
+    stored = {alarm.name: alarm for alarm in scope.alarms.all()}
+    scope.alarms.exclude(name__in=listed).delete()
+    new, changed = [], []
+    for name, fields in listed.items():
+        alarm = stored.get(name)
+        if alarm is None:
+            new.append(Alarm(scope=scope, name=name, seen_at=now, **fields))
+            continue
+        for field, value in fields.items():
+            setattr(alarm, field, value)
+        alarm.seen_at = now
+        changed.append(alarm)
+    Alarm.objects.bulk_create(new, batch_size=500)
+    Alarm.objects.bulk_update(changed, [*ALARM_FIELDS, "seen_at"], batch_size=500)
+
+
+def _status_save(scope: AlarmScope, **status) -> None:
+    AlarmScope.objects.filter(pk=scope.pk).update(**status)
+    for field, value in status.items():
+        setattr(scope, field, value)
+
+
+def alarm_scope_sync(*, scope: AlarmScope, endpoint: str | None = None) -> bool:
+    """Read the scope's alarms from CloudWatch and store them. AWS's errors never escape: they
+    are recorded on the scope in words, its next read backed off; a read that works clears
+    them. Returns whether the read worked."""
+    now = timezone.now()
+    try:
+        client = aws.client_for(scope, "cloudwatch", endpoint=endpoint)
+        found = list(aws.describe_alarms(client, list(scope.alarm_prefixes)))
+    except (BotoCoreError, ClientError) as error:
+        failures = scope.failures + 1
+        _status_save(
+            scope,
+            error=aws.describe_error(error, scope),
+            error_at=now,
+            failures=failures,
+            next_sync_at=now + backoff(failures),
+        )
+        return False
+    alarms_store(scope=scope, found=found, now=now)
+    _status_save(scope, synced_at=now, error="", error_at=None, failures=0, next_sync_at=None)
+    return True

@@ -1,0 +1,20 @@
+"""A team's CloudWatch scopes, under /teams/ beside org's team pages (whose routes these never
+match: each has one more segment than /teams/<slug>/)."""
+
+from django.urls import path
+
+from . import views_teams
+
+urlpatterns = [
+    path("<slug:slug>/cloudwatch/", views_teams.team_cloudwatch, name="team_cloudwatch"),
+    path(
+        "<slug:slug>/cloudwatch/<int:pk>/",
+        views_teams.team_cloudwatch_scope,
+        name="team_cloudwatch_scope",
+    ),
+    path(
+        "<slug:slug>/cloudwatch/<int:pk>/delete/",
+        views_teams.team_cloudwatch_scope_delete,
+        name="team_cloudwatch_scope_delete",
+    ),
+]

@@ -1,0 +1,100 @@
+"""/teams/<slug>/cloudwatch/: where a team's alarms are, edited by its manager or staff."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from opsreview.org.models import Team
+
+from . import services
+from .forms import AlarmScopeForm
+from .models import AlarmScope
+
+UNPROCESSABLE = 422
+TEMPLATE = "cloudwatch/team_scopes.html"
+NEW_PREFIX = "new"
+
+
+def _get_team_for_edit(request: HttpRequest, slug: str) -> Team:
+    team = get_object_or_404(Team.objects.select_related("manager"), slug=slug)
+    if not team.can_be_edited_by(request.user):
+        raise PermissionDenied("Only staff or the team's manager can change its CloudWatch scopes.")
+    return team
+
+
+def _get_scope(team: Team, pk: int) -> AlarmScope:
+    scope = get_object_or_404(AlarmScope, team=team, pk=pk)
+    scope.team = team
+    return scope
+
+
+def _scope_form(scope: AlarmScope, data=None) -> AlarmScopeForm:
+    return AlarmScopeForm(data, instance=scope, prefix=f"scope-{scope.pk}")
+
+
+def _page(request: HttpRequest, team: Team, *, bound: AlarmScopeForm | None = None):
+    """The page; `bound` is a form sent back with errors, shown in place of its blank one."""
+    forms = []
+    for scope in AlarmScope.objects.filter(team=team).order_by("region", "pk"):
+        scope.team = team
+        form = bound if bound is not None and bound.instance.pk == scope.pk else None
+        forms.append(form or _scope_form(scope))
+    new_form = bound if bound is not None and bound.instance.pk is None else None
+    context = {
+        "team": team,
+        "scope_forms": forms,
+        "new_form": new_form or AlarmScopeForm(prefix=NEW_PREFIX),
+    }
+    status = UNPROCESSABLE if bound is not None else 200
+    return render(request, TEMPLATE, context, status=status)
+
+
+def _saved(form: AlarmScopeForm, service, **arguments) -> bool:
+    """Whether the form was valid and the service saved it; the service's refusal becomes the
+    form's errors."""
+    if not form.is_valid():
+        return False
+    try:
+        service(changes=form.changes(), **arguments)
+    except ValidationError as refused:
+        form.add_error(None, refused)
+        return False
+    return True
+
+
+def _back(team: Team) -> HttpResponse:
+    return redirect(reverse("team_cloudwatch", args=[team.slug]))
+
+
+def team_cloudwatch(request: HttpRequest, slug: str) -> HttpResponse:
+    """The team's scopes, each a form; a POST adds one."""
+    team = _get_team_for_edit(request, slug)
+    if request.method != "POST":
+        return _page(request, team)
+    form = AlarmScopeForm(request.POST, instance=AlarmScope(team=team), prefix=NEW_PREFIX)
+    if not _saved(form, services.alarm_scope_create, team=team, actor=request.user):
+        return _page(request, team, bound=form)
+    messages.success(request, "Added the scope: its alarms are read within a few minutes.")
+    return _back(team)
+
+
+@require_POST
+def team_cloudwatch_scope(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    team = _get_team_for_edit(request, slug)
+    scope = _get_scope(team, pk)
+    form = _scope_form(scope, request.POST)
+    if not _saved(form, services.alarm_scope_update, scope=scope, actor=request.user):
+        return _page(request, team, bound=form)
+    messages.success(request, "Saved the scope: its alarms are read again within a few minutes.")
+    return _back(team)
+
+
+@require_POST
+def team_cloudwatch_scope_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    team = _get_team_for_edit(request, slug)
+    services.alarm_scope_delete(scope=_get_scope(team, pk), actor=request.user)
+    messages.success(request, "Removed the scope and its alarms.")
+    return _back(team)

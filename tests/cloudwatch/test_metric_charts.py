@@ -1,0 +1,60 @@
+"""A metric's week drawn for the projector: a line over a zero-based axis, with a text
+alternative that says what a viewer would read off it."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from opsreview.cloudwatch.metrics import Series, line_chart, nice_top, number
+from opsreview.cloudwatch.models import MetricQuery
+
+END = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+
+
+def _query(**fields) -> MetricQuery:
+    return MetricQuery(
+        pk=7,
+        label="Gateway errors",
+        namespace="AWS/ApiGateway",
+        metric_name="5XXError",
+        statistic=fields.pop("statistic", "Sum"),
+        **fields,
+    )
+
+
+@pytest.mark.parametrize(
+    "value, top", [(0, 1), (0.03, 0.05), (1, 1), (7, 10), (12, 20), (240, 250), (999, 1000)]
+)
+def test_the_axis_tops_out_at_a_round_number(value, top):
+    assert nice_top(value) == pytest.approx(top)
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [(12, "12"), (3.4, "3.4"), (0.0271, "0.0271"), (12_300, "12.3k"), (4.5e6, "4.5M")],
+)
+def test_figures_read_as_people_write_them(value, text):
+    assert number(value) == text
+
+
+def test_a_week_of_points_is_a_line_with_a_summary_and_a_table():
+    points = [(END - timedelta(hours=h), float(h % 24)) for h in range(168, 0, -1)]
+    chart = line_chart(Series(_query(), points), end=END)
+
+    assert not chart.is_empty
+    [(css_class, drawn)] = chart.polylines
+    assert css_class == "metric-line" and len(drawn.split()) == 168
+    xs = [float(point.split(",")[0]) for point in drawn.split()]
+    assert xs == sorted(xs) and xs[0] >= 110 and xs[-1] <= 1160 - 16
+    assert chart.title == "Gateway errors: 5XXError Sum, past 7 days"
+    assert chart.summary.startswith("Latest 1 (") and "highest 23" in chart.summary
+    assert "lowest 0." in chart.summary
+    assert len(chart.table_rows) in (7, 8) and chart.table_head[0] == "Day"
+
+
+def test_no_data_and_an_aws_error_are_said_in_words():
+    empty = line_chart(Series(_query()), end=END)
+    assert empty.is_empty and empty.summary == "No data points in the past 7 days."
+    failed = line_chart(Series(_query(), error="Access denied to eu-west-1."), end=END)
+    assert failed.is_empty
+    assert failed.summary == "Not read from CloudWatch: Access denied to eu-west-1."
