@@ -69,3 +69,10 @@ def flaky_transport(settings):
 
     yield failing
     FlakyBackend.failures, FlakyBackend.error = 0, DROPPED
+
+
+@pytest.fixture(autouse=True)
+def no_aws_itself(settings):
+    """No test reaches AWS: CloudWatch and STS clients go to an address nothing answers, unless
+    a test points them at its own moto server (tests/cloudwatch/aws_server.py)."""
+    settings.AWS_ENDPOINT_URL = "http://127.0.0.1:9"

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from opsreview.org.models import Team
 
-from .models import Alarm, AlarmKind, AlarmScope, AlarmState
+from .models import Alarm, AlarmKind, AlarmScope, AlarmState, MetricQuery
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account, so the seeded ARNs match what sync reads
@@ -26,6 +26,16 @@ DEMO_SCOPES = {
     "banana-requesthandler": ["BananaStand-RequestHandler-"],
     "banana-orchestrator": ["BananaStand-Orchestrator-"],
     "banana-storage": ["BananaStand-Storage-"],
+}
+
+DISTRIBUTOR = "BananaDistributor"
+# team slug: the metrics its ops meeting charts (label, namespace, metric, dimensions, statistic);
+# read from CloudWatch (or the moto demo) when the team presents.
+DEMO_METRICS = {
+    "banana-distributor": [
+        ("Collections refused", "BananaStand", "LimitExceeded", {"Service": DISTRIBUTOR}, "Sum"),
+        ("Collection latency", "BananaStand", "Latency", {"Service": DISTRIBUTOR}, "p99"),
+    ],
 }
 
 # name, namespace, metric, threshold, state, minutes in that state, reason
@@ -160,6 +170,21 @@ def seed_alarms(teams: dict[str, Team]) -> list[AlarmScope]:
                     scope=scope, arn=alarm_arn(alarm["name"]), seen_at=now, **alarm
                 )
         AlarmScope.objects.filter(pk=scope.pk).update(synced_at=now)
+    for scope in scopes:
+        if scope.team.slug in DEMO_METRICS and not scope.team.metric_queries.exists():
+            for position, (label, namespace, metric, dimensions, statistic) in enumerate(
+                DEMO_METRICS[scope.team.slug]
+            ):
+                MetricQuery.objects.create(
+                    team=scope.team,
+                    scope=scope,
+                    label=label,
+                    namespace=namespace,
+                    metric_name=metric,
+                    dimensions=dimensions,
+                    statistic=statistic,
+                    position=position,
+                )
     return scopes
 
 

@@ -1,7 +1,7 @@
 from django import forms
 
-from .models import ALARM_NAME_MAX, PREFIXES_MAX, AlarmScope
-from .services import SCOPE_FIELDS
+from .models import ALARM_NAME_MAX, DIMENSIONS_MAX, PREFIXES_MAX, AlarmScope, MetricQuery
+from .services import METRIC_FIELDS, SCOPE_FIELDS
 
 # Every prefix, one a line, with its line break: a field no longer than this can hold no more.
 PREFIXES_TEXT_MAX = PREFIXES_MAX * (ALARM_NAME_MAX + 2)
@@ -57,3 +57,60 @@ class AlarmScopeForm(forms.ModelForm):
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in SCOPE_FIELDS}
+
+
+class DimensionsField(forms.CharField):
+    """A metric's dimensions, one Name=Value a line, as a dict; blank lines are dropped."""
+
+    widget = forms.Textarea(attrs={"rows": 2, "spellcheck": "false"})
+    default_error_messages = {"pair": "Write each dimension as Name=Value, one a line: “%(line)s”."}
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            return "\n".join(f"{name}={value}" for name, value in value.items())
+        return value
+
+    def to_python(self, value):
+        pairs = {}
+        for line in super().to_python(value).splitlines():
+            if not line.strip():
+                continue
+            name, equals, item = line.partition("=")
+            if not equals or not name.strip() or not item.strip():
+                raise forms.ValidationError(
+                    self.error_messages["pair"], code="pair", params={"line": line[:80]}
+                )
+            pairs[name.strip()] = item.strip()
+        return pairs
+
+
+class MetricQueryForm(forms.ModelForm):
+    """A metric the team reviews in the ops meeting, read through one of its scopes."""
+
+    dimensions = DimensionsField(
+        required=False,
+        max_length=DIMENSIONS_MAX * 1300,
+        help_text="One Name=Value a line, such as ApiName=BananaStand.",
+    )
+
+    class Meta:
+        model = MetricQuery
+        fields = METRIC_FIELDS
+        labels = {
+            "scope": "Read through",
+            "metric_name": "Metric",
+            "period_seconds": "Period (seconds)",
+        }
+        help_texts = {
+            "label": "What the meeting calls it, such as Gateway errors.",
+            "namespace": "Such as AWS/ApiGateway.",
+            "statistic": "Percentiles such as p99 suit latency; Sum suits error counts.",
+        }
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].queryset = AlarmScope.objects.filter(team=team).order_by("region")
+        self.fields["scope"].empty_label = None
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in METRIC_FIELDS}

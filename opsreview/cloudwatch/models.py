@@ -20,6 +20,7 @@ REGION_PATTERN = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
 ROLE_ARN_PATTERN = re.compile(r"arn:aws(?:-cn|-us-gov)?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}")
 ALARM_NAME_MAX = 255  # CloudWatch's own limit
 PREFIXES_MAX = 20
+DIMENSIONS_MAX = 30  # CloudWatch's own limit
 
 
 def validate_region(value: str) -> None:
@@ -178,6 +179,23 @@ class MetricQuery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team.name}: {self.label}"
+
+    def clean(self) -> None:
+        errors = {}
+        dimensions = self.dimensions
+        if not isinstance(dimensions, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and k and v for k, v in dimensions.items()
+        ):
+            errors["dimensions"] = "Give each dimension as Name=Value."
+        elif len(dimensions) > DIMENSIONS_MAX:
+            errors["dimensions"] = f"A metric has at most {DIMENSIONS_MAX} dimensions."
+        elif any(len(k) > 255 or len(v) > 1024 for k, v in dimensions.items()):
+            errors["dimensions"] = "A dimension's name is at most 255 characters, its value 1,024."
+        period = self.period_seconds
+        if period is not None and (period < 60 or period > 86_400 or period % 60):
+            errors["period_seconds"] = "A period is whole minutes, from 60 to 86,400 seconds."
+        if errors:
+            raise ValidationError(errors)
 
 
 class SnsDelivery(models.Model):

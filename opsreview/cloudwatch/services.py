@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils import timezone
 from opsreview.org.models import Team
 
 from . import aws
-from .models import ALARM_NAME_MAX, Alarm, AlarmKind, AlarmScope, AlarmState
+from .models import ALARM_NAME_MAX, Alarm, AlarmKind, AlarmScope, AlarmState, MetricQuery
 
 # However often a scope has failed, it is tried again within the hour.
 BACKOFF_MAX = timedelta(hours=1)
@@ -157,3 +157,45 @@ def alarm_scope_sync(*, scope: AlarmScope, endpoint: str | None = None) -> bool:
     alarms_store(scope=scope, found=found, now=now)
     _status_save(scope, synced_at=now, error="", error_at=None, failures=0, next_sync_at=None)
     return True
+
+
+# The metrics a team reviews in the ops meeting.
+
+METRIC_FIELDS = [
+    "scope",
+    "label",
+    "namespace",
+    "metric_name",
+    "dimensions",
+    "statistic",
+    "period_seconds",
+]
+METRICS_PER_TEAM = 8  # a projector shows a few; get_metric_data would take 500
+
+
+@transaction.atomic
+def metric_query_create(*, team: Team, actor: AbstractBaseUser, changes: dict) -> MetricQuery:
+    """Add a metric the team walks through in the ops meeting; its manager or staff may. Read
+    through one of the team's own scopes (its region and role)."""
+    _require_editor(team, actor)
+    Team.objects.select_for_update().filter(pk=team.pk).first()  # one add at a time
+    queries = MetricQuery.objects.filter(team=team)
+    if queries.count() >= METRICS_PER_TEAM:
+        raise ValidationError(
+            f"A team reviews at most {METRICS_PER_TEAM} metrics: remove one to add another."
+        )
+    unknown = set(changes) - set(METRIC_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    query = MetricQuery(team=team, position=queries.count(), **changes)
+    if query.scope.team_id != team.pk:
+        raise ValidationError({"scope": "Choose one of this team's own scopes."})
+    query.full_clean()
+    query.save()
+    return query
+
+
+@transaction.atomic
+def metric_query_delete(*, query: MetricQuery, actor: AbstractBaseUser) -> None:
+    _require_editor(query.team, actor)
+    query.delete()

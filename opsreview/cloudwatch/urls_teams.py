@@ -17,4 +17,14 @@ urlpatterns = [
         views_teams.team_cloudwatch_scope_delete,
         name="team_cloudwatch_scope_delete",
     ),
+    path(
+        "<slug:slug>/cloudwatch/metrics/",
+        views_teams.team_cloudwatch_metric_add,
+        name="team_cloudwatch_metric_add",
+    ),
+    path(
+        "<slug:slug>/cloudwatch/metrics/<int:pk>/delete/",
+        views_teams.team_cloudwatch_metric_delete,
+        name="team_cloudwatch_metric_delete",
+    ),
 ]

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 from opsreview.org.models import Team
 
 from . import services
-from .forms import AlarmScopeForm
-from .models import AlarmScope
+from .forms import AlarmScopeForm, MetricQueryForm
+from .models import AlarmScope, MetricQuery
 
 UNPROCESSABLE = 422
 TEMPLATE = "cloudwatch/team_scopes.html"
@@ -35,8 +35,15 @@ def _scope_form(scope: AlarmScope, data=None) -> AlarmScopeForm:
     return AlarmScopeForm(data, instance=scope, prefix=f"scope-{scope.pk}")
 
 
-def _page(request: HttpRequest, team: Team, *, bound: AlarmScopeForm | None = None):
-    """The page; `bound` is a form sent back with errors, shown in place of its blank one."""
+def _page(
+    request: HttpRequest,
+    team: Team,
+    *,
+    bound: AlarmScopeForm | None = None,
+    metric_form: MetricQueryForm | None = None,
+):
+    """The page; `bound` (or `metric_form`) is a form sent back with errors, shown in place of
+    its blank one."""
     forms = []
     for scope in AlarmScope.objects.filter(team=team).order_by("region", "pk"):
         scope.team = team
@@ -47,8 +54,11 @@ def _page(request: HttpRequest, team: Team, *, bound: AlarmScopeForm | None = No
         "team": team,
         "scope_forms": forms,
         "new_form": new_form or AlarmScopeForm(prefix=NEW_PREFIX),
+        "metric_queries": MetricQuery.objects.filter(team=team).select_related("scope"),
+        "metric_form": metric_form or MetricQueryForm(team=team, prefix="metric"),
+        "metrics_max": services.METRICS_PER_TEAM,
     }
-    status = UNPROCESSABLE if bound is not None else 200
+    status = UNPROCESSABLE if bound is not None or metric_form is not None else 200
     return render(request, TEMPLATE, context, status=status)
 
 
@@ -97,4 +107,23 @@ def team_cloudwatch_scope_delete(request: HttpRequest, slug: str, pk: int) -> Ht
     team = _get_team_for_edit(request, slug)
     services.alarm_scope_delete(scope=_get_scope(team, pk), actor=request.user)
     messages.success(request, "Removed the scope and its alarms.")
+    return _back(team)
+
+
+@require_POST
+def team_cloudwatch_metric_add(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _get_team_for_edit(request, slug)
+    form = MetricQueryForm(request.POST, team=team, prefix="metric")
+    if not _saved(form, services.metric_query_create, team=team, actor=request.user):
+        return _page(request, team, metric_form=form)
+    messages.success(request, "Added the metric: the ops meeting charts it when the team presents.")
+    return _back(team)
+
+
+@require_POST
+def team_cloudwatch_metric_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    team = _get_team_for_edit(request, slug)
+    query = get_object_or_404(MetricQuery, team=team, pk=pk)
+    services.metric_query_delete(query=query, actor=request.user)
+    messages.success(request, f"Removed the metric {query.label}.")
     return _back(team)

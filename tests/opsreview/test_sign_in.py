@@ -20,6 +20,8 @@ SIGNED_IN_PATHS = {
     "team_cloudwatch": "/teams/{slug}/cloudwatch/",
     "team_cloudwatch_scope": "/teams/{slug}/cloudwatch/1/",
     "team_cloudwatch_scope_delete": "/teams/{slug}/cloudwatch/1/delete/",
+    "team_cloudwatch_metric_add": "/teams/{slug}/cloudwatch/metrics/",
+    "team_cloudwatch_metric_delete": "/teams/{slug}/cloudwatch/metrics/1/delete/",
     "incidents:incident_list": "/incidents/",
     "coe:coe_list": "/coe/",
     "coe:coe_new": "/coe/new/",

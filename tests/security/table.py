@@ -49,7 +49,7 @@ from incidents.models import Incident, IncidentRole, TimelineEntry
 from incidents.services import incident_mitigate
 from opsreview.actions.models import ActionItem, ItemStatus
 from opsreview.actions.services import action_item_complete
-from opsreview.cloudwatch.models import AlarmScope, SnsDelivery
+from opsreview.cloudwatch.models import AlarmScope, MetricQuery, SnsDelivery
 from opsreview.meetings.models import (
     DeepDive,
     MeetingSection,
@@ -273,6 +273,31 @@ def _scope_added(w: World) -> None:
     w.scope = AlarmScope.objects.create(
         team=w.ours, region="us-east-1", alarm_prefixes=["Gateway-"]
     )
+
+
+def _metric_added(w: World) -> None:
+    _scope_added(w)
+    w.metric = MetricQuery.objects.create(
+        team=w.ours, scope=w.scope, label="Errors", namespace="AWS/ApiGateway", metric_name="5XX"
+    )
+
+
+def metric_args(w):
+    metric = getattr(w, "metric", None)
+    return {"slug": w.ours.slug, "pk": metric.pk if metric else 1}
+
+
+def _metric_form(w: World) -> dict:
+    fields = {
+        "scope": w.scope.pk,
+        "label": "Gateway errors",
+        "namespace": "AWS/ApiGateway",
+        "metric_name": "5XXError",
+        "dimensions": "ApiName=BananaStand",
+        "statistic": "Sum",
+        "period_seconds": 3600,
+    }
+    return {f"metric-{name}": value for name, value in fields.items()}
 
 
 def _scope_form(prefix: str, region: str) -> dict:
@@ -544,6 +569,25 @@ TABLE: list[Row] = [
             setup=_scope_added,
         ),
         args=scope_args,
+    ),
+    *post_only(
+        "team_cloudwatch_metric_add",
+        TEAM_EDITORS,
+        write(
+            lambda w, r: MetricQuery.objects.filter(team=w.ours, label="Gateway errors").exists(),
+            _metric_form,
+            setup=_scope_added,
+        ),
+        args=ours_slug,
+    ),
+    *post_only(
+        "team_cloudwatch_metric_delete",
+        TEAM_EDITORS,
+        write(
+            lambda w, r: not MetricQuery.objects.filter(pk=w.metric.pk).exists(),
+            setup=_metric_added,
+        ),
+        args=metric_args,
     ),
     *page("audit_log", STAFF),
     # The inbox: each person's own notifications (the world's one is staff's).
