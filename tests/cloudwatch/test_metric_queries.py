@@ -32,7 +32,7 @@ def _form(chosen, **changes) -> dict:
         "label": "Gateway errors",
         "namespace": "AWS/ApiGateway",
         "metric_name": "5XXError",
-        "dimensions": "ApiName=BananaStand\nStage = prod\n",
+        "dimensions": "Stage = prod\nApiName=BananaStand\n",
         "statistic": "Sum",
         "period_seconds": 3600,
     } | changes

@@ -22,7 +22,8 @@ def test_prepare_the_week_take_notes_as_you_type_and_meet_a_concurrent_edit(
     for heading in ("Share and celebrate success", "Review operational events"):
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
 
-    # Notes save themselves as they are typed.
+    # Notes save themselves as they are typed (once htmx has started on the loaded page).
+    page.wait_for_load_state()
     success = page.locator("#section-success")
     success.get_by_label("Notes", exact=True).fill("**Zero** pages this weekend.")
     expect(page.locator("#status-success")).to_contain_text("Saved at")
