@@ -315,6 +315,31 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "opsreview <opsreview@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+
+# Django's cache keeps SNS's signing certificates and the ops meeting's metric charts. Each
+# process keeps its own unless CACHE_URL names one they share: redis:// or rediss:// (one for
+# every web and worker process, so AWS is read once an hour whichever serves the meeting), or
+# file:///absolute/folder for the processes of one machine.
+def cache_settings(url: str) -> dict:
+    parts = urlsplit(url)
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if parts.scheme in ("redis", "rediss"):
+        backend = "django.core.cache.backends.redis.RedisCache"
+        # A cache that is down costs a page two seconds, then reads AWS instead.
+        options = {"socket_connect_timeout": 2, "socket_timeout": 2}
+        return {"default": {"BACKEND": backend, "LOCATION": url, "OPTIONS": options}}
+    if parts.scheme == "file" and not parts.netloc and parts.path.startswith("/"):
+        backend = "django.core.cache.backends.filebased.FileBasedCache"
+        return {"default": {"BACKEND": backend, "LOCATION": parts.path}}
+    raise ImproperlyConfigured(
+        "CACHE_URL must be redis://host:port/db, rediss://… or file:///absolute/folder, "
+        f"not {url!r}."
+    )
+
+
+CACHES = cache_settings(os.environ.get("CACHE_URL", ""))
+
 # Celery: a filesystem broker under var/ needs no server; Redis or RabbitMQ by URL.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):

@@ -5,7 +5,15 @@ from .models import Alarm, AlarmIncident, AlarmScope, MetricQuery, SeverityRule,
 
 @admin.register(AlarmScope)
 class AlarmScopeAdmin(admin.ModelAdmin):
-    list_display = ["team", "region", "alarm_prefixes", "role_arn", "synced_at", "error"]
+    list_display = [
+        "team",
+        "region",
+        "account_id",
+        "alarm_prefixes",
+        "role_arn",
+        "synced_at",
+        "error",
+    ]
     list_select_related = ["team"]
     readonly_fields = ["synced_at", "error", "error_at", "failures", "next_sync_at"]
 

@@ -8,6 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from incidents.models import (
@@ -19,9 +20,9 @@ from incidents.models import (
     TimelineEntry,
 )
 from incidents.services import incident_declare, timeline_event_record
-from opsreview.org.models import Team
+from opsreview.org.models import Profile, Team
 
-from .models import AlarmIncident, AlarmScope, AlarmState, SeverityRule, SnsDelivery
+from .models import Alarm, AlarmIncident, AlarmScope, AlarmState, SeverityRule, SnsDelivery
 from .sns import (
     NOTIFICATION,
     SUBSCRIPTION_CONFIRMATION,
@@ -40,12 +41,15 @@ Outcome = SnsDelivery.Outcome
 
 def intake_user() -> AbstractBaseUser:
     """The "CloudWatch alarms" user, created the first time an alarm needs it. Active (the
-    incidents rules ask that of a call leader) but with no password: nobody signs in as it."""
+    incidents rules ask that of a call leader) but with no password: nobody signs in as it, and,
+    as the app's own account, it is not offered when people are picked."""
     no_password = make_password(None)
-    user, _ = get_user_model().objects.get_or_create(
+    user, created = get_user_model().objects.get_or_create(
         username=INTAKE_USERNAME,
         defaults={"first_name": "CloudWatch", "last_name": "alarms", "password": no_password},
     )
+    if created or not Profile.objects.filter(person=user, is_app_account=True).exists():
+        Profile.objects.update_or_create(person=user, defaults={"is_app_account": True})
     return user
 
 
@@ -53,11 +57,43 @@ def _longest_prefix(scope: AlarmScope, alarm_name: str) -> int:
     return max((len(p) for p in scope.alarm_prefixes if alarm_name.startswith(p)), default=-1)
 
 
-def alarm_scope_for(*, region: str, alarm_name: str) -> AlarmScope | None:
-    """The scope in the alarm's region whose prefix holds its name; the longest prefix wins."""
+def _scopes_holding(region: str, alarm_name: str) -> list[AlarmScope]:
     scopes = AlarmScope.objects.filter(region=region).select_related("team")
-    held = [scope for scope in scopes if scope.holds(alarm_name)]
-    return max(held, key=lambda scope: _longest_prefix(scope, alarm_name), default=None)
+    return [scope for scope in scopes if scope.holds(alarm_name)]
+
+
+def alarm_scope_for(*, region: str, account: str, alarm_name: str) -> AlarmScope | None:
+    """The scope in the alarm's region whose prefix holds its name, of the alarm's account or
+    of none (any account): one of its account wins over one of none, then the longest prefix."""
+    held = [
+        scope for scope in _scopes_holding(region, alarm_name) if scope.account_id in ("", account)
+    ]
+    return max(
+        held,
+        key=lambda scope: (bool(scope.account_id), _longest_prefix(scope, alarm_name)),
+        default=None,
+    )
+
+
+def _unheld(alarm: AlarmChange) -> str:
+    """Why no scope holds the alarm, naming its account when only other accounts' scopes do."""
+    where = alarm.region or "an unknown region"
+    if alarm.region and _scopes_holding(alarm.region, alarm.name):
+        account = f"account {alarm.account}" if alarm.account else "an unknown account"
+        return f"No alarm scope in {where} holds {alarm.name} for {account}."
+    return f"No alarm scope in {where} holds {alarm.name}."
+
+
+def alarm_rows_update(*, alarm: AlarmChange) -> int:
+    """Give the stored alarm (by ARN; by region, account and name where sync stored no ARN)
+    the notification's state, reason and time, unless what is stored changed at the same time
+    or later: SNS can deliver late and out of order. An alarm never read is not added.
+    Returns how many rows changed."""
+    same_account = Q(scope__account_id="") | Q(scope__account_id=alarm.account)
+    unnamed = Q(arn="", name=alarm.name, scope__region=alarm.region) & same_account
+    return Alarm.objects.filter(
+        Q(arn=alarm.arn) | unnamed, state_updated_at__lt=alarm.changed_at
+    ).update(state=alarm.state, reason=alarm.reason, state_updated_at=alarm.changed_at)
 
 
 def alarm_severity(*, alarm_name: str, scope: AlarmScope) -> int:
@@ -150,10 +186,9 @@ def alarm_change_apply(*, alarm: AlarmChange) -> tuple[str, str, Incident | None
     recovered", and INSUFFICIENT_DATA). Returns the outcome, in words, and the incident."""
     incident = _open_alarm_incident(alarm)
     if incident is None and alarm.state == AlarmState.ALARM:
-        scope = alarm_scope_for(region=alarm.region, alarm_name=alarm.name)
+        scope = alarm_scope_for(region=alarm.region, account=alarm.account, alarm_name=alarm.name)
         if scope is None:
-            where = alarm.region or "an unknown region"
-            return Outcome.IGNORED, f"No alarm scope in {where} holds {alarm.name}.", None
+            return Outcome.IGNORED, _unheld(alarm), None
         # One ALARM at a time per scope opens an incident: a second, concurrent, finds it.
         AlarmScope.objects.select_for_update().filter(pk=scope.pk).exists()
         incident = _open_alarm_incident(alarm)
@@ -220,6 +255,8 @@ def _notification_apply(message: SnsMessage) -> tuple[SnsDelivery, bool]:
                 outcome, detail, incident = alarm_change_apply(alarm=alarm)
         except ValidationError as error:
             outcome, detail, incident = Outcome.IGNORED, " ".join(error.messages), None
+        if alarm_rows_update(alarm=alarm):
+            detail = f"{detail} The stored alarm is now {alarm.state}."
         delivery.outcome, delivery.detail, delivery.incident = outcome, detail, incident
         delivery.save(update_fields=["outcome", "detail", "incident"])
     return delivery, True

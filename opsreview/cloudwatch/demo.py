@@ -1,12 +1,15 @@
 """BananaStand's CloudWatch alarms: one scope per team, in us-east-1 of moto's default account.
 
 `seed_alarms` stores the scopes and the alarms as last read, without asking AWS, so the team
-pages and the ops meeting show them offline. `put_demo_alarms` creates the same alarms in an
-AWS-compatible server (a moto server: `manage.py cloudwatch_demo`), where sync reads them.
+pages and the ops meeting show them offline. `put_demo_alarms` creates the same alarms, and
+`put_demo_metric_data` two weeks of the metrics the teams chart, in an AWS-compatible server (a moto
+server: `manage.py cloudwatch_demo`, or `seed_demo --cloudwatch`), where sync and the meeting
+read them.
 Idempotent like the rest of the demo: a team that has a scope already is left alone.
 """
 
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 
 from botocore.exceptions import ClientError
 from django.utils import timezone
@@ -29,14 +32,34 @@ DEMO_SCOPES = {
 }
 
 DISTRIBUTOR = "BananaDistributor"
+STORAGE = "BananaStorage"
 # team slug: the metrics its ops meeting charts (label, namespace, metric, dimensions, statistic);
-# read from CloudWatch (or the moto demo) when the team presents.
+# read from CloudWatch (or the moto demo) when the team presents. moto computes no percentiles,
+# so the demo's latencies are averages.
 DEMO_METRICS = {
     "banana-distributor": [
         ("Collections refused", "BananaStand", "LimitExceeded", {"Service": DISTRIBUTOR}, "Sum"),
-        ("Collection latency", "BananaStand", "Latency", {"Service": DISTRIBUTOR}, "p99"),
+        ("Collection latency", "BananaStand", "Latency", {"Service": DISTRIBUTOR}, "Average"),
+    ],
+    "banana-storage": [
+        (
+            "Health checks failed",
+            "BananaStand",
+            "InventoryHealthCheckFailed",
+            {"Service": STORAGE},
+            "Sum",
+        ),
+        ("Inventory read latency", "BananaStand", "Latency", {"Service": STORAGE}, "Average"),
     ],
 }
+# metric: (the usual hourly value, how much it swings over a day, {hours ago: a spike's value})
+DEMO_METRIC_SHAPES = {
+    "LimitExceeded": (4.0, 3.0, {40: 42.0, 230: 25.0}),
+    "Latency": (180.0, 60.0, {30: 640.0, 260: 410.0}),
+    "InventoryHealthCheckFailed": (0.0, 0.0, {100: 6.0, 200: 2.0}),
+}
+# Two weeks: this week's meeting charts the past seven days, last week's the seven before.
+DEMO_METRIC_HOURS = 14 * 24
 
 # name, namespace, metric, threshold, state, minutes in that state, reason
 DEMO_METRIC_ALARMS = [
@@ -188,11 +211,12 @@ def seed_alarms(teams: dict[str, Team]) -> list[AlarmScope]:
     return scopes
 
 
-def put_demo_alarms(client, *, moto_in_process: bool = False) -> int:
+def put_demo_alarms(client, *, moto_in_process: bool = False) -> list[str]:
     """Create the demo's metric alarms and the composite over them, in the states above, in the
-    CloudWatch `client` speaks to; returns how many alarms there are. `moto_in_process`: the
-    server is a moto server in this process, whose backend takes the composite if its API
-    will not."""
+    CloudWatch `client` speaks to; returns the names of the alarms made. `moto_in_process`: the
+    server is a moto server in this process, whose backend takes the composite its API will
+    not; a moto server elsewhere gets the metric alarms only."""
+    made = []
     for name, namespace, metric, threshold, state, _minutes, reason in DEMO_METRIC_ALARMS:
         client.put_metric_alarm(
             AlarmName=name,
@@ -205,14 +229,17 @@ def put_demo_alarms(client, *, moto_in_process: bool = False) -> int:
             ComparisonOperator="GreaterThanThreshold",
         )
         client.set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
+        made.append(name)
     try:
         client.put_composite_alarm(
             AlarmName=COMPOSITE, AlarmRule=COMPOSITE_RULE, AlarmDescription=COMPOSITE_DESCRIPTION
         )
     except ClientError as error:
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        if not moto_in_process or status < 500:
+        if status < 500:
             raise
+        if not moto_in_process:
+            return made
         put_composite_alarm_in_moto(
             region=client.meta.region_name,
             name=COMPOSITE,
@@ -222,7 +249,41 @@ def put_demo_alarms(client, *, moto_in_process: bool = False) -> int:
     client.set_alarm_state(
         AlarmName=COMPOSITE, StateValue=AlarmState.ALARM, StateReason=_composite_reason()
     )
-    return len(DEMO_METRIC_ALARMS) + 1
+    return [*made, COMPOSITE]
+
+
+def demo_metric_points(metric: str, *, end: datetime) -> list[tuple[datetime, float]]:
+    """Two weeks of hourly values for one demo metric: a daily rhythm and a spike a week to talk
+    about."""
+    usual, swing, spikes = DEMO_METRIC_SHAPES[metric]
+    points = []
+    for hours_ago in range(DEMO_METRIC_HOURS, 0, -1):
+        moment = end - timedelta(hours=hours_ago, minutes=30)
+        value = round(usual + swing * math.sin(2 * math.pi * moment.hour / 24), 1)
+        points.append((moment, spikes.get(hours_ago, value)))
+    return points
+
+
+def put_demo_metric_data(client, *, end: datetime | None = None) -> int:
+    """The past two weeks of each demo metric, put in the CloudWatch `client` speaks to, so the ops
+    meeting charts them; returns how many values were put."""
+    end = end or timezone.now()
+    put = 0
+    for queries in DEMO_METRICS.values():
+        for _label, namespace, metric, dimensions, _statistic in queries:
+            data = [
+                {
+                    "MetricName": metric,
+                    "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
+                    "Timestamp": moment,
+                    "Value": value,
+                }
+                for moment, value in demo_metric_points(metric, end=end)
+            ]
+            for start in range(0, len(data), 500):  # PutMetricData takes 1,000 at most
+                client.put_metric_data(Namespace=namespace, MetricData=data[start : start + 500])
+            put += len(data)
+    return put
 
 
 def put_composite_alarm_in_moto(*, region: str, name: str, rule: str, description: str) -> None:

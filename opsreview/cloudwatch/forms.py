@@ -1,6 +1,13 @@
 from django import forms
 
-from .models import ALARM_NAME_MAX, DIMENSIONS_MAX, PREFIXES_MAX, AlarmScope, MetricQuery
+from .models import (
+    ACCOUNT_ID_MESSAGE,
+    ALARM_NAME_MAX,
+    DIMENSIONS_MAX,
+    PREFIXES_MAX,
+    AlarmScope,
+    MetricQuery,
+)
 from .services import METRIC_FIELDS, SCOPE_FIELDS
 
 # Every prefix, one a line, with its line break: a field no longer than this can hold no more.
@@ -23,8 +30,8 @@ class AlarmPrefixesField(forms.CharField):
 
 
 class AlarmScopeForm(forms.ModelForm):
-    """A scope's settings; the model's validation says what a region, a role ARN and the
-    prefixes may be, and its errors are the form's."""
+    """A scope's settings; the model's validation says what a region, an account, a role ARN
+    and the prefixes may be, and its errors are the form's."""
 
     alarm_prefixes = AlarmPrefixesField(
         label="Alarm name prefixes",
@@ -37,16 +44,28 @@ class AlarmScopeForm(forms.ModelForm):
     class Meta:
         model = AlarmScope
         fields = SCOPE_FIELDS
-        labels = {"role_arn": "Role to assume (optional)", "severity": "Default severity"}
+        labels = {
+            "account_id": "AWS account",
+            "role_arn": "Role to assume (optional)",
+            "severity": "Default severity",
+        }
         help_texts = {
             "region": "The AWS region the alarms are in, such as us-east-1.",
+            "account_id": "Optional: the account the alarms are in, such as 123456789012. "
+            "When given, an alarm that arrives through SNS matches this scope only if it is "
+            "that account's.",
             "role_arn": "Read the alarms as this IAM role, through STS; left empty, with "
             "opsreview's own credentials.",
         }
+        # Thirteen digits are no more an account id than twelve letters: one message for both.
+        error_messages = {"account_id": {"max_length": ACCOUNT_ID_MESSAGE}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].widget.attrs.update(autocomplete="off", spellcheck="false")
+        self.fields["account_id"].widget.attrs.update(
+            autocomplete="off", spellcheck="false", inputmode="numeric"
+        )
         self.fields["role_arn"].widget = forms.TextInput(attrs={"spellcheck": "false"})
 
     def clean_region(self) -> str:

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
+from opsreview.org.caching import cached, keep
 from opsreview.org.charts import Chart, Label
 
 from .aws import client_for, describe_error
@@ -51,10 +51,10 @@ def team_series(queries: list[MetricQuery], *, end: datetime | None = None) -> l
     found: dict[int, Series] = {}
     by_scope: dict[int, list[MetricQuery]] = defaultdict(list)
     for query in queries:
-        cached = cache.get(_cache_key(query, end))
-        if cached is not None:
+        stored = cached(_cache_key(query, end))
+        if stored is not None:
             found[query.pk] = Series(
-                query, [(p[0], p[1]) for p in cached["points"]], cached["error"]
+                query, [(p[0], p[1]) for p in stored["points"]], stored["error"]
             )
         else:
             by_scope[query.scope_id].append(query)
@@ -62,9 +62,7 @@ def team_series(queries: list[MetricQuery], *, end: datetime | None = None) -> l
         for series in _read(scope_queries, end=end):
             found[series.query.pk] = series
             stored = {"points": series.points, "error": series.error}
-            cache.set(
-                _cache_key(series.query, end), stored, settings.CLOUDWATCH_METRICS_CACHE_SECONDS
-            )
+            keep(_cache_key(series.query, end), stored, settings.CLOUDWATCH_METRICS_CACHE_SECONDS)
     return [found[query.pk] for query in queries]
 
 
@@ -210,6 +208,17 @@ def line_chart(series: Series, *, end: datetime) -> Chart:
         midday = start + timedelta(days=n, hours=12)
         chart.labels.append(Label(x_of(midday), height - 16, f"{timezone.localtime(midday):%a}"))
     return chart
+
+
+def metric_charts_end(until: datetime | None = None) -> datetime:
+    """The end of the week a meeting charts: the last full hour, or for a meeting that is done,
+    the last full hour before it finished."""
+    now = timezone.now()
+    return week_ending(min(until, now) if until else now)
+
+
+def team_has_metrics(team) -> bool:
+    return team is not None and MetricQuery.objects.filter(team=team).exists()
 
 
 def team_metric_charts(team, *, end: datetime | None = None) -> list[Chart]:

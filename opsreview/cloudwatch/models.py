@@ -18,6 +18,8 @@ from opsreview.org.models import Team
 REGION_PATTERN = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
 # An IAM role to assume: arn:aws:iam::123456789012:role/path/Name (aws, aws-cn, aws-us-gov).
 ROLE_ARN_PATTERN = re.compile(r"arn:aws(?:-cn|-us-gov)?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}")
+ACCOUNT_ID_PATTERN = re.compile(r"[0-9]{12}")
+ACCOUNT_ID_MESSAGE = "Give the 12-digit AWS account id, such as 123456789012."
 ALARM_NAME_MAX = 255  # CloudWatch's own limit
 PREFIXES_MAX = 20
 DIMENSIONS_MAX = 30  # CloudWatch's own limit
@@ -35,6 +37,11 @@ def validate_role_arn(value: str) -> None:
         )
 
 
+def validate_account_id(value: str) -> None:
+    if value and not ACCOUNT_ID_PATTERN.fullmatch(value):
+        raise ValidationError(ACCOUNT_ID_MESSAGE)
+
+
 class AlarmScope(models.Model):
     """Where a team's alarms are: one region of one account, the alarms whose names start with
     one of its prefixes, read directly or through a role assumed for the purpose.
@@ -45,6 +52,10 @@ class AlarmScope(models.Model):
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="alarm_scopes")
     region = models.CharField(max_length=32, validators=[validate_region])
+    # Blank: the alarms of any account, as SNS matches them.
+    account_id = models.CharField(
+        "AWS account", max_length=12, blank=True, validators=[validate_account_id]
+    )
     alarm_prefixes = models.JSONField(
         default=list, help_text="The beginnings of the team's alarm names, e.g. BananaStand-."
     )

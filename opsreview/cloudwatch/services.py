@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from opsreview.org.models import Team
@@ -17,7 +17,7 @@ from .models import ALARM_NAME_MAX, Alarm, AlarmKind, AlarmScope, AlarmState, Me
 
 # However often a scope has failed, it is tried again within the hour.
 BACKOFF_MAX = timedelta(hours=1)
-SCOPE_FIELDS = ["region", "alarm_prefixes", "role_arn", "severity"]
+SCOPE_FIELDS = ["region", "account_id", "alarm_prefixes", "role_arn", "severity"]
 STATUS_FIELDS = ["synced_at", "error", "error_at", "failures", "next_sync_at"]
 ALARM_FIELDS = ["arn", "kind", "state", "reason", "state_updated_at", "description", "rule"]
 
@@ -187,12 +187,64 @@ def metric_query_create(*, team: Team, actor: AbstractBaseUser, changes: dict) -
     unknown = set(changes) - set(METRIC_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
-    query = MetricQuery(team=team, position=queries.count(), **changes)
+    # Last, after whatever removals and moves left: max + 1, as a count could equal a position.
+    last = queries.aggregate(last=Max("position"))["last"]
+    query = MetricQuery(team=team, position=0 if last is None else last + 1, **changes)
     if query.scope.team_id != team.pk:
         raise ValidationError({"scope": "Choose one of this team's own scopes."})
     query.full_clean()
     query.save()
     return query
+
+
+@transaction.atomic
+def metric_query_update(
+    *, query: MetricQuery, actor: AbstractBaseUser, changes: dict
+) -> MetricQuery:
+    """Change a metric in place, its position kept; its team's manager or staff may. Still read
+    through one of the team's own scopes."""
+    _require_editor(query.team, actor)
+    unknown = set(changes) - set(METRIC_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(query, field, value)
+    query.full_clean()
+    if query.scope.team_id != query.team_id:
+        raise ValidationError({"scope": "Choose one of this team's own scopes."})
+    query.save(update_fields=list(changes))
+    return query
+
+
+METRIC_MOVES = {"up": -1, "down": 1}
+
+
+@transaction.atomic
+def metric_query_move(*, query: MetricQuery, actor: AbstractBaseUser, direction: str) -> bool:
+    """Swap a metric with the one before ("up") or after ("down") it in the order the meeting
+    charts them; at either end nothing moves. Its team's manager or staff may. Returns whether
+    it moved."""
+    _require_editor(query.team, actor)
+    if direction not in METRIC_MOVES:
+        raise ValueError(f"Not a direction: {direction}")
+    Team.objects.select_for_update().filter(pk=query.team_id).first()  # one move at a time
+    ordered = list(MetricQuery.objects.filter(team_id=query.team_id).order_by("position", "pk"))
+    index = next((i for i, other in enumerate(ordered) if other.pk == query.pk), None)
+    if index is None:
+        return False  # removed meanwhile
+    neighbour = index + METRIC_MOVES[direction]
+    if not 0 <= neighbour < len(ordered):
+        return False
+    ordered[index], ordered[neighbour] = ordered[neighbour], ordered[index]
+    # Numbered afresh: positions left equal or apart by adds and removals become 0, 1, 2, …
+    moved = []
+    for position, other in enumerate(ordered):
+        if other.position != position:
+            other.position = position
+            moved.append(other)
+    MetricQuery.objects.bulk_update(moved, ["position"])
+    query.position = neighbour
+    return True
 
 
 @transaction.atomic

@@ -23,10 +23,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
-from .models import ALARM_NAME_MAX, REGION_PATTERN, AlarmState, SnsDelivery
+from opsreview.org.caching import cached, keep
+
+from .models import ACCOUNT_ID_PATTERN, ALARM_NAME_MAX, REGION_PATTERN, AlarmState, SnsDelivery
 
 NOTIFICATION = "Notification"
 SUBSCRIPTION_CONFIRMATION = "SubscriptionConfirmation"
@@ -190,14 +191,14 @@ def sns_https_get(url: str, *, limit: int) -> bytes:
 def signing_certificate(url: str) -> x509.Certificate:
     """The certificate at an SNS SigningCertURL, fetched once and cached for a while."""
     key = "cloudwatch:sns-certificate:" + hashlib.sha256(url.encode()).hexdigest()
-    pem = cache.get(key)
+    pem = cached(key)
     if pem is None:
         pem = sns_https_get(url, limit=CERTIFICATE_MAX)
     try:
         certificate = x509.load_pem_x509_certificate(pem)
     except ValueError:
         raise UntrustedMessage("SigningCertURL is not a PEM certificate.") from None
-    cache.set(key, pem, CERTIFICATE_CACHE_SECONDS)
+    keep(key, pem, CERTIFICATE_CACHE_SECONDS)
     return certificate
 
 
@@ -235,11 +236,13 @@ def sns_message_verify(message: SnsMessage, *, now: datetime | None = None) -> N
 
 @dataclass(frozen=True)
 class AlarmChange:
-    """What a CloudWatch alarm's notification says: which alarm, where, its new state and why."""
+    """What a CloudWatch alarm's notification says: which alarm, where (region and account), its
+    new state and why."""
 
     name: str
     arn: str
     region: str
+    account: str
     state: str
     reason: str
     changed_at: datetime
@@ -265,6 +268,7 @@ class AlarmChange:
             name=name,
             arn=arn,
             region=_region(arn, data.get("Region")),
+            account=_account(arn, data.get("AWSAccountId")),
             state=state,
             reason=reason.strip() if isinstance(reason, str) else "",
             changed_at=_changed_at(data.get("StateChangeTime"), received_at),
@@ -278,6 +282,15 @@ def _region(arn: str, named) -> str:
     if len(parts) > 3 and REGION_PATTERN.fullmatch(parts[3]):
         return parts[3]
     return named if isinstance(named, str) and REGION_PATTERN.fullmatch(named) else ""
+
+
+def _account(arn: str, named) -> str:
+    """The alarm's account id, from its ARN (arn:aws:cloudwatch:region:123456789012:…), else
+    the message's AWSAccountId; "" when neither is twelve digits."""
+    parts = arn.split(":")
+    if len(parts) > 4 and ACCOUNT_ID_PATTERN.fullmatch(parts[4]):
+        return parts[4]
+    return named if isinstance(named, str) and ACCOUNT_ID_PATTERN.fullmatch(named) else ""
 
 
 def _changed_at(value, received_at: datetime) -> datetime:

@@ -23,6 +23,16 @@ urlpatterns = [
         name="team_cloudwatch_metric_add",
     ),
     path(
+        "<slug:slug>/cloudwatch/metrics/<int:pk>/",
+        views_teams.team_cloudwatch_metric,
+        name="team_cloudwatch_metric",
+    ),
+    path(
+        "<slug:slug>/cloudwatch/metrics/<int:pk>/move/",
+        views_teams.team_cloudwatch_metric_move,
+        name="team_cloudwatch_metric_move",
+    ),
+    path(
         "<slug:slug>/cloudwatch/metrics/<int:pk>/delete/",
         views_teams.team_cloudwatch_metric_delete,
         name="team_cloudwatch_metric_delete",

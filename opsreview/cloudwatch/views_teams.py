@@ -14,6 +14,8 @@ from .forms import AlarmScopeForm, MetricQueryForm
 from .models import AlarmScope, MetricQuery
 
 UNPROCESSABLE = 422
+BAD_REQUEST = 400
+ENDS = {"up": "first", "down": "last"}
 TEMPLATE = "cloudwatch/team_scopes.html"
 NEW_PREFIX = "new"
 
@@ -54,7 +56,9 @@ def _page(
         "team": team,
         "scope_forms": forms,
         "new_form": new_form or AlarmScopeForm(prefix=NEW_PREFIX),
-        "metric_queries": MetricQuery.objects.filter(team=team).select_related("scope"),
+        "metric_queries": MetricQuery.objects.filter(team=team)
+        .select_related("scope")
+        .order_by("position", "pk"),
         "metric_form": metric_form or MetricQueryForm(team=team, prefix="metric"),
         "metrics_max": services.METRICS_PER_TEAM,
     }
@@ -118,6 +122,51 @@ def team_cloudwatch_metric_add(request: HttpRequest, slug: str) -> HttpResponse:
         return _page(request, team, metric_form=form)
     messages.success(request, "Added the metric: the ops meeting charts it when the team presents.")
     return _back(team)
+
+
+def _get_metric_query(team: Team, pk: int) -> MetricQuery:
+    query = get_object_or_404(MetricQuery.objects.select_related("scope"), team=team, pk=pk)
+    query.team = team
+    return query
+
+
+def _back_to_metrics(team: Team) -> HttpResponse:
+    return redirect(reverse("team_cloudwatch", args=[team.slug]) + "#metrics")
+
+
+def team_cloudwatch_metric(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One metric as a form, filled in with what it is; a POST changes it in place."""
+    team = _get_team_for_edit(request, slug)
+    query = _get_metric_query(team, pk)
+    label = query.label  # the form writes what it is sent onto the query, saved or not
+    data = request.POST if request.method == "POST" else None
+    form = MetricQueryForm(data, instance=query, team=team, prefix="metric")
+    if data is not None and _saved(
+        form, services.metric_query_update, query=query, actor=request.user
+    ):
+        messages.success(request, f"Saved the metric {query.label}.")
+        return _back_to_metrics(team)
+    context = {"team": team, "query": query, "label": label, "form": form}
+    status = UNPROCESSABLE if form.errors else 200
+    return render(request, "cloudwatch/metric_query_edit.html", context, status=status)
+
+
+@require_POST
+def team_cloudwatch_metric_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    team = _get_team_for_edit(request, slug)
+    query = _get_metric_query(team, pk)
+    direction = request.POST.get("direction", "")
+    if direction not in services.METRIC_MOVES:
+        return HttpResponse(
+            "Move a metric up or down.",
+            status=BAD_REQUEST,
+            content_type="text/plain; charset=utf-8",
+        )
+    if services.metric_query_move(query=query, actor=request.user, direction=direction):
+        messages.success(request, f"Moved the metric {query.label} {direction}.")
+    else:
+        messages.info(request, f"The metric {query.label} is already {ENDS[direction]}.")
+    return _back_to_metrics(team)
 
 
 @require_POST

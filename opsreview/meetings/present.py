@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from opsreview.actions.forms import ActionItemForm
-from opsreview.cloudwatch.metrics import team_metric_charts
+from opsreview.cloudwatch.metrics import team_has_metrics
 from opsreview.org.editing import StaleVersion
 from opsreview.org.stored_markdown import MARKDOWN_MAX_CHARS
 from wheel import drawing
@@ -122,7 +122,7 @@ def _metrics_context(request: HttpRequest, meeting: OpsMeeting, figures, **extra
         "incidents_chart": (
             charts.incidents_per_week(figures.team.name, figures.weeks) if figures else None
         ),
-        "metric_charts": team_metric_charts(figures.team) if figures else [],
+        "has_metric_charts": team_has_metrics(figures.team) if figures else False,
     }
     return context | _wheel_context(request, meeting, extra.pop("spin", None)) | extra
 

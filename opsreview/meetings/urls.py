@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/finish/", views.meeting_finish, name="meeting_finish"),
     path("<int:pk>/sections/<str:key>/", views.section_save, name="section_save"),
     path("<int:pk>/actions/", views.meeting_item_add, name="meeting_item_add"),
+    path("<int:pk>/metrics/", views.meeting_metric_charts, name="meeting_metric_charts"),
     # Projector mode (present.py)
     path("<int:pk>/present/", present.meeting_present, name="meeting_present"),
     path("<int:pk>/spin/", present.meeting_spin, name="meeting_spin"),

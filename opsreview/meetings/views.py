@@ -14,6 +14,7 @@ from incidents.models import Severity
 from opsreview.actions import selectors as item_selectors
 from opsreview.actions.forms import ActionItemForm
 from opsreview.actions.models import Term
+from opsreview.cloudwatch.metrics import metric_charts_end, team_has_metrics, team_metric_charts
 from opsreview.org.editing import StaleVersion
 from opsreview.org.zones import site_today
 
@@ -26,6 +27,8 @@ PAGE_SIZE = 20
 UNPROCESSABLE = 422
 CONFLICT = 409
 DETAIL = "meetings/meeting_detail.html"
+METRIC_CHARTS = "meetings/metric_charts.html"
+METRIC_CHARTS_PAGE = "meetings/metric_charts_page.html"
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -133,6 +136,7 @@ def _detail_context(request: HttpRequest, meeting: OpsMeeting, *, parts=None, **
         "win_form": forms.WinForm(),
         "severities": list(Severity),
         "terms": Term.choices,
+        "has_metric_charts": team_has_metrics(meeting.chosen_team),
     }
     if can_run:
         context["settings_form"] = forms.MeetingSettingsForm(
@@ -149,6 +153,23 @@ def _render_detail(request, meeting, *, status: int = 200, **overrides) -> HttpR
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, _get_meeting(pk, viewer=request.user))
+
+
+@require_GET
+def meeting_metric_charts(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chosen team's key metrics, loaded after the page (on the meeting's page and the
+    projector alike), so reading CloudWatch never holds either up. For a meeting that is done,
+    the week before it finished: the minutes show what the room saw."""
+    meeting = get_object_or_404(OpsMeeting.objects.select_related("chosen_team"), pk=pk)
+    team = meeting.chosen_team
+    end = metric_charts_end(meeting.finished_at if meeting.is_done else None)
+    context = {
+        "meeting": meeting,
+        "team": team,
+        "metric_charts": team_metric_charts(team, end=end) if team else [],
+    }
+    template = METRIC_CHARTS if request.htmx else METRIC_CHARTS_PAGE
+    return render(request, template, context)
 
 
 @require_POST

@@ -31,7 +31,7 @@ class ServiceAdmin(SimpleHistoryAdmin):
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["person", "time_zone"]
+    list_display = ["person", "time_zone", "is_app_account"]
     list_select_related = ["person"]
     search_fields = ["person__username", "person__first_name", "person__last_name", "time_zone"]
     autocomplete_fields = ["person"]

@@ -61,7 +61,9 @@ class Service(models.Model):
 
 
 class Profile(models.Model):
-    """A person's own settings: the time zone they read and type times in."""
+    """A person's own settings: the time zone they read and type times in. An account the app
+    itself acts as (the CloudWatch alarms that declare incidents) is marked so: nobody signs in
+    as it, and it is never offered when people are picked."""
 
     person = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -72,6 +74,11 @@ class Profile(models.Model):
         validators=[validate_zone_name],
         help_text="An IANA time zone, such as Europe/London. Empty until the person chooses one: "
         "they see the site's.",
+    )
+    is_app_account = models.BooleanField(
+        "the app's own account",
+        default=False,
+        help_text="Written by the app itself (e.g. CloudWatch alarms); not offered in pickers.",
     )
 
     def __str__(self) -> str:

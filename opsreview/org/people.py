@@ -9,7 +9,13 @@ def display_name(user) -> str:
 
 
 def active_people():
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+    """The people who can be picked: active, and not an account the app itself acts as."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(profile__is_app_account=True)
+        .order_by("first_name", "username")
+    )
 
 
 def require_staff(user, reason: str) -> None:

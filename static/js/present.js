@@ -127,6 +127,11 @@
     openDialog(document.getElementById("item-dialog"), "input:not([type=hidden])");
   }
 
+  function openMetrics() {
+    goTo("metrics");
+    openDialog(document.querySelector("[data-metrics-dialog]"), "[data-close]");
+  }
+
   function openKeys() {
     openDialog(document.getElementById("keys-dialog"), "[data-close]");
   }
@@ -182,6 +187,7 @@
       if (!event.repeat && document.querySelector('[data-action="spin"]')) spin();
     } else if ((key === "n" || key === "N") && document.querySelector('[data-action="notes"]')) openNotes();
     else if ((key === "a" || key === "A") && document.querySelector('[data-action="item"]')) openItem();
+    else if ((key === "m" || key === "M") && document.querySelector("[data-metrics-dialog]")) openMetrics();
     else handled = false;
     if (handled) event.preventDefault();
   });
@@ -204,10 +210,12 @@
     var action = target.closest("[data-action]");
     if (!action) return;
     var name = action.getAttribute("data-action");
+    if (name === "metrics") event.preventDefault(); // a link to the charts' own page without JavaScript
     if (name === "spin") spin();
     else if (name === "notes") openNotes();
     else if (name === "item") openItem();
     else if (name === "keys") openKeys();
+    else if (name === "metrics") openMetrics();
   });
 
   // A box's form came back (saved, added, or refused): keep the keyboard in it, on the field

@@ -131,7 +131,7 @@ def front_door_metric(meeting, aws_endpoint):
 
 
 def test_the_chosen_teams_key_metrics_are_drawn_in_the_meeting(
-    meeting, front_door_metric, sign_in, live_server, page
+    meeting, front_door_metric, sign_in, live_server, page, output_path
 ):
     page.set_viewport_size(PROJECTOR)
     sign_in("manager")
@@ -140,7 +140,13 @@ def test_the_chosen_teams_key_metrics_are_drawn_in_the_meeting(
     expect(page.locator("[data-wheel]")).to_have_attribute("data-state", "landed")
     page.get_by_role("button", name=f"Choose {FRONT_DOOR}").click()
 
-    chart = page.get_by_test_id(f"chart-metric-{front_door_metric.pk}")
+    # Beside the dashboard link: the key metrics, full screen over the wheel (M, Esc closes).
+    figures = page.get_by_test_id("team-figures")
+    expect(figures.get_by_role("link", name="Key metrics M")).to_be_visible()
+    page.keyboard.press("m")
+    dialog = page.get_by_role("dialog", name=f"{FRONT_DOOR}: key metrics, past 7 days")
+    expect(dialog).to_be_visible()
+    chart = dialog.get_by_test_id(f"chart-metric-{front_door_metric.pk}")
     expect(chart.locator("polyline.metric-line")).to_have_count(1)
     expect(chart.locator("svg title").first).to_have_text(
         "Gateway errors: 5XXError Sum, past 7 days"
@@ -148,3 +154,71 @@ def test_the_chosen_teams_key_metrics_are_drawn_in_the_meeting(
     expect(chart.locator("svg desc")).to_contain_text("highest 41")
     points = chart.locator("polyline.metric-line").get_attribute("points")
     assert len(points.split()) == 3
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    figures.get_by_role("link", name="Key metrics M").click()
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+
+    # The meeting's own page loads the same chart into its "Review service metrics" section.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
+    section = page.locator("#section-metrics")
+    expect(section.get_by_test_id("team-alarms")).to_be_visible()
+    chart = section.get_by_test_id(f"chart-metric-{front_door_metric.pk}")
+    expect(chart.locator("polyline.metric-line")).to_have_count(1)
+    expect(chart.locator("svg desc")).to_contain_text("highest 41")
+    box = chart.locator("svg").bounding_box()
+    assert box and box["width"] <= 800, "the chart fits the page's column"
+    section.screenshot(path=f"{output_path}/meeting-metrics.png")
+
+
+DIALOG_OVERFLOW = """() => {
+  const box = document.querySelector("[data-metrics-dialog]");
+  return box.scrollHeight - box.clientHeight;
+}"""
+
+
+def test_eight_key_metrics_fit_the_projector_without_scrolling(
+    meeting, aws_endpoint, sign_in, live_server, page
+):
+    scope = AlarmScope.objects.filter(team__slug="front-door").first()
+    client = boto3.client("cloudwatch", region_name=scope.region, endpoint_url=aws_endpoint)
+    end = week_ending()
+    queries = []
+    for n in range(8):
+        queries.append(
+            MetricQuery.objects.create(
+                team=scope.team,
+                scope=scope,
+                label=f"Metric {n}",
+                namespace="BananaStand",
+                metric_name=f"M{n}",
+                statistic="Sum",
+                position=n,
+            )
+        )
+        client.put_metric_data(
+            Namespace="BananaStand",
+            MetricData=[
+                {"MetricName": f"M{n}", "Timestamp": end - timedelta(hours=h), "Value": h % 7}
+                for h in range(1, 160, 6)
+            ],
+        )
+    cache.clear()
+    page.set_viewport_size(PROJECTOR)
+    sign_in("manager")
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/present/?section=metrics")
+    page.keyboard.press("w")
+    expect(page.locator("[data-wheel]")).to_have_attribute("data-state", "landed")
+    page.get_by_role("button", name=f"Choose {FRONT_DOOR}").click()
+    expect(page.get_by_role("link", name="Key metrics M")).to_be_visible()
+    page.keyboard.press("m")
+
+    dialog = page.locator("[data-metrics-dialog]")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("polyline.metric-line")).to_have_count(8)
+    assert page.evaluate(DIALOG_OVERFLOW) <= 0, "the charts run off the screen"
+    last = dialog.get_by_test_id(f"chart-metric-{queries[-1].pk}")
+    expect(last).to_be_in_viewport()
+    cache.clear()

@@ -282,6 +282,19 @@ def _metric_added(w: World) -> None:
     )
 
 
+def _metrics_added(w: World) -> None:
+    """Two metrics, the world's first: one to move it past."""
+    _metric_added(w)
+    MetricQuery.objects.create(
+        team=w.ours,
+        scope=w.scope,
+        label="Latency",
+        namespace="AWS/ApiGateway",
+        metric_name="Latency",
+        position=1,
+    )
+
+
 def metric_args(w):
     metric = getattr(w, "metric", None)
     return {"slug": w.ours.slug, "pk": metric.pk if metric else 1}
@@ -579,6 +592,30 @@ TABLE: list[Row] = [
             setup=_scope_added,
         ),
         args=ours_slug,
+    ),
+    # The GET needs a metric to show: the row sets one up (form() would not).
+    Row("team_cloudwatch_metric", "GET", TEAM_EDITORS, args=metric_args, setup=_metric_added),
+    *_posts(
+        "team_cloudwatch_metric",
+        TEAM_EDITORS,
+        (
+            write(
+                lambda w, r: MetricQuery.objects.get(pk=w.metric.pk).label == "Gateway errors",
+                _metric_form,
+                setup=_metric_added,
+            ),
+        ),
+        metric_args,
+    ),
+    *post_only(
+        "team_cloudwatch_metric_move",
+        TEAM_EDITORS,
+        write(
+            lambda w, r: MetricQuery.objects.get(pk=w.metric.pk).position == 1,
+            lambda w: {"direction": "down"},
+            setup=_metrics_added,
+        ),
+        args=metric_args,
     ),
     *post_only(
         "team_cloudwatch_metric_delete",
@@ -1113,6 +1150,7 @@ TABLE: list[Row] = [
         ),
     ),
     *page("meetings:meeting_detail", SIGNED_IN, args=meeting_pk),
+    *page("meetings:meeting_metric_charts", SIGNED_IN, args=meeting_pk),
     *post_only(
         "meetings:meeting_update",
         MEETING_RUNNERS,

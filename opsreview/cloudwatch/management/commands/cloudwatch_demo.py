@@ -6,16 +6,23 @@ from django.core.management.base import BaseCommand, CommandError
 from opsreview.org.models import Team
 
 from ... import aws, services
-from ...demo import DEMO_SCOPES, REGION, demo_scopes, put_demo_alarms
+from ...demo import (
+    COMPOSITE,
+    DEMO_SCOPES,
+    REGION,
+    demo_scopes,
+    put_demo_alarms,
+    put_demo_metric_data,
+)
 from ...models import AlarmScope
 
 
 class Command(BaseCommand):
     help = (
-        "Put BananaStand's CloudWatch alarms, and the composite BananaStand-Overall-Health, in "
-        "a moto server, give the demo teams their scopes and read the alarms. --serve PORT runs "
-        "the moto server here until interrupted; --endpoint URL uses one already running. Run "
-        "seed_demo first. Never against AWS itself."
+        "Put BananaStand's CloudWatch alarms, the composite BananaStand-Overall-Health and two "
+        "weeks of the metrics the demo teams chart in a moto server, give the demo teams their "
+        "scopes and read the alarms. --serve PORT runs the moto server here until interrupted; "
+        "--endpoint URL uses one already running. Run seed_demo first. Never against AWS itself."
     )
 
     def add_arguments(self, parser):
@@ -66,7 +73,13 @@ class Command(BaseCommand):
 
     def _load(self, teams: dict, endpoint: str, *, moto_in_process: bool) -> None:
         client = aws.client_for(AlarmScope(region=REGION), "cloudwatch", endpoint=endpoint)
-        created = put_demo_alarms(client, moto_in_process=moto_in_process)
+        made = put_demo_alarms(client, moto_in_process=moto_in_process)
+        if COMPOSITE not in made:
+            self.stderr.write(
+                f"{COMPOSITE} was not made: this moto server has no PutCompositeAlarm "
+                "(use --serve, which puts it in moto's backend directly)."
+            )
+        values = put_demo_metric_data(client)
         read = failed = 0
         for scope in demo_scopes(teams):
             if services.alarm_scope_sync(scope=scope, endpoint=endpoint):
@@ -76,7 +89,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"{scope}: {scope.error}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"{created} alarms in {endpoint}; {read} scopes read"
+                f"{len(made)} alarms and {values} metric values in {endpoint}; {read} scopes read"
                 + (f", {failed} failed." if failed else ".")
             )
         )
