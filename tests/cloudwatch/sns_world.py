@@ -11,16 +11,19 @@ import ipaddress
 import json
 import ssl
 import threading
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.core.cache import cache as django_cache
 
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:opsreview-alarms"
 OTHER_TOPIC = "arn:aws:sns:eu-west-1:123456789012:someone-elses"
@@ -239,4 +242,54 @@ def alarm_message(
                 "EvaluateLowSampleCountPercentile": "",
             },
         }
+    )
+
+
+# The intake's side: its URL, and fixtures a test module takes by naming them
+# (`local_sns = sns_world.local_sns`; `sns_settings` then applies to each of its tests).
+
+ENDPOINT = "/integrations/sns/"
+CERTIFICATE = "/SimpleNotificationService-test.pem"
+
+
+@pytest.fixture(scope="module")
+def local_sns(tmp_path_factory):
+    local, stop = local_sns_serve(tmp_path_factory.mktemp("sns"))
+    yield local
+    stop()
+
+
+@pytest.fixture(autouse=True)
+def sns_settings(settings, local_sns):
+    """The intake trusts the local SNS's topic, host and authority; nothing cached between tests."""
+    settings.SNS_TOPIC_ARNS = [TOPIC]
+    settings.SNS_CERT_HOST_PATTERN = r"127\.0\.0\.1"
+    settings.SNS_CERT_CA_BUNDLE = local_sns.ca_bundle
+    django_cache.clear()
+    local_sns.requested.clear()
+    yield
+    django_cache.clear()
+
+
+def notification(local_sns, message: str, *, topic=TOPIC, certificate=CERTIFICATE, **fields):
+    return {
+        "Type": "Notification",
+        "MessageId": str(uuid.uuid4()),
+        "TopicArn": topic,
+        "Subject": 'ALARM: "BananaStand-Availability" in EU (Ireland)',
+        "Message": message,
+        "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "SigningCertURL": local_sns.url(certificate),
+        "UnsubscribeURL": local_sns.url("/unsubscribe"),
+    } | fields
+
+
+def deliver(client, message: dict | str | bytes):
+    body = message if isinstance(message, bytes | str) else json.dumps(message)
+    return client.post(
+        ENDPOINT,
+        body,
+        # SNS sends text/plain; charset=UTF-8, which the test client would re-encode.
+        content_type="text/plain",
+        headers={"x-amz-sns-message-type": "Notification"},
     )

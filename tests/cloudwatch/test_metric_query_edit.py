@@ -11,22 +11,6 @@ from tests.org.factories import TeamFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def team():
-    return TeamFactory(name="API Gateway Front Door", slug="front-door")
-
-
-@pytest.fixture
-def scope(team):
-    return AlarmScope.objects.create(team=team, region="us-east-1", alarm_prefixes=["Banana"])
-
-
-@pytest.fixture
-def manager_client(client, team):
-    client.force_login(team.manager)
-    return client
-
-
 def _query(team, scope, label, position, **fields) -> MetricQuery:
     fields = {"namespace": "AWS/ApiGateway", "metric_name": "5XXError"} | fields
     return MetricQuery.objects.create(

@@ -5,7 +5,6 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from django.core.cache import cache
 
 from incidents.models import Incident
 from opsreview.cloudwatch.forms import AlarmScopeForm
@@ -13,30 +12,15 @@ from opsreview.cloudwatch.models import AlarmIncident, AlarmScope, SnsDelivery
 from opsreview.cloudwatch.sns import AlarmChange
 from tests.org.factories import TeamFactory
 
-from .sns_world import ACCOUNT, TOPIC, alarm_message, keys, local_sns_serve, sign
-from .test_sns import deliver, notification
+from . import sns_world
+from .sns_world import ACCOUNT, alarm_message, deliver, keys, notification, sign
 
 pytestmark = pytest.mark.django_db
+local_sns = sns_world.local_sns
+sns_settings = sns_world.sns_settings
 
 OTHER_ACCOUNT = "210987654321"
 ACCOUNT_MESSAGE = "Give the 12-digit AWS account id, such as 123456789012."
-
-
-@pytest.fixture(scope="module")
-def local_sns(tmp_path_factory):
-    local, stop = local_sns_serve(tmp_path_factory.mktemp("sns"))
-    yield local
-    stop()
-
-
-@pytest.fixture(autouse=True)
-def sns_settings(settings, local_sns):
-    settings.SNS_TOPIC_ARNS = [TOPIC]
-    settings.SNS_CERT_HOST_PATTERN = r"127\.0\.0\.1"
-    settings.SNS_CERT_CA_BUNDLE = local_sns.ca_bundle
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _form_data(**changes) -> dict:

@@ -6,7 +6,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
@@ -19,55 +18,28 @@ from tests.concurrency import run_at_once
 from tests.incidents.factories import CallLeaderFactory, IncidentFactory
 from tests.org.factories import TeamFactory, UserFactory
 
+from . import sns_world
 from .sns_world import (
+    CERTIFICATE,
+    ENDPOINT,
     OTHER_TOPIC,
     TOPIC,
     alarm_message,
+    deliver,
     keys,
-    local_sns_serve,
+    notification,
     sign,
 )
 
 pytestmark = pytest.mark.django_db
-ENDPOINT = "/integrations/sns/"
-CERTIFICATE = "/SimpleNotificationService-test.pem"
-
-
-@pytest.fixture(scope="module")
-def local_sns(tmp_path_factory):
-    local, stop = local_sns_serve(tmp_path_factory.mktemp("sns"))
-    yield local
-    stop()
-
-
-@pytest.fixture(autouse=True)
-def sns_settings(settings, local_sns):
-    settings.SNS_TOPIC_ARNS = [TOPIC]
-    settings.SNS_CERT_HOST_PATTERN = r"127\.0\.0\.1"
-    settings.SNS_CERT_CA_BUNDLE = local_sns.ca_bundle
-    cache.clear()
-    local_sns.requested.clear()
-    yield
-    cache.clear()
+local_sns = sns_world.local_sns
+sns_settings = sns_world.sns_settings
 
 
 @pytest.fixture
 def scope():
     team = TeamFactory(name="API Gateway front door", slug="front-door")
     return AlarmScope.objects.create(team=team, region="eu-west-1", alarm_prefixes=["BananaStand-"])
-
-
-def notification(local_sns, message: str, *, topic=TOPIC, certificate=CERTIFICATE, **fields):
-    return {
-        "Type": "Notification",
-        "MessageId": str(uuid.uuid4()),
-        "TopicArn": topic,
-        "Subject": 'ALARM: "BananaStand-Availability" in EU (Ireland)',
-        "Message": message,
-        "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "SigningCertURL": local_sns.url(certificate),
-        "UnsubscribeURL": local_sns.url("/unsubscribe"),
-    } | fields
 
 
 def confirmation(local_sns, *, topic=TOPIC):
@@ -81,17 +53,6 @@ def confirmation(local_sns, *, topic=TOPIC):
         "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "SigningCertURL": local_sns.url(CERTIFICATE),
     }
-
-
-def deliver(client, message: dict | str | bytes):
-    body = message if isinstance(message, bytes | str) else json.dumps(message)
-    return client.post(
-        ENDPOINT,
-        body,
-        # SNS sends text/plain; charset=UTF-8, which the test client would re-encode.
-        content_type="text/plain",
-        headers={"x-amz-sns-message-type": "Notification"},
-    )
 
 
 def alarm(local_sns, *args, **kwargs) -> dict:

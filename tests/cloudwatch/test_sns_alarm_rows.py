@@ -5,38 +5,22 @@ nothing, and an alarm never read is not added."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from incidents.models import Incident
 from opsreview.cloudwatch.models import Alarm, AlarmScope, SnsDelivery
 from tests.org.factories import TeamFactory
 
-from .sns_world import ACCOUNT, REGION, TOPIC, alarm_message, keys, local_sns_serve, sign
-from .test_sns import deliver, notification
+from . import sns_world
+from .sns_world import ACCOUNT, REGION, alarm_message, deliver, keys, notification, sign
 
 pytestmark = pytest.mark.django_db
+local_sns = sns_world.local_sns
+sns_settings = sns_world.sns_settings
 
 NAME = "BananaStand-Availability"
 ARN = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{NAME}"
 REASON = "Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0)."
-
-
-@pytest.fixture(scope="module")
-def local_sns(tmp_path_factory):
-    local, stop = local_sns_serve(tmp_path_factory.mktemp("sns"))
-    yield local
-    stop()
-
-
-@pytest.fixture(autouse=True)
-def sns_settings(settings, local_sns):
-    settings.SNS_TOPIC_ARNS = [TOPIC]
-    settings.SNS_CERT_HOST_PATTERN = r"127\.0\.0\.1"
-    settings.SNS_CERT_CA_BUNDLE = local_sns.ca_bundle
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -48,14 +48,8 @@ def meeting(demo, settings):
 def test_the_chosen_teams_alarms_show_in_the_meeting(
     meeting, sign_in, live_server, page, output_path
 ):
-    page.set_viewport_size(PROJECTOR)
-    sign_in("manager")
-    page.goto(f"{live_server.url}/meetings/{meeting.pk}/present/?section=metrics")
     page.route("https://dashboards.bananastand.example/**", lambda r: r.fulfill(body="ok"))
-
-    page.keyboard.press("w")
-    expect(page.locator("[data-wheel]")).to_have_attribute("data-state", "landed")
-    page.get_by_role("button", name=f"Choose {FRONT_DOOR}").click()
+    _wheel_chooses_front_door(page, sign_in, live_server, meeting)
 
     alarms = page.get_by_test_id("team-figures").get_by_test_id("team-alarms")
     expect(alarms).to_be_visible()
@@ -79,6 +73,16 @@ def test_the_chosen_teams_alarms_show_in_the_meeting(
     expect(alarms).to_contain_text("Alarms read")
     reason = alarms.locator(".alarm-reason").first
     expect(reason).to_contain_text("is in state ALARM")
+
+
+def _wheel_chooses_front_door(page, sign_in, live_server, meeting) -> None:
+    """In projector mode the facilitator spins (W) the wheel, rigged for Front Door; chooses it."""
+    page.set_viewport_size(PROJECTOR)
+    sign_in("manager")
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/present/?section=metrics")
+    page.keyboard.press("w")
+    expect(page.locator("[data-wheel]")).to_have_attribute("data-state", "landed")
+    page.get_by_role("button", name=f"Choose {FRONT_DOOR}").click()
 
 
 def _shows_front_doors_alarms(alarms) -> None:
@@ -133,12 +137,7 @@ def front_door_metric(meeting, aws_endpoint):
 def test_the_chosen_teams_key_metrics_are_drawn_in_the_meeting(
     meeting, front_door_metric, sign_in, live_server, page, output_path
 ):
-    page.set_viewport_size(PROJECTOR)
-    sign_in("manager")
-    page.goto(f"{live_server.url}/meetings/{meeting.pk}/present/?section=metrics")
-    page.keyboard.press("w")
-    expect(page.locator("[data-wheel]")).to_have_attribute("data-state", "landed")
-    page.get_by_role("button", name=f"Choose {FRONT_DOOR}").click()
+    _wheel_chooses_front_door(page, sign_in, live_server, meeting)
 
     # Beside the dashboard link: the key metrics, full screen over the wheel (M, Esc closes).
     figures = page.get_by_test_id("team-figures")
@@ -206,12 +205,7 @@ def test_eight_key_metrics_fit_the_projector_without_scrolling(
             ],
         )
     cache.clear()
-    page.set_viewport_size(PROJECTOR)
-    sign_in("manager")
-    page.goto(f"{live_server.url}/meetings/{meeting.pk}/present/?section=metrics")
-    page.keyboard.press("w")
-    expect(page.locator("[data-wheel]")).to_have_attribute("data-state", "landed")
-    page.get_by_role("button", name=f"Choose {FRONT_DOOR}").click()
+    _wheel_chooses_front_door(page, sign_in, live_server, meeting)
     expect(page.get_by_role("link", name="Key metrics M")).to_be_visible()
     page.keyboard.press("m")
 
