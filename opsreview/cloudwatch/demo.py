@@ -171,7 +171,7 @@ def demo_scopes(teams: dict[str, Team]) -> list[AlarmScope]:
         scope = AlarmScope.objects.filter(team=teams[slug]).order_by("pk").first()
         if scope is None:
             scope = AlarmScope.objects.create(
-                team=teams[slug], region=REGION, alarm_prefixes=prefixes
+                team=teams[slug], region=REGION, account_id=ACCOUNT, alarm_prefixes=prefixes
             )
         scopes.append(scope)
     return scopes

@@ -82,6 +82,9 @@ def alarm_scopes_claim_due(*, now: datetime | None = None) -> list[int]:
     return claimed
 
 
+STATE_FIELDS = ("state", "reason", "state_updated_at")
+
+
 def _timestamp(value, default: datetime) -> datetime:
     if not isinstance(value, datetime):
         return default
@@ -114,7 +117,8 @@ def alarms_store(*, scope: AlarmScope, found: list[tuple[str, dict]], now: datet
             listed[name] = fields
     if not AlarmScope.objects.select_for_update().filter(pk=scope.pk).exists():
         return  # removed while AWS was being read
-    stored = {alarm.name: alarm for alarm in scope.alarms.all()}
+    # The rows are locked: an SNS message changing one waits, then applies if still newer.
+    stored = {alarm.name: alarm for alarm in scope.alarms.select_for_update()}
     scope.alarms.exclude(name__in=listed).delete()
     new, changed = [], []
     for name, fields in listed.items():
@@ -122,6 +126,10 @@ def alarms_store(*, scope: AlarmScope, found: list[tuple[str, dict]], now: datet
         if alarm is None:
             new.append(Alarm(scope=scope, name=name, seen_at=now, **fields))
             continue
+        if alarm.state_updated_at > fields["state_updated_at"]:
+            # SNS told of a later change while AWS was being read: what AWS said is older.
+            for field in STATE_FIELDS:
+                del fields[field]
         for field, value in fields.items():
             setattr(alarm, field, value)
         alarm.seen_at = now

@@ -198,3 +198,29 @@ def test_the_demo_command_serves_bananastands_alarms_from_moto_and_reads_them(aw
     assert front_door.alarms.get(kind=AlarmKind.COMPOSITE).rule.count('ALARM("') == 3
     distributor = AlarmScope.objects.get(team=teams["banana-distributor"])
     assert _states(distributor) == {"BananaStand-Distributor-LimitExceeded": "ALARM"}
+
+
+def test_a_later_change_sns_stored_while_aws_was_read_is_kept(cloudwatch):
+    put_alarm(cloudwatch, "BananaStand-Errors", "OK", "Back under the threshold.")
+    scope = make_scope()
+    assert alarm_scope_sync(scope=scope)
+    row = scope.alarms.get()
+    # SNS has since said it went to ALARM, later than the OK that CloudWatch's list still shows.
+    later = row.state_updated_at + timedelta(minutes=2)
+    Alarm.objects.filter(pk=row.pk).update(
+        state="ALARM", reason="3 datapoints above 1.", state_updated_at=later
+    )
+
+    assert alarm_scope_sync(scope=scope)
+
+    row.refresh_from_db()
+    assert (row.state, row.reason, row.state_updated_at) == (
+        "ALARM",
+        "3 datapoints above 1.",
+        later,
+    )
+    # What AWS says of a later change than the stored one still wins.
+    Alarm.objects.filter(pk=row.pk).update(state_updated_at=later - timedelta(hours=1))
+    assert alarm_scope_sync(scope=scope)
+    row.refresh_from_db()
+    assert (row.state, row.reason) == ("OK", "Back under the threshold.")
