@@ -1,3 +1,4 @@
+import logging
 import threading
 
 from django.conf import settings
@@ -54,12 +55,17 @@ class Command(BaseCommand):
             return
         from moto.server import ThreadedMotoServer  # a dev dependency: demos only
 
+        server_log = logging.getLogger("werkzeug")  # moto's request log: no line per call
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=serve, verbose=False)
         server.start()
         host, port = server.get_host_and_port()
         endpoint = f"http://{host}:{port}"
         try:
+            # Loading, moto answers PutCompositeAlarm with a traceback; the composite is made
+            # in its backend instead, so the load's own log would only mislead.
+            server_log.setLevel(logging.CRITICAL)
             self._load(teams, endpoint, moto_in_process=True)
+            server_log.setLevel(logging.WARNING)
             if not once:
                 self.stdout.write(
                     f"moto serves CloudWatch at {endpoint}: run the app and beat with "
