@@ -32,10 +32,17 @@ $(VENV)/.installed: requirements.lock | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The demo's CloudWatch: a moto server on this port (Procfile's `cloudwatch`), holding the
+# BananaStand alarms and metrics, which web, worker and beat read with throwaway credentials.
+CLOUDWATCH_DEMO_PORT ?= 5050
+
 run: install
 	python manage.py migrate --noinput
 	python manage.py seed_demo
-	@echo "opsreview on http://127.0.0.1:8000 (Ctrl-C stops web, worker and beat)"
+	@echo "opsreview on http://127.0.0.1:8000 (Ctrl-C stops web, worker, beat and the demo's CloudWatch)"
+	CLOUDWATCH_DEMO_PORT=$(CLOUDWATCH_DEMO_PORT) \
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(CLOUDWATCH_DEMO_PORT) \
+	AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_DEFAULT_REGION=us-east-1 \
 	honcho start
 
 # Browser tests drive a real Chromium; install Debian's when none is on the machine.
