@@ -13,7 +13,8 @@ export PATH := $(BIN):$(PATH)
 .PHONY: help install run test lint format lock browser bench clean
 
 help:
-	@echo "make run    - install, migrate, seed the demo and start web + Celery worker + beat on :8000"
+	@echo "make run    - install, migrate, seed the demo and start web + Celery worker + beat on :8000,"
+	@echo "              with a demo CloudWatch (moto) on :5050"
 	@echo "make test   - install what the tests need and run the whole suite (pytest)"
 	@echo "make lint   - ruff check, ruff format --check, lint-imports (layers), makemigrations --check"
 	@echo "make format - apply ruff's fixes and formatting"
