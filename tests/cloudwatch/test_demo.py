@@ -2,15 +2,17 @@
 into a moto server (a real HTTP endpoint), so the demo's ops meetings chart them without AWS."""
 
 import io
+import socket
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from opsreview.cloudwatch.demo import COMPOSITE, DEMO_METRICS, demo_metric_points
 from opsreview.cloudwatch.metrics import team_metric_charts, week_ending
 from opsreview.cloudwatch.models import Alarm, AlarmState, MetricQuery
 from opsreview.meetings.models import MeetingStatus, OpsMeeting
+from opsreview.org.demo import seed_people_and_teams
 from opsreview.org.models import Team
 from tests.org.factories import UserFactory
 
@@ -79,3 +81,13 @@ def test_the_demo_values_have_a_daily_rhythm_and_a_spike_each_week():
     assert max(value for _, value in points[-7 * 24 :]) == 42.0  # this week's spike
     assert max(value for _, value in points[: 7 * 24]) == 25.0  # last week's
     assert min(value for _, value in points) >= 1.0
+
+
+def test_a_busy_port_is_said_at_once_rather_than_waited_on(db):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        seed_people_and_teams()
+        with pytest.raises(CommandError, match=f"Port {port} is in use"):
+            call_command("cloudwatch_demo", serve=port, once=True, stdout=io.StringIO())

@@ -1,4 +1,5 @@
 import logging
+import socket
 import threading
 
 from django.conf import settings
@@ -55,6 +56,8 @@ class Command(BaseCommand):
             return
         from moto.server import ThreadedMotoServer  # a dev dependency: demos only
 
+        _require_free(serve)
+
         server_log = logging.getLogger("werkzeug")  # moto's request log: no line per call
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=serve, verbose=False)
         server.start()
@@ -99,3 +102,17 @@ class Command(BaseCommand):
                 + (f", {failed} failed." if failed else ".")
             )
         )
+
+
+def _require_free(port: int) -> None:
+    """moto's server thread only prints a busy port and waits forever: say so, and stop."""
+    if not port:
+        return
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise CommandError(
+                f"Port {port} is in use: give another with --serve PORT "
+                "(make run: CLOUDWATCH_DEMO_PORT=PORT)."
+            ) from None
