@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from opsreview.cloudwatch.metrics import Series, line_chart, nice_top, number
+from opsreview.cloudwatch.metrics import Series, line_chart, nice_top, number, thinned
 from opsreview.cloudwatch.models import MetricQuery
 
 END = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -58,3 +58,24 @@ def test_no_data_and_an_aws_error_are_said_in_words():
     failed = line_chart(Series(_query(), error="Access denied to eu-west-1."), end=END)
     assert failed.is_empty
     assert failed.summary == "Not read from CloudWatch: Access denied to eu-west-1."
+
+
+def test_a_dense_week_is_thinned_to_what_the_chart_can_show_keeping_spikes_and_dips():
+    # A week at five-minute resolution: 2,016 points, one spike and one dip.
+    points = [(END - timedelta(minutes=5 * n), 10.0) for n in range(2016, 0, -1)]
+    points[700] = (points[700][0], 95.0)
+    points[1500] = (points[1500][0], 0.5)
+
+    kept = thinned(points, buckets=344)
+
+    assert len(kept) <= 2 * 344
+    assert kept == sorted(kept) and set(kept) <= set(points)
+    assert max(v for _, v in kept) == 95.0 and min(v for _, v in kept) == 0.5
+    chart = line_chart(Series(_query(), points), end=END)
+    assert len(chart.polylines[0][1].split()) <= 2 * 344
+    assert "highest 95" in chart.summary and "lowest 0.5" in chart.summary
+
+
+def test_a_sparse_week_is_drawn_whole():
+    points = [(END - timedelta(hours=h), float(h)) for h in range(168, 0, -1)]
+    assert thinned(points, buckets=344) == points

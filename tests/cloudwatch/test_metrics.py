@@ -1,7 +1,7 @@
 """A team's key metrics read from CloudWatch (moto in server mode; boto3 is not patched), kept
 for the meeting's hour, and an AWS error said in the chart instead of raised."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -67,6 +67,7 @@ def test_metric_data_put_in_cloudwatch_is_read_and_drawn(cloudwatch):
 
     assert series.error == ""
     assert [value for _, value in series.points] == [4.0, 9.0, 1.0]
+    assert all(moment.tzinfo is UTC for moment, _ in series.points)  # not botocore's tzlocal
     chart = line_chart(series, end=end)
     assert len(chart.polylines[0][1].split()) == 3
     assert "highest 9" in chart.summary and "Latest 1" in chart.summary
