@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from opsreview.org.models import Team
 
@@ -83,6 +83,7 @@ def _back(team: Team) -> HttpResponse:
     return redirect(reverse("team_cloudwatch", args=[team.slug]))
 
 
+@require_http_methods(["GET", "POST"])
 def team_cloudwatch(request: HttpRequest, slug: str) -> HttpResponse:
     """The team's scopes, each a form; a POST adds one."""
     team = _get_team_for_edit(request, slug)
@@ -134,6 +135,7 @@ def _back_to_metrics(team: Team) -> HttpResponse:
     return redirect(reverse("team_cloudwatch", args=[team.slug]) + "#metrics")
 
 
+@require_http_methods(["GET", "POST"])
 def team_cloudwatch_metric(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """One metric as a form, filled in with what it is; a POST changes it in place."""
     team = _get_team_for_edit(request, slug)
