@@ -25,6 +25,12 @@ PREFIXES_MAX = 20
 DIMENSIONS_MAX = 30  # CloudWatch's own limit
 
 
+def arn_account(arn: str) -> str:
+    """The account id in an ARN (arn:aws:cloudwatch:region:123456789012:alarm:…), or ""."""
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 and ACCOUNT_ID_PATTERN.fullmatch(parts[4]) else ""
+
+
 def validate_region(value: str) -> None:
     if not REGION_PATTERN.fullmatch(value or ""):
         raise ValidationError(f"“{value}” is not an AWS region name, such as eu-west-1.")

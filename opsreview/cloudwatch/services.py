@@ -13,7 +13,15 @@ from django.utils import timezone
 from opsreview.org.models import Team
 
 from . import aws
-from .models import ALARM_NAME_MAX, Alarm, AlarmKind, AlarmScope, AlarmState, MetricQuery
+from .models import (
+    ALARM_NAME_MAX,
+    Alarm,
+    AlarmKind,
+    AlarmScope,
+    AlarmState,
+    MetricQuery,
+    arn_account,
+)
 
 # However often a scope has failed, it is tried again within the hour.
 BACKOFF_MAX = timedelta(hours=1)
@@ -157,6 +165,19 @@ def alarm_scope_sync(*, scope: AlarmScope, endpoint: str | None = None) -> bool:
         _status_save(
             scope,
             error=aws.describe_error(error, scope),
+            error_at=now,
+            failures=failures,
+            next_sync_at=now + backoff(failures),
+        )
+        return False
+    read = {arn_account(str(alarm.get("AlarmArn", ""))) for _, alarm in found} - {""}
+    if scope.account_id and read and scope.account_id not in read:
+        # Another account's alarms, under the same names: none of them is this team's.
+        failures = scope.failures + 1
+        _status_save(
+            scope,
+            error=f"These credentials read the alarms of account {', '.join(sorted(read))}, "
+            f"not {scope.account_id}: check the scope's account, or name the role to assume.",
             error_at=now,
             failures=failures,
             next_sync_at=now + backoff(failures),

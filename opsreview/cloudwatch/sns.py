@@ -27,7 +27,14 @@ from django.utils import timezone
 
 from opsreview.org.caching import cached, keep
 
-from .models import ACCOUNT_ID_PATTERN, ALARM_NAME_MAX, REGION_PATTERN, AlarmState, SnsDelivery
+from .models import (
+    ACCOUNT_ID_PATTERN,
+    ALARM_NAME_MAX,
+    REGION_PATTERN,
+    AlarmState,
+    SnsDelivery,
+    arn_account,
+)
 
 NOTIFICATION = "Notification"
 SUBSCRIPTION_CONFIRMATION = "SubscriptionConfirmation"
@@ -287,9 +294,8 @@ def _region(arn: str, named) -> str:
 def _account(arn: str, named) -> str:
     """The alarm's account id, from its ARN (arn:aws:cloudwatch:region:123456789012:…), else
     the message's AWSAccountId; "" when neither is twelve digits."""
-    parts = arn.split(":")
-    if len(parts) > 4 and ACCOUNT_ID_PATTERN.fullmatch(parts[4]):
-        return parts[4]
+    if account := arn_account(arn):
+        return account
     return named if isinstance(named, str) and ACCOUNT_ID_PATTERN.fullmatch(named) else ""
 
 

@@ -224,3 +224,21 @@ def test_a_later_change_sns_stored_while_aws_was_read_is_kept(cloudwatch):
     assert alarm_scope_sync(scope=scope)
     row.refresh_from_db()
     assert (row.state, row.reason) == ("OK", "Back under the threshold.")
+
+
+def test_a_scope_naming_another_account_than_the_credentials_read_says_so(cloudwatch):
+    put_alarm(cloudwatch, "BananaStand-Errors", "ALARM")  # in moto's account, 123456789012
+    scope = make_scope(account_id="210987654321")
+
+    assert not alarm_scope_sync(scope=scope)
+
+    scope.refresh_from_db()
+    assert scope.error == (
+        "These credentials read the alarms of account 123456789012, not 210987654321: "
+        "check the scope's account, or name the role to assume."
+    )
+    assert scope.failures == 1 and scope.next_sync_at is not None
+    assert not scope.alarms.exists()  # another account's alarms are not this team's
+    AlarmScope.objects.filter(pk=scope.pk).update(account_id="123456789012")
+    scope.refresh_from_db()
+    assert alarm_scope_sync(scope=scope) and _states(scope) == {"BananaStand-Errors": "ALARM"}
