@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import boto3
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from playwright.sync_api import expect
@@ -153,6 +154,7 @@ def test_the_chosen_teams_key_metrics_are_drawn_in_the_meeting(
     expect(chart.locator("svg desc")).to_contain_text("highest 41")
     points = chart.locator("polyline.metric-line").get_attribute("points")
     assert len(points.split()) == 3
+    assert not _serious_violations(page), "the key metrics box, for assistive technology"
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     figures.get_by_role("link", name="Key metrics M").click()
@@ -170,6 +172,16 @@ def test_the_chosen_teams_key_metrics_are_drawn_in_the_meeting(
     box = chart.locator("svg").bounding_box()
     assert box and box["width"] <= 800, "the chart fits the page's column"
     section.screenshot(path=f"{output_path}/meeting-metrics.png")
+    assert not _serious_violations(page), "the meeting page with its charts"
+
+
+def _serious_violations(page) -> list[str]:
+    """What axe-core finds serious or critical on the page as it is now."""
+    return [
+        f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:5]]}"
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 DIALOG_OVERFLOW = """() => {
