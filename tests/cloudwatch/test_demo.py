@@ -17,6 +17,7 @@ from opsreview.org.models import Team
 from tests.org.factories import UserFactory
 
 from . import aws_server
+from .aws_server import UNREACHABLE
 
 moto_server = aws_server.moto_server
 aws_env = aws_server.aws_env
@@ -91,3 +92,9 @@ def test_a_busy_port_is_said_at_once_rather_than_waited_on(db):
         seed_people_and_teams()
         with pytest.raises(CommandError, match=f"Port {port} is in use"):
             call_command("cloudwatch_demo", serve=port, once=True, stdout=io.StringIO())
+
+
+def test_an_endpoint_that_cannot_be_reached_is_said_in_a_line(db, aws_env):
+    seed_people_and_teams()
+    with pytest.raises(CommandError, match=f"Nothing loaded into {UNREACHABLE}: Could not reach"):
+        call_command("cloudwatch_demo", endpoint=UNREACHABLE, stdout=io.StringIO())

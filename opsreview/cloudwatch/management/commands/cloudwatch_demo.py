@@ -2,6 +2,7 @@ import logging
 import socket
 import threading
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -81,14 +82,20 @@ class Command(BaseCommand):
             server.stop()
 
     def _load(self, teams: dict, endpoint: str, *, moto_in_process: bool) -> None:
-        client = aws.client_for(AlarmScope(region=REGION), "cloudwatch", endpoint=endpoint)
-        made = put_demo_alarms(client, moto_in_process=moto_in_process)
+        scope = AlarmScope(region=REGION)
+        client = aws.client_for(scope, "cloudwatch", endpoint=endpoint)
+        try:
+            made = put_demo_alarms(client, moto_in_process=moto_in_process)
+            values = put_demo_metric_data(client)
+        except (BotoCoreError, ClientError) as error:
+            raise CommandError(
+                f"Nothing loaded into {endpoint}: {aws.describe_error(error, scope)}"
+            ) from None
         if COMPOSITE not in made:
             self.stderr.write(
                 f"{COMPOSITE} was not made: this moto server has no PutCompositeAlarm "
                 "(use --serve, which puts it in moto's backend directly)."
             )
-        values = put_demo_metric_data(client)
         read = failed = 0
         for scope in demo_scopes(teams):
             if services.alarm_scope_sync(scope=scope, endpoint=endpoint):
