@@ -27,6 +27,7 @@ from incidents.demo import GATEWAY_OUTAGE, LIMIT_EXCEEDED
 from incidents.models import Incident, TimelineEntry
 from opsreview.actions.models import ActionItem, Term
 from opsreview.actions.services import action_item_create
+from opsreview.cloudwatch.models import MetricQuery
 from opsreview.meetings.models import MeetingStatus, OpsMeeting
 from opsreview.org.demo import DEMO_PASSWORD
 from opsreview.org.models import Team
@@ -104,6 +105,9 @@ MAIN_PAGES: dict[str, tuple[str, Callable[[], str]]] = {
     "present-improvements": ("manager", lambda: _present("improvements")),
     "teams": ("engineer", lambda: "/teams/"),
     "team": ("engineer", lambda: Team.objects.get(slug="front-door").get_absolute_url()),
+    "team-cloudwatch": ("admin", lambda: "/teams/banana-distributor/cloudwatch/"),
+    "metric-query": ("admin", lambda: _metric_query_url("banana-distributor")),
+    "meeting-metrics": ("manager", lambda: f"/meetings/{_meeting(MeetingStatus.DONE).pk}/metrics/"),
     "inbox": ("manager", lambda: "/inbox/"),
     "email-settings": ("manager", lambda: "/inbox/email-settings/"),
     "reports": ("manager", lambda: "/reports/"),
@@ -115,6 +119,11 @@ MAIN_PAGES: dict[str, tuple[str, Callable[[], str]]] = {
     "wheel-settings": ("admin", lambda: f"/wheel/{WHEEL_SLUG}/edit/"),
     "audit-log": ("admin", lambda: "/audit/"),
 }
+
+
+def _metric_query_url(slug: str) -> str:
+    query = MetricQuery.objects.filter(team__slug=slug).order_by("position", "pk").first()
+    return f"/teams/{slug}/cloudwatch/metrics/{query.pk}/"
 
 
 def _seed_more() -> None:
