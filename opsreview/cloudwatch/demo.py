@@ -33,13 +33,21 @@ DEMO_SCOPES = {
 
 DISTRIBUTOR = "BananaDistributor"
 STORAGE = "BananaStorage"
-# team slug: the metrics its ops meeting charts (label, namespace, metric, dimensions, statistic);
-# read from CloudWatch (or the moto demo) when the team presents. moto computes no percentiles,
-# so the demo's latencies are averages.
+# team slug: the metrics its ops meeting charts (label, namespace, metric, dimensions, statistic,
+# the line drawn across: its alarm's threshold, or None); read from CloudWatch (or the moto
+# demo) when the team presents. moto computes no percentiles, so the demo's latencies are
+# averages.
 DEMO_METRICS = {
     "banana-distributor": [
-        ("Collections refused", "BananaStand", "LimitExceeded", {"Service": DISTRIBUTOR}, "Sum"),
-        ("Collection latency", "BananaStand", "Latency", {"Service": DISTRIBUTOR}, "Average"),
+        (
+            "Collections refused",
+            "BananaStand",
+            "LimitExceeded",
+            {"Service": DISTRIBUTOR},
+            "Sum",
+            10.0,  # BananaStand-Distributor-LimitExceeded's threshold
+        ),
+        ("Collection latency", "BananaStand", "Latency", {"Service": DISTRIBUTOR}, "Average", None),
     ],
     "banana-storage": [
         (
@@ -48,8 +56,9 @@ DEMO_METRICS = {
             "InventoryHealthCheckFailed",
             {"Service": STORAGE},
             "Sum",
+            3.0,  # BananaStand-Storage-HealthCheck's threshold
         ),
-        ("Inventory read latency", "BananaStand", "Latency", {"Service": STORAGE}, "Average"),
+        ("Inventory read latency", "BananaStand", "Latency", {"Service": STORAGE}, "Average", None),
     ],
 }
 # metric: (the usual hourly value, how much it swings over a day, {hours ago: a spike's value})
@@ -195,7 +204,7 @@ def seed_alarms(teams: dict[str, Team]) -> list[AlarmScope]:
         AlarmScope.objects.filter(pk=scope.pk).update(synced_at=now)
     for scope in scopes:
         if scope.team.slug in DEMO_METRICS and not scope.team.metric_queries.exists():
-            for position, (label, namespace, metric, dimensions, statistic) in enumerate(
+            for position, (label, namespace, metric, dimensions, statistic, line) in enumerate(
                 DEMO_METRICS[scope.team.slug]
             ):
                 MetricQuery.objects.create(
@@ -206,6 +215,7 @@ def seed_alarms(teams: dict[str, Team]) -> list[AlarmScope]:
                     metric_name=metric,
                     dimensions=dimensions,
                     statistic=statistic,
+                    threshold=line,
                     position=position,
                 )
     return scopes
@@ -270,7 +280,7 @@ def put_demo_metric_data(client, *, end: datetime | None = None) -> int:
     end = end or timezone.now()
     put = 0
     for queries in DEMO_METRICS.values():
-        for _label, namespace, metric, dimensions, _statistic in queries:
+        for _label, namespace, metric, dimensions, _statistic, _line in queries:
             data = [
                 {
                     "MetricName": metric,

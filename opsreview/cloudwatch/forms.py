@@ -119,6 +119,7 @@ class MetricQueryForm(forms.ModelForm):
             "scope": "Read through",
             "metric_name": "Metric",
             "period_seconds": "Period (seconds)",
+            "threshold": "Line at (optional)",
         }
         help_texts = {
             "label": "What the meeting calls it, such as Gateway errors.",

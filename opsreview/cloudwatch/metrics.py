@@ -214,7 +214,11 @@ def line_chart(series: Series, *, end: datetime) -> Chart:
         f"{number(highest[1])} ({timezone.localtime(highest[0]):%a %H:%M}); lowest "
         f"{number(min(values))}."
     )
-    axis_top = nice_top(max(max(values), 0))
+    line = query.threshold
+    if line is not None:
+        above = sum(value > line for value in values)
+        chart.summary += f" {above} of {len(values)} readings above the line at {number(line)}."
+    axis_top = nice_top(max(max(values), line or 0, 0))
     start = end - WEEK
     span = WEEK.total_seconds()
     base = top + plot_height
@@ -229,6 +233,18 @@ def line_chart(series: Series, *, end: datetime) -> Chart:
         y = y_of(tick)
         chart.lines.append((left, y, width - right, y))
         chart.labels.append(Label(left - 12, y + 10, number(tick), "end"))
+    if line is not None:  # under the metric's line, which it must not hide
+        y = y_of(line)
+        chart.polylines.append(("threshold-line", f"{left},{y} {width - right},{y}"))
+        chart.labels.append(
+            Label(
+                left + 10,
+                max(y - 10, top + 20),
+                f"line at {number(line)}",
+                "start",
+                "chart-label threshold-label",
+            )
+        )
     drawn = thinned(series.points, buckets=plot_width // PIXELS_PER_BUCKET)
     points = " ".join(f"{x_of(moment)},{y_of(value)}" for moment, value in drawn)
     chart.polylines.append(("metric-line", points))

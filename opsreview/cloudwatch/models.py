@@ -5,6 +5,7 @@ No secret is stored: boto3 finds credentials by its standard chain (environment,
 instance role) and, where a scope names a role, assumes it through STS.
 """
 
+import math
 import re
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ ACCOUNT_ID_MESSAGE = "Give the 12-digit AWS account id, such as 123456789012."
 ALARM_NAME_MAX = 255  # CloudWatch's own limit
 PREFIXES_MAX = 20
 DIMENSIONS_MAX = 30  # CloudWatch's own limit
+THRESHOLD_MAX = 1e15  # far beyond any metric a meeting charts; a float keeps every digit below
 
 
 def arn_account(arn: str) -> str:
@@ -188,6 +190,12 @@ class MetricQuery(models.Model):
     dimensions = models.JSONField(default=dict, blank=True)
     statistic = models.CharField(max_length=20, choices=Statistic, default=Statistic.SUM)
     period_seconds = models.PositiveIntegerField(default=3600)
+    threshold = models.FloatField(
+        "line at",
+        null=True,
+        blank=True,
+        help_text="Optional: a value to draw across the chart, such as its alarm's threshold.",
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -211,6 +219,11 @@ class MetricQuery(models.Model):
         period = self.period_seconds
         if period is not None and (period < 60 or period > 86_400 or period % 60):
             errors["period_seconds"] = "A period is whole minutes, from 60 to 86,400 seconds."
+        line = self.threshold
+        if line is not None and not (math.isfinite(line) and abs(line) <= THRESHOLD_MAX):
+            errors["threshold"] = (
+                f"Give a number from -{THRESHOLD_MAX:,.0f} to {THRESHOLD_MAX:,.0f}."
+            )
         if errors:
             raise ValidationError(errors)
 

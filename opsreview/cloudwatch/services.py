@@ -198,6 +198,7 @@ METRIC_FIELDS = [
     "dimensions",
     "statistic",
     "period_seconds",
+    "threshold",
 ]
 METRICS_PER_TEAM = 8  # a projector shows a few; get_metric_data would take 500
 

@@ -37,7 +37,8 @@ def seeded(aws_endpoint):
 
 def _drawn(chart) -> int:
     """How many points the chart's line has."""
-    return len(chart.polylines[0][1].split()) if chart.polylines else 0
+    lines = [points for css_class, points in chart.polylines if css_class == "metric-line"]
+    return len(lines[0].split()) if lines else 0
 
 
 def test_the_demo_teams_metrics_are_charted_from_moto(seeded):
@@ -55,6 +56,10 @@ def test_the_demo_teams_metrics_are_charted_from_moto(seeded):
         assert [chart.title.split(":")[0] for chart in charts] == [q[0] for q in queries]
         for chart in charts:
             assert 167 <= _drawn(chart) <= 169, chart.summary  # a week of hourly values
+        for chart, query in zip(charts, queries, strict=True):
+            line = query[5]
+            said = f"above the line at {line:g}." if line is not None else "above the line"
+            assert (said in chart.summary) == (line is not None), chart.summary
 
 
 def test_last_weeks_meeting_charts_the_week_before_it(client, seeded):

@@ -79,3 +79,21 @@ def test_a_dense_week_is_thinned_to_what_the_chart_can_show_keeping_spikes_and_d
 def test_a_sparse_week_is_drawn_whole():
     points = [(END - timedelta(hours=h), float(h)) for h in range(168, 0, -1)]
     assert thinned(points, buckets=344) == points
+
+
+def test_a_line_at_a_value_is_drawn_across_and_said_in_words():
+    points = [(END - timedelta(hours=h), float(h % 24)) for h in range(168, 0, -1)]
+    query = _query(threshold=30.0)  # above every reading: the axis reaches it
+
+    chart = line_chart(Series(query, points), end=END)
+
+    [(line_class, line), (metric_class, _)] = chart.polylines
+    assert (line_class, metric_class) == ("threshold-line", "metric-line")
+    (x1, y1), (x2, y2) = (tuple(map(float, p.split(","))) for p in line.split())
+    assert y1 == y2 and (x1, x2) == (110, 1160 - 16)
+    assert [label.text for label in chart.labels if label.text.startswith("line")] == ["line at 30"]
+    assert any(label.text == "50" for label in chart.labels)  # the axis tops out above 30
+    assert chart.summary.endswith(" 0 of 168 readings above the line at 30.")
+
+    lower = line_chart(Series(_query(threshold=20.0), points), end=END)
+    assert lower.summary.endswith(" 21 of 168 readings above the line at 20.")

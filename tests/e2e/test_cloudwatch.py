@@ -115,6 +115,7 @@ def front_door_metric(meeting, aws_endpoint):
         metric_name="5XXError",
         dimensions={"ApiName": "BananaStand"},
         statistic="Sum",
+        threshold=30.0,
     )
     client = boto3.client("cloudwatch", region_name=scope.region, endpoint_url=aws_endpoint)
     end = week_ending()
@@ -152,6 +153,8 @@ def test_the_chosen_teams_key_metrics_are_drawn_in_the_meeting(
         "Gateway errors: 5XXError Sum, past 7 days"
     )
     expect(chart.locator("svg desc")).to_contain_text("highest 41")
+    expect(chart.locator("svg desc")).to_contain_text("1 of 3 readings above the line at 30.")
+    expect(chart.locator("polyline.threshold-line")).to_have_count(1)
     points = chart.locator("polyline.metric-line").get_attribute("points")
     assert len(points.split()) == 3
     assert not _serious_violations(page), "the key metrics box, for assistive technology"
