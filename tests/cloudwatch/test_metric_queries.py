@@ -7,20 +7,13 @@ from opsreview.cloudwatch.models import AlarmScope, MetricQuery
 from opsreview.cloudwatch.services import METRICS_PER_TEAM
 from tests.org.factories import TeamFactory, UserFactory
 
+from .metric_forms import metric_form
+
 pytestmark = pytest.mark.django_db
 
 
 def _form(chosen, **changes) -> dict:
-    fields = {
-        "scope": chosen.pk,
-        "label": "Gateway errors",
-        "namespace": "AWS/ApiGateway",
-        "metric_name": "5XXError",
-        "dimensions": "Stage = prod\nApiName=BananaStand\n",
-        "statistic": "Sum",
-        "period_seconds": 3600,
-    } | changes
-    return {f"metric-{name}": value for name, value in fields.items()}
+    return metric_form(chosen, **({"dimensions": "Stage = prod\nApiName=BananaStand\n"} | changes))
 
 
 def _add(client, team, data):

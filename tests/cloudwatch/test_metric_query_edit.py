@@ -8,6 +8,8 @@ import pytest
 from opsreview.cloudwatch.models import AlarmScope, MetricQuery
 from tests.org.factories import TeamFactory, UserFactory
 
+from .metric_forms import metric_form
+
 pytestmark = pytest.mark.django_db
 
 
@@ -21,19 +23,6 @@ def _query(team, scope, label, position, **fields) -> MetricQuery:
 @pytest.fixture
 def errors(team, scope):
     return _query(team, scope, "Gateway errors", 0, dimensions={"ApiName": "BananaStand"})
-
-
-def _form(chosen, **changes) -> dict:
-    fields = {
-        "scope": chosen.pk,
-        "label": "Gateway errors",
-        "namespace": "AWS/ApiGateway",
-        "metric_name": "5XXError",
-        "dimensions": "ApiName=BananaStand",
-        "statistic": "Sum",
-        "period_seconds": 3600,
-    } | changes
-    return {f"metric-{name}": value for name, value in fields.items()}
 
 
 def _edit_path(team, query) -> str:
@@ -85,7 +74,7 @@ def test_the_manager_changes_a_metric_in_place(manager_client, team, scope, erro
         "period_seconds": 300,
     }
 
-    response = manager_client.post(_edit_path(team, errors), _form(scope, **changes))
+    response = manager_client.post(_edit_path(team, errors), metric_form(scope, **changes))
 
     assert response.status_code == 302
     assert response["Location"] == f"/teams/{team.slug}/cloudwatch/#metrics"
@@ -107,7 +96,7 @@ def test_the_manager_changes_a_metric_in_place(manager_client, team, scope, erro
 
 def test_editing_keeps_the_metrics_place_in_the_order(manager_client, team, scope, errors):
     latency = _query(team, scope, "Latency", 1)
-    edited = manager_client.post(_edit_path(team, errors), _form(scope, label="Errors (5XX)"))
+    edited = manager_client.post(_edit_path(team, errors), metric_form(scope, label="Errors (5XX)"))
 
     assert edited.status_code == 302
     assert list(MetricQuery.objects.order_by("position").values_list("pk", flat=True)) == [
@@ -131,7 +120,7 @@ def test_a_change_that_cannot_be_read_is_refused_and_nothing_is_saved(
 ):
     before = _stored(errors)
     response = manager_client.post(
-        _edit_path(team, errors), _form(scope, **{"label": "Renamed"} | changes)
+        _edit_path(team, errors), metric_form(scope, **{"label": "Renamed"} | changes)
     )
 
     assert response.status_code == 422
@@ -146,7 +135,7 @@ def test_another_teams_scope_cannot_be_borrowed_by_an_edit(manager_client, team,
         team=TeamFactory(), region="eu-west-1", alarm_prefixes=["Other"]
     )
     before = _stored(errors)
-    response = manager_client.post(_edit_path(team, errors), _form(elsewhere))
+    response = manager_client.post(_edit_path(team, errors), metric_form(elsewhere))
 
     assert response.status_code == 422
     assert "Select a valid choice." in response.text
@@ -160,7 +149,7 @@ def test_a_metric_of_another_team_is_not_found_here(manager_client, team, scope)
     before = _stored(theirs)
 
     assert manager_client.get(_edit_path(team, theirs)).status_code == 404
-    assert manager_client.post(_edit_path(team, theirs), _form(scope)).status_code == 404
+    assert manager_client.post(_edit_path(team, theirs), metric_form(scope)).status_code == 404
     assert _move(manager_client, team, theirs, "down").status_code == 404
     assert _stored(theirs) == before
 
@@ -173,13 +162,18 @@ def test_only_the_manager_or_staff_edit_or_reorder_metrics(client, team, scope, 
     before = _stored(errors)
 
     assert client.get(_edit_path(team, errors)).status_code == 403
-    assert client.post(_edit_path(team, errors), _form(scope, label="Mine")).status_code == 403
+    assert (
+        client.post(_edit_path(team, errors), metric_form(scope, label="Mine")).status_code == 403
+    )
     assert _move(client, team, errors, "down").status_code == 403
     assert _stored(errors) == before
     assert MetricQuery.objects.get(pk=latency.pk).position == 1
 
     client.force_login(UserFactory(is_staff=True))
-    assert client.post(_edit_path(team, errors), _form(scope, label="Staff's")).status_code == 302
+    assert (
+        client.post(_edit_path(team, errors), metric_form(scope, label="Staff's")).status_code
+        == 302
+    )
     assert MetricQuery.objects.get(pk=errors.pk).label == "Staff's"
 
 
@@ -264,7 +258,7 @@ def test_a_new_metric_goes_last_even_after_removals(manager_client, team, scope)
     last = _query(team, scope, "Last", 3)
 
     added = manager_client.post(
-        f"/teams/{team.slug}/cloudwatch/metrics/", _form(scope, label="Added")
+        f"/teams/{team.slug}/cloudwatch/metrics/", metric_form(scope, label="Added")
     )
 
     assert added.status_code == 302
