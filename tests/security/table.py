@@ -62,6 +62,7 @@ from opsreview.meetings.services import meeting_start
 from opsreview.org.models import Notification, Profile, Team
 from opsreview.reports.builder import week_period
 from opsreview.reports.models import ReportDelivery
+from tests.cloudwatch.metric_forms import metric_form
 from tests.coe.factories import fill_every_section
 from wheel.models import LogEntry, Participant, Rig, Spin, Wheel
 from wheel.services import wheel_rig
@@ -301,16 +302,7 @@ def metric_args(w):
 
 
 def _metric_form(w: World) -> dict:
-    fields = {
-        "scope": w.scope.pk,
-        "label": "Gateway errors",
-        "namespace": "AWS/ApiGateway",
-        "metric_name": "5XXError",
-        "dimensions": "ApiName=BananaStand",
-        "statistic": "Sum",
-        "period_seconds": 3600,
-    }
-    return {f"metric-{name}": value for name, value in fields.items()}
+    return metric_form(w.scope)
 
 
 def _scope_form(prefix: str, region: str) -> dict:
